@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The module's only state (see log.h): what openlog(3) keeps anyway. */
+static struct {
+	int level;
+	bool foreground;
+	char ident[48];
+} log_state = { .level = LOG_INFO };
+
+static const struct {
+	const char *name;
+	int priority;
+} log_levels[] = {
+	{ "ERROR", LOG_ERR }, { "ERR", LOG_ERR },     { "WARNING", LOG_WARNING },
+	{ "WARN", LOG_WARNING }, { "INFO", LOG_INFO }, { "DEBUG", LOG_DEBUG },
+};
+
+int log_level_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (strcasecmp(name, log_levels[i].name) == 0)
+			return log_levels[i].priority;
+	return -1;
+}
+
+void log_init(const char *process, bool foreground)
+{
+	snprintf(log_state.ident, sizeof(log_state.ident), "aodv2-%s", process);
+	log_state.foreground = foreground;
+	openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+
+	const char *env = getenv("AOD_LOG_LEVEL");
+	int level = log_level_parse(env);
+	if (level >= 0)
+		log_state.level = level;
+	else if (env && *env)
+		log_emit(LOG_WARNING, "AOD_LOG_LEVEL=%s is not one of ERROR, WARNING, INFO, DEBUG; using INFO",
+			 env);
+}
+
+void log_set_level(int priority)
+{
+	log_state.level = priority;
+}
+
+int log_get_level(void)
+{
+	return log_state.level;
+}
+
+bool log_enabled(int priority)
+{
+	return priority <= log_state.level;
+}
+
+static const char *log_tag(int priority)
+{
+	switch (priority) {
+	case LOG_ERR: return "error";
+	case LOG_WARNING: return "warning";
+	case LOG_INFO: return "info";
+	default: return "debug";
+	}
+}
+
+void log_emit(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (log_state.foreground) {
+		va_list copy;
+		struct timespec ts;
+
+		va_copy(copy, ap);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "%lld.%03ld %s[%s]: ", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+			log_state.ident[0] ? log_state.ident : "aodv2", log_tag(priority));
+		vfprintf(stderr, fmt, copy);
+		fputc('\n', stderr);
+		va_end(copy);
+	}
+	vsyslog(priority, fmt, ap);
+	va_end(ap);
+}

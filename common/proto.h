@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The typed messages aodv2 processes exchange (framed by msg.h), and the
+ * fixed-layout bodies they carry. Every body type has a *_valid() check that
+ * a receiver runs before using the bytes: strings must be NUL-terminated
+ * inside their arrays, counts within their arrays, enums known.
+ *
+ * Hub and spoke: each worker talks only to the supervisor.
+ *   worker -> supervisor: READY, STATS, ANOMALY (detectord),
+ *                         COLLECTION_DONE (collectord)
+ *   supervisor -> worker: CONFIG (effective config as YAML text), STATS_REQ,
+ *                         ANOMALY (to collectord), SWEEP_NOW (to sweeperd),
+ *                         SHUTDOWN
+ *   aodctl <-> supervisor (control socket): CTL_* requests, CTL_REPLY
+ */
+#ifndef AOD_PROTO_H
+#define AOD_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aod_event.h"
+
+enum proto_type {
+	PROTO_READY = 1,           /* empty body */
+	PROTO_CONFIG = 2,          /* body: YAML text (not NUL-terminated) */
+	PROTO_CONFIG_ACK = 3,      /* body: struct proto_config_ack */
+	PROTO_STATS_REQ = 4,       /* empty */
+	PROTO_STATS_DETECTOR = 5,  /* struct proto_stats_detector */
+	PROTO_STATS_COLLECTOR = 6, /* struct proto_stats_collector */
+	PROTO_STATS_SWEEPER = 7,   /* struct proto_stats_sweeper */
+	PROTO_ANOMALY = 8,         /* struct proto_anomaly */
+	PROTO_COLLECTION_DONE = 9, /* struct proto_collection_done */
+	PROTO_SWEEP_NOW = 10,      /* empty */
+	PROTO_SHUTDOWN = 11,       /* body: uint32_t deadline_ms */
+	PROTO_DRAINED = 12,        /* worker finished its shutdown work; empty */
+
+	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
+	PROTO_CTL_RELOAD = 101,      /* empty */
+	PROTO_CTL_COLLECT = 102,     /* body: anomaly name, may be empty (not NUL-terminated) */
+	PROTO_CTL_CHECK_CONFIG = 103,/* empty */
+	PROTO_CTL_REPLY = 110,       /* struct proto_ctl_reply header + text */
+};
+
+#define PROTO_NAME_LEN 64
+#define PROTO_MAX_ANOMALIES 32
+#define PROTO_WORST 5
+#define PROTO_MAX_ERRNOS 16
+#define PROTO_SUMMARY_CMDS AOD_SMB2_NR_COMMANDS
+
+enum proto_anomaly_type {
+	PROTO_ANOMALY_LATENCY = 1,
+	PROTO_ANOMALY_ERROR = 2,
+	PROTO_ANOMALY_MANUAL = 3, /* aodctl collect */
+};
+
+struct proto_cmd_stat {
+	uint64_t count;      /* violations of this command in the interval */
+	uint64_t p50_ns, p99_ns, max_ns;
+};
+
+struct proto_errno_stat {
+	int32_t err;         /* positive errno */
+	uint32_t reserved;
+	uint64_t count;
+};
+
+struct proto_worst {
+	uint64_t latency_ns;
+	uint64_t session_id;
+	uint32_t tree_id;
+	uint32_t pid;
+	uint32_t nt_status;
+	int16_t err;
+	uint8_t command;
+	uint8_t reserved;
+	char comm[AOD_COMM_LEN];
+};
+
+struct proto_anomaly {
+	char name[PROTO_NAME_LEN];      /* the config key under guardian.anomalies */
+	uint32_t type;                  /* enum proto_anomaly_type */
+	uint32_t emergency;             /* 1 when raised by a single request over the emergency bound */
+	uint64_t timestamp_ns;          /* wall clock, ns since the epoch: names aod_<timestamp_ns>/ */
+	uint64_t interval_start_ns;     /* wall clock bounds of the judged window */
+	uint64_t interval_end_ns;
+	uint64_t events_judged;         /* events in the window this handler judged */
+	uint64_t violations;            /* slow requests (Latency) or errors (Error) */
+	uint32_t acceptable_count;
+	uint32_t n_errnos;              /* used entries of errnos[] */
+	uint32_t n_worst;               /* used entries of worst[] */
+	uint32_t reserved;
+	struct proto_cmd_stat cmds[PROTO_SUMMARY_CMDS]; /* by SMB2 command code */
+	struct proto_errno_stat errnos[PROTO_MAX_ERRNOS];
+	struct proto_worst worst[PROTO_WORST];
+};
+
+struct proto_config_ack {
+	int32_t status;  /* 0 applied, else -errno; the worker keeps its old config */
+	char reason[200];
+};
+
+struct proto_anomaly_counts {
+	char name[PROTO_NAME_LEN];
+	uint64_t judged;     /* events judged by this anomaly's handler */
+	uint64_t detected;   /* anomalies declared (sent + suppressed) */
+	uint64_t sent;
+	uint64_t suppressed; /* inside cooldown_sec */
+};
+
+struct proto_stats_detector {
+	uint32_t n_anomalies;
+	uint32_t reserved;
+	uint64_t events_consumed;
+	uint64_t late_events;  /* arrived for an already closed window */
+	struct proto_anomaly_counts anomalies[PROTO_MAX_ANOMALIES];
+};
+
+struct proto_stats_collector {
+	uint64_t running, done, failed;
+	uint64_t actions_run, actions_failed, actions_timed_out;
+	uint64_t write_errors;   /* ENOSPC / unwritable output dir */
+	uint64_t received;       /* anomalies received */
+};
+
+struct proto_stats_sweeper {
+	uint64_t output_bytes;   /* size of complete + partial collections */
+	uint64_t limit_bytes;
+	uint64_t collections;    /* complete collections present */
+	uint64_t deleted;        /* collections deleted since start */
+	uint64_t deleted_bytes;
+	uint64_t last_sweep_unix;
+};
+
+struct proto_collection_done {
+	char dir[PROTO_NAME_LEN]; /* "aod_<timestamp_ns>" */
+	int32_t status;           /* 0 complete; -errno when the collection failed */
+	uint32_t actions_ok, actions_failed;
+	uint32_t reserved;
+};
+
+struct proto_ctl_reply {
+	int32_t status; /* 0 ok, else an aodctl exit code */
+	uint32_t reserved;
+	/* followed by text, not NUL-terminated */
+};
+
+/* Validators: true when the body of len bytes is a well-formed message of
+ * that type. They never read past len. */
+bool proto_anomaly_valid(const void *body, size_t len);
+bool proto_stats_detector_valid(const void *body, size_t len);
+bool proto_stats_collector_valid(const void *body, size_t len);
+bool proto_stats_sweeper_valid(const void *body, size_t len);
+bool proto_collection_done_valid(const void *body, size_t len);
+bool proto_config_ack_valid(const void *body, size_t len);
+
+/* True when a fixed char array holds a NUL-terminated string. */
+bool proto_str_valid(const char *s, size_t cap);
+
+#endif
