@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Event recordings: what `aodv2-supervisor --record FILE` writes and what
+ * `--source replay:FILE` reads. Two formats, told apart by the first bytes:
+ *  - binary: a header (magic "AODREC1\n", ABI version, record size, the
+ *    wall-clock time of the first event) then struct aod_event records whose
+ *    ts_ns are relative to the start of the recording;
+ *  - CSV with the header line
+ *    ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm
+ *    (ts_ns relative ns; kind latency|error; command SMB2_READ or a number;
+ *    errno a name, a number or empty; nt_status hex or empty).
+ * Malformed CSV lines are reported with their line number through the
+ * reader's error callback, skipped and counted; they never abort the read.
+ */
+#ifndef AOD_RECORDING_H
+#define AOD_RECORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aod_event.h"
+
+#define RECORDING_MAGIC "AODREC1\n"
+
+struct recording_reader;
+
+/* on_error(line_no, reason, arg) is called for each malformed line. */
+typedef void (*recording_error_fn)(unsigned long line, const char *reason, void *arg);
+
+/* Opens path; returns 0 or -errno (-EBADMSG for an unknown format/version). */
+int recording_open(const char *path, recording_error_fn on_error, void *arg,
+		   struct recording_reader **out);
+/* Next event (ts_ns relative to the recording start). Returns 1, 0 at the
+ * end, -errno on a read error. */
+int recording_next(struct recording_reader *r, struct aod_event *ev);
+uint64_t recording_skipped(const struct recording_reader *r);
+void recording_close(struct recording_reader *r);
+
+struct recording_writer;
+int recording_create(const char *path, struct recording_writer **out);
+/* Writes events; ts_ns is rebased to the first event written. 0 or -errno. */
+int recording_write(struct recording_writer *w, const struct aod_event *ev, size_t n);
+int recording_finish(struct recording_writer *w); /* flush + close; 0 or -errno */
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * User-space half of the probes: loads the CO-RE programs (smbslower,
+ * smbiosnoop), picks at load time the variant the running kernel supports
+ * (tp_btf with cifs module BTF, else classic tracepoints, with the argument
+ * layout read from the kernel), attaches what is present, and attaches the
+ * cifs programs within a second of cifs.ko appearing (and detaches when it
+ * goes), without busy polling: the caller puts probes_fds() in its epoll.
+ *
+ * Events are drained from the BPF ring buffer into the caller's sink.
+ */
+#ifndef AOD_PROBES_H
+#define AOD_PROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aod_event.h"
+
+struct probes;
+
+struct probes_opts {
+	uint64_t min_latency_ns;     /* smbslower emits nothing faster (smallest threshold) */
+	uint32_t cmd_filter_mask;    /* bit c set: command c is excluded by every anomaly */
+	bool want_latency;           /* some anomaly uses smbslower */
+	bool want_errors;            /* some anomaly uses smbiosnoop */
+};
+
+/* sink(events, n, arg): called with batches while draining. */
+typedef void (*probes_sink_fn)(const struct aod_event *ev, size_t n, void *arg);
+
+struct probes_status {
+	bool cifs_loaded;
+	bool latency_attached;
+	bool errors_attached;
+	char variant[32];            /* "tp_btf", "tracepoint" or "waiting for cifs" */
+	uint64_t counters[AOD_CNT_NR]; /* summed over CPUs */
+};
+
+int probes_open(const struct probes_opts *o, probes_sink_fn sink, void *arg, struct probes **out);
+/* Fds for the caller's epoll (ring buffer, module watch); returns count. */
+int probes_fds(const struct probes *p, int *fds, int max);
+/* Handle readiness of any of those fds: drain events, react to module
+ * load/unload. Returns 0 or -errno. */
+int probes_handle(struct probes *p);
+/* Push new thresholds without reloading (const volatile values need a
+ * reload: implementations may use a map instead). */
+int probes_update(struct probes *p, const struct probes_opts *o);
+void probes_get_status(const struct probes *p, struct probes_status *st);
+void probes_close(struct probes *p);
+
+#endif
