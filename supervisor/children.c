@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Spawning workers: executable lookup, the fixed fd layout, fork + exec. */
+#include "children.h"
+
+#include <cap-ng.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "action_caps.h"
+#include "aod_build.h"
+#include "log.h"
+#include "msg.h"
+#include "routing.h"
+#include "sup.h"
+
+static const char *const worker_names[W_NR] = { "detectord", "collectord", "sweeperd" };
+
+const char *worker_state_name(enum worker_state st)
+{
+	switch (st) {
+	case WS_STARTING: return "starting";
+	case WS_RUNNING: return "running";
+	case WS_RESTARTING: return "restarting";
+	case WS_FAILED: return "failed";
+	default: return "stopped";
+	}
+}
+
+static void worker_on_timer(struct loop_watch *lw, uint32_t events);
+
+int children_init(struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++) {
+		struct worker *w = &s->workers[i];
+		memset(w, 0, sizeof(*w));
+		w->sup = s;
+		w->id = (enum worker_id)i;
+		w->name = worker_names[i];
+		w->sock = -1;
+		w->sock_watch.fd = -1;
+		w->restart_watch.fd = -1;
+		w->uid = (uid_t)-1;
+		w->backoff_ms = WORKER_BACKOFF_FIRST_MS;
+		snprintf(w->cap_names, sizeof(w->cap_names), "unknown");
+		w->restart_tfd = timer_new();
+		if (w->restart_tfd < 0)
+			return w->restart_tfd;
+		int rc = loop_add(s->loop, &w->restart_watch, w->restart_tfd, EPOLLIN, worker_on_timer, w);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* AOD_LIBEXECDIR from the environment wins (tests); a supervisor running
+ * from the build tree uses the workers built beside it; else the installed
+ * ones. */
+static int worker_exe_path(const struct worker *w, char *buf, size_t len)
+{
+	const char *env = getenv("AOD_LIBEXECDIR");
+	char self[PATH_MAX];
+	ssize_t n;
+	int rc;
+
+	if (env && *env) {
+		rc = snprintf(buf, len, "%s/aodv2-%s", env, w->name);
+	} else if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0 &&
+		   (self[n] = '\0', strncmp(self, AOD_BUILD_ROOT "/", strlen(AOD_BUILD_ROOT) + 1) == 0)) {
+		rc = snprintf(buf, len, "%s/%s/aodv2-%s", AOD_BUILD_ROOT, w->name, w->name);
+	} else {
+		rc = snprintf(buf, len, "%s/aodv2-%s", AOD_LIBEXECDIR, w->name);
+	}
+	return rc > 0 && (size_t)rc < len ? 0 : -ENAMETOOLONG;
+}
+
+/* The capabilities a worker keeps: collectord the union its configured
+ * actions need, the others none. */
+static void worker_plan_caps(struct worker *w)
+{
+	const struct aod_config *cfg = w->sup->cfg;
+
+	w->n_caps = 0;
+	if (w->id != W_COLLECTOR)
+		return;
+	int n = action_caps_union(cfg->actions, cfg->n_actions, w->caps, WORKER_MAX_CAPS);
+	w->n_caps = n > 0 ? n : 0;
+}
+
+static void caps_list_arg(const struct worker *w, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < w->n_caps && off < len; i++) {
+		const char *name = capng_capability_to_name((unsigned)w->caps[i]);
+		int n = snprintf(buf + off, len - off, "%scap_%s", i ? "," : "", name ? name : "unknown");
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* In the child between fork and exec: the worker gets its socket on fd 3 and
+ * detectord the ring on fds 4-6; nothing else survives exec. */
+static void __attribute__((noreturn))
+worker_exec(struct worker *w, int sock, const char *path, char *const argv[])
+{
+	struct sup *s = w->sup;
+	int src[4] = { sock, -1, -1, -1 };
+	int n = 1;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* Its own process group: a terminal's ^C reaches only the supervisor,
+	 * which stops the workers in order. */
+	setpgid(0, 0);
+	if (w->id == W_DETECTOR) {
+		ring_fds(s->ring, &src[1], &src[2], &src[3]);
+		n = 4;
+	}
+	int high[4];
+	for (int i = 0; i < n; i++) {
+		high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 64);
+		if (high[i] < 0)
+			_exit(127);
+	}
+	for (int i = 0; i < n; i++)
+		if (dup2(high[i], MSG_WORKER_FD + i) < 0)
+			_exit(127);
+	if (syscall(SYS_close_range, (unsigned)(MSG_WORKER_FD + n), ~0u, 0u) != 0)
+		for (int fd = MSG_WORKER_FD + n; fd < 1024; fd++)
+			close(fd);
+	execv(path, argv);
+	fprintf(stderr, "aodv2-supervisor: cannot execute %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+static int worker_fork(struct worker *w, const char *path)
+{
+	struct sup *s = w->sup;
+	char argv0[32], caps[256];
+	char *argv[8];
+	int argc = 0, sv[2];
+
+	snprintf(argv0, sizeof(argv0), "aodv2-%s", w->name);
+	caps_list_arg(w, caps, sizeof(caps));
+	argv[argc++] = argv0;
+	if (s->args.foreground)
+		argv[argc++] = (char *)"-f";
+	argv[argc++] = (char *)"--user";
+	argv[argc++] = s->svc_user;
+	if (caps[0]) {
+		argv[argc++] = (char *)"--caps";
+		argv[argc++] = caps;
+	}
+	argv[argc] = NULL;
+
+	if (msg_socketpair(sv) != 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int rc = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
+	if (pid == 0)
+		worker_exec(w, sv[1], path, argv);
+	close(sv[1]);
+	w->pid = pid;
+	w->sock = sv[0];
+	return 0;
+}
+
+int worker_spawn(struct worker *w)
+{
+	struct sup *s = w->sup;
+	char path[PATH_MAX];
+	int rc = worker_exe_path(w, path, sizeof(path));
+
+	if (rc == 0 && access(path, X_OK) != 0)
+		rc = -errno;
+	if (rc < 0) {
+		log_error("cannot start %s: %s: %s", w->name, path, strerror(-rc));
+		return rc;
+	}
+	worker_plan_caps(w);
+	rc = worker_fork(w, path);
+	if (rc < 0) {
+		log_error("cannot start %s: fork: %s", w->name, strerror(-rc));
+		return rc;
+	}
+	fcntl(w->sock, F_SETFL, fcntl(w->sock, F_GETFL) | O_NONBLOCK);
+	rc = loop_add(s->loop, &w->sock_watch, w->sock, EPOLLIN, routing_on_worker_io, w);
+	if (rc < 0) {
+		log_error("cannot watch %s's socket: %s", w->name, strerror(-rc));
+		kill(w->pid, SIGKILL);
+		close(w->sock);
+		w->sock = -1;
+		return rc;
+	}
+	w->state = WS_STARTING;
+	w->started_ns = mono_ns();
+	w->ready_ns = 0;
+	w->lost = w->verified = w->stats_valid = false;
+	w->config_pending = 0;
+	w->shutdown_sent = w->drained = w->out_blocked = false;
+	w->uid = (uid_t)-1;
+	snprintf(w->cap_names, sizeof(w->cap_names), "unknown");
+	timer_arm_ms(w->restart_tfd, 0);
+	log_info("started %s (pid %d) from %s", w->name, (int)w->pid, path);
+	return worker_send_config(w);
+}
+
+int children_start_all(struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++) {
+		struct worker *w = &s->workers[i];
+		if (w->pid == 0 && w->state != WS_RESTARTING) {
+			int rc = worker_spawn(w);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int worker_send(struct worker *w, uint16_t type, const void *body, size_t len)
+{
+	if (w->sock < 0)
+		return -ENOTCONN;
+	int rc = msg_send(w->sock, type, body, len, -1);
+	if (rc < 0 && rc != -EAGAIN)
+		log_warn("sending message %u to %s (pid %d) failed: %s", type, w->name, (int)w->pid,
+			 strerror(-rc));
+	return rc;
+}
+
+int worker_send_config(struct worker *w)
+{
+	struct sup *s = w->sup;
+	int rc = worker_send(w, PROTO_CONFIG, s->cfg_yaml, s->cfg_yaml_len);
+
+	if (rc == -EAGAIN)
+		log_warn("%s is not reading its socket; config not delivered", w->name);
+	if (rc == 0)
+		w->config_pending++;
+	return rc == -EAGAIN ? 0 : rc;
+}
+
+static void worker_close_sock(struct worker *w)
+{
+	if (w->sock < 0)
+		return;
+	loop_del(w->sup->loop, &w->sock_watch);
+	close(w->sock);
+	w->sock = -1;
+}
+
+void worker_fail(struct worker *w, const char *why)
+{
+	log_error("%s (pid %d): %s; killing it", w->name, (int)w->pid, why);
+	worker_close_sock(w);
+	if (w->pid > 0)
+		kill(w->pid, SIGKILL);
+}
+
+#define WORKER_LOST_GRACE_MS 2000u
+
+/* EOF usually means the worker is exiting; give it a moment to do so with
+ * its own status (78 must stay visible) before killing it. */
+void worker_lost(struct worker *w, const char *why)
+{
+	log_debug("%s (pid %d): %s", w->name, (int)w->pid, why);
+	worker_close_sock(w);
+	w->lost = true;
+	timer_arm_ms(w->restart_tfd, WORKER_LOST_GRACE_MS);
+}
+
+static void worker_on_timer(struct loop_watch *lw, uint32_t events)
+{
+	struct worker *w = lw->obj;
+	(void)events;
+
+	timer_ack(w->restart_tfd);
+	if (w->pid > 0 && w->lost) {
+		log_warn("%s (pid %d) closed its socket but did not exit; killing it", w->name,
+			 (int)w->pid);
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	if (w->state != WS_RESTARTING || w->sup->phase != PHASE_RUNNING)
+		return;
+	w->restarts++;
+	if (worker_spawn(w) < 0) {
+		/* The executable vanished or fork failed: that counts as a death. */
+		w->pid = 0;
+		children_died_without_pid(w);
+	}
+}
+
+void children_kill_all(struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++) {
+		struct worker *w = &s->workers[i];
+		if (w->pid > 0) {
+			kill(-w->pid, SIGKILL);
+			kill(w->pid, SIGKILL);
+		}
+	}
+}
+
+bool children_any_alive(const struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++)
+		if (s->workers[i].pid > 0)
+			return true;
+	return false;
+}
+
+void children_close(struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++) {
+		struct worker *w = &s->workers[i];
+		worker_close_sock(w);
+		loop_del(s->loop, &w->restart_watch);
+		if (w->restart_tfd >= 0)
+			close(w->restart_tfd);
+		w->restart_tfd = -1;
+	}
+}

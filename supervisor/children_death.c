@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A worker's death: restart with backoff, the give-up rule, the config-error
+ * status that is never restarted. */
+#include "children.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "shutdown.h"
+#include "status.h"
+#include "sup.h"
+
+static void death_describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended (wait status 0x%x)", status);
+}
+
+/* True when this death is the WORKER_GIVE_UP_DEATHS-th within the window. */
+static bool death_record(struct worker *w, uint64_t now)
+{
+	w->deaths[w->n_deaths % WORKER_GIVE_UP_DEATHS] = now;
+	w->n_deaths++;
+	if (w->n_deaths < WORKER_GIVE_UP_DEATHS)
+		return false;
+	uint64_t oldest = w->deaths[w->n_deaths % WORKER_GIVE_UP_DEATHS];
+	return now - oldest <= WORKER_GIVE_UP_WINDOW_NS;
+}
+
+static void death_schedule_restart(struct worker *w, const char *how)
+{
+	struct sup *s = w->sup;
+	uint64_t now = mono_ns();
+
+	if (death_record(w, now)) {
+		log_error("%s %s: that is %d deaths within %llu minutes; giving up so the service "
+			  "manager's start limit takes over (exit status %d)",
+			  w->name, how, WORKER_GIVE_UP_DEATHS,
+			  (unsigned long long)(WORKER_GIVE_UP_WINDOW_NS / 60000000000ull), SUP_EXIT_GAVE_UP);
+		w->state = WS_FAILED;
+		shutdown_begin(s, SUP_EXIT_GAVE_UP, "a worker keeps dying");
+		return;
+	}
+	if (w->ready_ns && now - w->ready_ns >= WORKER_HEALTHY_NS)
+		w->backoff_ms = WORKER_BACKOFF_FIRST_MS;
+	uint32_t delay = w->backoff_ms;
+	w->backoff_ms = delay * 2 > WORKER_BACKOFF_MAX_MS ? WORKER_BACKOFF_MAX_MS : delay * 2;
+	w->state = WS_RESTARTING;
+	timer_arm_ms(w->restart_tfd, delay);
+	log_warn("%s %s; restarting it in %u.%03u s", w->name, how, delay / 1000, delay % 1000);
+}
+
+void children_died_without_pid(struct worker *w)
+{
+	death_schedule_restart(w, "could not be started");
+}
+
+static void worker_forget_process(struct worker *w)
+{
+	struct sup *s = w->sup;
+
+	if (w->sock >= 0) {
+		loop_del(s->loop, &w->sock_watch);
+		close(w->sock);
+		w->sock = -1;
+	}
+	w->pid = 0;
+	w->lost = false;
+	w->stats_valid = false;
+	w->config_pending = 0;
+	timer_arm_ms(w->restart_tfd, 0);
+	if (w->id == W_COLLECTOR && s->in_flight) {
+		log_warn("collectord died with %u collection(s) unfinished; their folders stay partial",
+			 s->in_flight);
+		s->collections_failed += s->in_flight;
+		s->in_flight = 0;
+	}
+	status_gather_note(s, w);
+}
+
+static void worker_died(struct worker *w, int status)
+{
+	struct sup *s = w->sup;
+	char how[96];
+
+	death_describe(status, how, sizeof(how));
+	pid_t pid = w->pid;
+	worker_forget_process(w);
+
+	if (s->phase != PHASE_RUNNING || w->drained) {
+		w->state = WS_STOPPED;
+		log_info("%s (pid %d) %s", w->name, (int)pid, how);
+		shutdown_progress(s);
+		oneshot_progress(s);
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == AOD_EX_CONFIG) {
+		w->state = WS_FAILED;
+		log_error("%s (pid %d) refused the configuration (exit status %d); not restarting it "
+			  "until a valid config is reloaded", w->name, (int)pid, AOD_EX_CONFIG);
+		oneshot_progress(s);
+		return;
+	}
+	char what[160];
+	snprintf(what, sizeof(what), "(pid %d) %s", (int)pid, how);
+	death_schedule_restart(w, what);
+}
+
+void children_reap(struct sup *s)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0) {
+			if (pid < 0 && errno != ECHILD && errno != EINTR)
+				log_error("waitpid: %s", strerror(errno));
+			return;
+		}
+		for (int i = 0; i < W_NR; i++)
+			if (s->workers[i].pid == pid)
+				worker_died(&s->workers[i], status);
+	}
+}

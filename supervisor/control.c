@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The control socket: listening, peer credentials, per-client limits. */
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control_req.h"
+#include "log.h"
+#include "msg.h"
+#include "sup.h"
+
+static void control_drop(struct ctl_client *c)
+{
+	struct sup *s = c->sup;
+
+	if (c->fd < 0)
+		return;
+	loop_del(s->loop, &c->watch);
+	loop_del(s->loop, &c->idle_watch);
+	close(c->fd);
+	close(c->idle_tfd);
+	c->fd = c->idle_tfd = -1;
+	c->waiting_status = false;
+}
+
+void control_reply(struct ctl_client *c, int status, const char *text, size_t len)
+{
+	struct proto_ctl_reply hdr = { .status = status };
+	size_t max = MSG_MAX_BODY - sizeof(hdr);
+
+	if (c->fd < 0)
+		return;
+	if (len > max) {
+		log_warn("control reply of %zu bytes truncated to %zu", len, max);
+		len = max;
+	}
+	unsigned char *body = malloc(sizeof(hdr) + len);
+	int rc = -ENOMEM;
+	if (body) {
+		memcpy(body, &hdr, sizeof(hdr));
+		if (len)
+			memcpy(body + sizeof(hdr), text, len);
+		rc = msg_send(c->fd, PROTO_CTL_REPLY, body, sizeof(hdr) + len, -1);
+		free(body);
+	}
+	if (rc < 0)
+		log_warn("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
+			 (int)c->pid, (unsigned)c->uid, strerror(-rc));
+	/* One request per connection keeps every client's cost bounded. */
+	control_drop(c);
+}
+
+static bool peer_in_group(int fd, uid_t uid, gid_t pgid)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096];
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) != 0 || !grp)
+		return false;
+	if (pgid == grp->gr_gid)
+		return true;
+	/* The peer's supplementary groups as they were at connect(). */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		for (size_t i = 0; i < len / sizeof(gid_t); i++)
+			if (groups[i] == grp->gr_gid)
+				return true;
+		return false;
+	}
+	struct passwd pw, *res = NULL;
+	char pbuf[4096];
+	if (getpwuid_r(uid, &pw, pbuf, sizeof(pbuf), &res) != 0 || !res)
+		return false;
+	for (char **m = grp->gr_mem; *m; m++)
+		if (strcmp(*m, pw.pw_name) == 0)
+			return true;
+	return false;
+}
+
+static void control_on_idle(struct loop_watch *lw, uint32_t events)
+{
+	struct ctl_client *c = lw->obj;
+	(void)events;
+
+	if (c->waiting_status)
+		return; /* the gather timer answers it */
+	log_info("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
+		 (int)c->pid, (unsigned)c->uid, CONTROL_IDLE_MS);
+	control_drop(c);
+}
+
+static void control_on_client(struct loop_watch *lw, uint32_t events)
+{
+	struct ctl_client *c = lw->obj;
+	struct sup *s = c->sup;
+
+	if (c->waiting_status) {
+		/* A second request before the first reply: not allowed. */
+		if (events & EPOLLIN) {
+			s->ctl.rejected++;
+			control_drop(c);
+		}
+		return;
+	}
+	int rc = msg_recv(c->fd, s->msg);
+	if (rc == -EAGAIN)
+		return;
+	if (rc <= 0) {
+		if (rc < 0) {
+			s->ctl.rejected++;
+			log_warn("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
+				 (unsigned)c->uid, rc == -EBADMSG ? "malformed message" : strerror(-rc));
+		}
+		control_drop(c);
+		return;
+	}
+	if (s->msg->fd >= 0) {
+		close(s->msg->fd);
+		s->msg->fd = -1;
+		s->ctl.rejected++;
+		log_warn("control client (pid %d, uid %u) passed a file descriptor; dropping it",
+			 (int)c->pid, (unsigned)c->uid);
+		control_drop(c);
+		return;
+	}
+	control_request(c, s->msg);
+}
+
+static struct ctl_client *control_slot(struct sup *s)
+{
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (s->ctl.clients[i].fd < 0)
+			return &s->ctl.clients[i];
+	return NULL;
+}
+
+static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return -errno;
+	c->sup = s;
+	c->fd = fd;
+	c->pid = cred.pid;
+	c->uid = cred.uid;
+	c->may_change = cred.uid == 0;
+	c->may_read = c->may_change || peer_in_group(fd, cred.uid, cred.gid);
+	c->waiting_status = false;
+	c->idle_tfd = timer_new();
+	if (c->idle_tfd < 0)
+		return c->idle_tfd;
+	int rc = loop_add(s->loop, &c->watch, fd, EPOLLIN, control_on_client, c);
+	if (rc == 0)
+		rc = loop_add(s->loop, &c->idle_watch, c->idle_tfd, EPOLLIN, control_on_idle, c);
+	if (rc == 0)
+		rc = timer_arm_ms(c->idle_tfd, CONTROL_IDLE_MS);
+	return rc;
+}
+
+static void control_on_listen(struct loop_watch *lw, uint32_t events)
+{
+	struct sup *s = lw->obj;
+	(void)events;
+
+	for (;;) {
+		int fd = accept4(s->ctl.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("control socket accept: %s", strerror(errno));
+			return;
+		}
+		struct ctl_client *c = control_slot(s);
+		if (!c) {
+			log_warn("control socket: %d clients already connected; refusing another",
+				 CONTROL_MAX_CLIENTS);
+			close(fd);
+			continue;
+		}
+		int rc = control_client_init(s, c, fd);
+		if (rc < 0) {
+			log_warn("control socket: cannot set up a client: %s", strerror(-rc));
+			if (c->fd >= 0)
+				control_drop(c);
+			else
+				close(fd);
+		}
+	}
+}
+
+/* A socket file left by a dead supervisor is replaced; one a live supervisor
+ * answers on is not. */
+static int control_claim_path(const struct sockaddr_un *sa)
+{
+	struct stat st;
+
+	if (lstat(sa->sun_path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
+	close(fd);
+	if (live)
+		return -EADDRINUSE;
+	return unlink(sa->sun_path) == 0 ? 0 : -errno;
+}
+
+static int control_mkparent(const char *path)
+{
+	char dir[108];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void control_set_perms(const char *path)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) == 0 && grp) {
+		if (chown(path, 0, grp->gr_gid) != 0 && geteuid() == 0)
+			log_warn("chown %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
+	} else {
+		log_info("group %s does not exist: only root can use %s", CONTROL_GROUP, path);
+	}
+	if (chmod(path, 0660) != 0)
+		log_warn("chmod 0660 %s: %s", path, strerror(errno));
+}
+
+static int control_bind(struct sup *s, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	if ((rc = control_mkparent(path)) < 0 || (rc = control_claim_path(&sa)) < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	mode_t old = umask(0117); /* never world-accessible, not even for an instant */
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc != 0 || listen(fd, CONTROL_MAX_CLIENTS) != 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	control_set_perms(path);
+	s->ctl.listen_fd = fd;
+	return 0;
+}
+
+int control_open(struct sup *s, const char *path)
+{
+	s->ctl.listen_fd = -1;
+	s->ctl.listen_watch.fd = -1;
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		s->ctl.clients[i].fd = -1;
+		s->ctl.clients[i].idle_tfd = -1;
+		s->ctl.clients[i].sup = s;
+	}
+	snprintf(s->ctl.path, sizeof(s->ctl.path), "%s", path);
+	int rc = control_bind(s, path);
+	if (rc < 0) {
+		log_error("cannot open the control socket %s: %s%s", path, strerror(-rc),
+			  rc == -EADDRINUSE ? " (another aodv2-supervisor is running)" : "");
+		return rc;
+	}
+	rc = loop_add(s->loop, &s->ctl.listen_watch, s->ctl.listen_fd, EPOLLIN, control_on_listen, s);
+	if (rc < 0)
+		return rc;
+	log_info("control socket %s", path);
+	return 0;
+}
+
+void control_close(struct sup *s)
+{
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		control_drop(&s->ctl.clients[i]);
+	if (s->ctl.listen_fd >= 0) {
+		loop_del(s->loop, &s->ctl.listen_watch);
+		close(s->ctl.listen_fd);
+		unlink(s->ctl.path);
+		s->ctl.listen_fd = -1;
+	}
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "control_req.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "proto.h"
+#include "reload.h"
+#include "routing.h"
+#include "status.h"
+#include "strbuf.h"
+#include "sup.h"
+
+static void reply_text(struct ctl_client *c, int status, const char *text)
+{
+	control_reply(c, status, text, strlen(text));
+}
+
+static void reply_buf(struct ctl_client *c, int status, struct strbuf *b)
+{
+	if (strbuf_failed(b))
+		reply_text(c, CTL_FAILED, "out of memory\n");
+	else
+		control_reply(c, status, b->buf ? b->buf : "", b->len);
+	strbuf_free(b);
+}
+
+static void req_denied(struct ctl_client *c, const char *what, bool change)
+{
+	char text[200];
+
+	c->sup->ctl.rejected++;
+	log_warn("control client (pid %d, uid %u) may not %s", (int)c->pid, (unsigned)c->uid, what);
+	snprintf(text, sizeof(text), "permission denied: %s needs %s\n", what,
+		 change ? "root" : "root or membership in group " CONTROL_GROUP);
+	reply_text(c, CTL_DENIED, text);
+}
+
+static void req_status(struct ctl_client *c, const struct msg *m)
+{
+	if (m->len != 1 || m->body[0] > 1) {
+		c->sup->ctl.rejected++;
+		reply_text(c, CTL_USAGE, "malformed status request\n");
+		return;
+	}
+	c->status_json = m->body[0] == 1;
+	c->waiting_status = true;
+	status_gather_start(c->sup);
+}
+
+void control_status_ready(struct sup *s)
+{
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->ctl.clients[i];
+		if (c->fd < 0 || !c->waiting_status)
+			continue;
+		struct strbuf b;
+		strbuf_init(&b);
+		status_render(s, c->status_json, &b);
+		c->waiting_status = false;
+		reply_buf(c, CTL_OK, &b);
+	}
+}
+
+static void req_reload(struct ctl_client *c)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	log_info("reload requested by control client (pid %d, uid %u)", (int)c->pid, (unsigned)c->uid);
+	int rc = reload_config(c->sup, &b);
+	if (rc == 0) {
+		strbuf_printf(&b, "configuration reloaded and pushed to the workers\n");
+		reply_buf(c, CTL_OK, &b);
+	} else {
+		if (rc != -EINVAL)
+			strbuf_printf(&b, "reload failed: %s\n", strerror(-rc));
+		strbuf_printf(&b, "the running configuration is unchanged\n");
+		reply_buf(c, rc == -EINVAL ? CTL_CONFIG : CTL_FAILED, &b);
+	}
+}
+
+/* An anomaly name from the wire: printable, short, NUL-free. */
+static bool req_name_valid(const struct msg *m)
+{
+	if (m->len >= PROTO_NAME_LEN)
+		return false;
+	for (uint32_t i = 0; i < m->len; i++)
+		if (!isprint(m->body[i]))
+			return false;
+	return true;
+}
+
+static void req_collect(struct ctl_client *c, const struct msg *m)
+{
+	struct sup *s = c->sup;
+	struct proto_anomaly a;
+	char text[200];
+
+	if (!req_name_valid(m)) {
+		s->ctl.rejected++;
+		reply_text(c, CTL_USAGE, "malformed collect request\n");
+		return;
+	}
+	if (s->phase != PHASE_RUNNING) {
+		reply_text(c, CTL_FAILED, "the supervisor is stopping\n");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	memcpy(a.name, m->body, m->len);
+	if (m->len && !config_anomaly(s->cfg, a.name)) {
+		snprintf(text, sizeof(text), "no anomaly named '%s' in the configuration\n", a.name);
+		reply_text(c, CTL_USAGE, text);
+		return;
+	}
+	if (!m->len)
+		snprintf(a.name, sizeof(a.name), "manual");
+	a.type = PROTO_ANOMALY_MANUAL;
+	a.timestamp_ns = wall_ns();
+	a.interval_start_ns = a.interval_end_ns = a.timestamp_ns;
+	s->manual_collections++;
+	log_info("manual collection (%s) requested by control client (pid %d, uid %u)", a.name,
+		 (int)c->pid, (unsigned)c->uid);
+	routing_anomaly(s, &a);
+	snprintf(text, sizeof(text), "collection aod_%llu requested (%s)%s\n",
+		 (unsigned long long)a.timestamp_ns, a.name,
+		 s->workers[W_COLLECTOR].state == WS_RUNNING ? "" : "; queued until collectord is ready");
+	reply_text(c, CTL_OK, text);
+}
+
+static void req_check_config(struct ctl_client *c)
+{
+	struct sup *s = c->sup;
+	struct aod_config *cfg = NULL;
+	struct config_errors errs = { 0 };
+	struct strbuf b;
+
+	strbuf_init(&b);
+	int rc = config_load(s->args.config_path, s->args.dropin_dir, &cfg, &errs);
+	if (rc == 0) {
+		char *yaml = config_dump(cfg);
+		if (yaml)
+			strbuf_add(&b, yaml, strlen(yaml));
+		free(yaml);
+		config_free(cfg);
+		reply_buf(c, yaml ? CTL_OK : CTL_FAILED, &b);
+		return;
+	}
+	for (unsigned i = 0; i < errs.n; i++)
+		strbuf_printf(&b, "%s\n", errs.lines[i]);
+	if (!errs.n)
+		strbuf_printf(&b, "%s: %s\n", s->args.config_path, strerror(-rc));
+	config_errors_free(&errs);
+	reply_buf(c, CTL_CONFIG, &b);
+}
+
+void control_request(struct ctl_client *c, const struct msg *m)
+{
+	switch (m->type) {
+	case PROTO_CTL_STATUS:
+		if (!c->may_read)
+			req_denied(c, "status", false);
+		else
+			req_status(c, m);
+		return;
+	case PROTO_CTL_CHECK_CONFIG:
+		if (!c->may_read)
+			req_denied(c, "check-config", false);
+		else if (!m->len)
+			req_check_config(c);
+		else
+			break;
+		return;
+	case PROTO_CTL_RELOAD:
+		if (!c->may_change)
+			req_denied(c, "reload", true);
+		else if (!m->len)
+			req_reload(c);
+		else
+			break;
+		return;
+	case PROTO_CTL_COLLECT:
+		if (!c->may_change)
+			req_denied(c, "collect", true);
+		else
+			req_collect(c, m);
+		return;
+	default:
+		break;
+	}
+	c->sup->ctl.rejected++;
+	log_warn("control client (pid %d, uid %u) sent an unknown or malformed request (type %u, "
+		 "%u bytes)", (int)c->pid, (unsigned)c->uid, m->type, m->len);
+	reply_text(c, CTL_USAGE, "unknown or malformed request\n");
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The supervisor's one epoll loop: every fd it watches is registered with a
+ * struct loop_watch naming the callback and the object it belongs to, so the
+ * loop dispatches without lookups. Timers are timerfds (CLOCK_MONOTONIC).
+ */
+#ifndef SUP_LOOP_H
+#define SUP_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loop;
+struct loop_watch;
+
+typedef void (*loop_fn)(struct loop_watch *w, uint32_t events);
+
+struct loop_watch {
+	loop_fn fn;
+	void *obj;
+	int fd;       /* -1 when not registered */
+};
+
+int loop_open(struct loop **out);
+void loop_close(struct loop *l);
+/* Registers fd; w must stay valid until loop_del. Returns 0 or -errno. */
+int loop_add(struct loop *l, struct loop_watch *w, int fd, uint32_t events, loop_fn fn, void *obj);
+int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
+void loop_del(struct loop *l, struct loop_watch *w);
+/* Waits for readiness (timeout_ms -1 = forever) and dispatches. 0 or -errno. */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+/* timerfd helpers. */
+int timer_new(void);
+int timer_arm_ms(int tfd, uint64_t ms);   /* one-shot, relative; 0 disarms */
+int timer_arm_abs_ns(int tfd, uint64_t mono_ns); /* one-shot, absolute CLOCK_MONOTONIC */
+void timer_ack(int tfd);                  /* reads the expiration count */
+
+uint64_t mono_ns(void);
+uint64_t wall_ns(void);
+
+#endif

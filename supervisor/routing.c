@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "routing.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "shutdown.h"
+#include "status.h"
+#include "sup.h"
+
+static void routing_config_ack(struct worker *w, const struct msg *m)
+{
+	const struct proto_config_ack *ack = (const void *)m->body;
+
+	if (!w->config_pending) {
+		worker_fail(w, "sent a CONFIG_ACK nobody asked for");
+		return;
+	}
+	w->config_pending--;
+	if (ack->status == 0)
+		log_debug("%s applied the configuration", w->name);
+	else
+		log_error("%s rejected the configuration (%s): %s; it keeps its previous one",
+			  w->name, strerror(-ack->status), ack->reason);
+}
+
+static bool routing_stats(struct worker *w, const struct msg *m)
+{
+	static const uint16_t want[W_NR] = { PROTO_STATS_DETECTOR, PROTO_STATS_COLLECTOR,
+					     PROTO_STATS_SWEEPER };
+	bool ok;
+
+	if (m->type != want[w->id])
+		return false;
+	switch (w->id) {
+	case W_DETECTOR: ok = proto_stats_detector_valid(m->body, m->len); break;
+	case W_COLLECTOR: ok = proto_stats_collector_valid(m->body, m->len); break;
+	default: ok = proto_stats_sweeper_valid(m->body, m->len); break;
+	}
+	if (!ok)
+		return false;
+	memcpy(&w->stats, m->body, m->len);
+	w->stats_valid = true;
+	status_gather_note(w->sup, w);
+	return true;
+}
+
+static void routing_collection_done(struct sup *s, const struct msg *m)
+{
+	const struct proto_collection_done *d = (const void *)m->body;
+
+	if (s->in_flight)
+		s->in_flight--;
+	if (d->status == 0) {
+		s->collections_done++;
+		log_info("collection %s complete (%u actions ok, %u failed)", d->dir, d->actions_ok,
+			 d->actions_failed);
+	} else {
+		s->collections_failed++;
+		log_warn("collection %s failed: %s (%u actions ok, %u failed)", d->dir,
+			 strerror(-d->status), d->actions_ok, d->actions_failed);
+	}
+	struct worker *sw = &s->workers[W_SWEEPER];
+	if (sw->state == WS_RUNNING && !sw->shutdown_sent)
+		worker_send(sw, PROTO_SWEEP_NOW, NULL, 0);
+	oneshot_progress(s);
+}
+
+/* Returns false when the message is not acceptable from this worker. */
+static bool routing_dispatch(struct worker *w, const struct msg *m)
+{
+	struct sup *s = w->sup;
+
+	switch (m->type) {
+	case PROTO_READY:
+		if (m->len)
+			return false;
+		worker_ready(w);
+		return true;
+	case PROTO_CONFIG_ACK:
+		if (!proto_config_ack_valid(m->body, m->len))
+			return false;
+		routing_config_ack(w, m);
+		return true;
+	case PROTO_ANOMALY:
+		if (w->id != W_DETECTOR || !proto_anomaly_valid(m->body, m->len))
+			return false;
+		s->anomalies_received++;
+		routing_anomaly(s, (const struct proto_anomaly *)m->body);
+		return true;
+	case PROTO_COLLECTION_DONE:
+		if (w->id != W_COLLECTOR || !proto_collection_done_valid(m->body, m->len))
+			return false;
+		routing_collection_done(s, m);
+		return true;
+	case PROTO_DRAINED:
+		if (m->len || !w->shutdown_sent)
+			return false;
+		w->drained = true;
+		log_info("%s drained", w->name);
+		shutdown_progress(s);
+		oneshot_progress(s);
+		return true;
+	default:
+		return routing_stats(w, m);
+	}
+}
+
+static void routing_read(struct worker *w)
+{
+	struct sup *s = w->sup;
+
+	/* Bounded per wakeup so one chatty worker cannot starve the others. */
+	for (int i = 0; i < 64 && w->sock >= 0; i++) {
+		int rc = msg_recv(w->sock, s->msg);
+		if (rc == -EAGAIN)
+			return;
+		if (rc == 0) {
+			worker_lost(w, "closed its socket");
+			return;
+		}
+		if (rc == -EBADMSG) {
+			worker_fail(w, "sent a malformed message");
+			return;
+		}
+		if (rc < 0) {
+			worker_lost(w, strerror(-rc));
+			return;
+		}
+		if (s->msg->fd >= 0) {
+			close(s->msg->fd);
+			s->msg->fd = -1;
+			worker_fail(w, "passed a file descriptor it has no business passing");
+			return;
+		}
+		if (!routing_dispatch(w, s->msg)) {
+			char why[96];
+			snprintf(why, sizeof(why), "sent an invalid or unexpected message (type %u, %u bytes)",
+				 s->msg->type, s->msg->len);
+			worker_fail(w, why);
+			return;
+		}
+	}
+}
+
+void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
+{
+	struct worker *w = lw->obj;
+
+	if (events & EPOLLOUT) {
+		w->out_blocked = false;
+		loop_mod(w->sup->loop, &w->sock_watch, EPOLLIN);
+		routing_flush(w->sup);
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		routing_read(w);
+}
+
+void routing_anomaly(struct sup *s, const struct proto_anomaly *a)
+{
+	log_info("anomaly %s%s: %llu violations of %llu events judged (acceptable %u); "
+		 "collecting into aod_%llu", a->name, a->emergency ? " (emergency)" : "",
+		 (unsigned long long)a->violations, (unsigned long long)a->events_judged,
+		 a->acceptable_count, (unsigned long long)a->timestamp_ns);
+	if (!queue_push(&s->queue, a))
+		log_warn("anomaly queue for collectord is full (%u): dropped aod_%llu (%llu dropped so far)",
+			 ANOMALY_QUEUE_CAP, (unsigned long long)a->timestamp_ns,
+			 (unsigned long long)s->queue.dropped);
+	routing_flush(s);
+}
+
+void routing_flush(struct sup *s)
+{
+	struct worker *c = &s->workers[W_COLLECTOR];
+	const struct proto_anomaly *a;
+
+	if (c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
+		return;
+	while ((a = queue_peek(&s->queue)) != NULL) {
+		int rc = worker_send(c, PROTO_ANOMALY, a, sizeof(*a));
+		if (rc == -EAGAIN) {
+			c->out_blocked = true;
+			loop_mod(s->loop, &c->sock_watch, EPOLLIN | EPOLLOUT);
+			return;
+		}
+		if (rc < 0)
+			return; /* the death path will restart collectord; the queue waits */
+		queue_pop(&s->queue);
+		s->anomalies_forwarded++;
+		s->in_flight++;
+	}
+}

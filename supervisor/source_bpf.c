@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The bpf source: probes -> shared ring (dropping and counting when full),
+ * optionally also into a recording (--record). */
+#include "sources.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "log.h"
+#include "probes.h"
+#include "record.h"
+#include "sup.h"
+
+#define BPF_MAX_FDS 8
+/* Ring-full warnings at most this often. */
+#define BPF_DROP_LOG_NS (10ull * 1000000000ull)
+
+struct source_bpf {
+	struct sup *sup;
+	struct probes *probes;
+	struct loop_watch watches[BPF_MAX_FDS];
+	int n_watches;
+	struct recorder *rec;
+	uint64_t dropped_unlogged, last_drop_log_ns;
+	bool stopped;
+};
+
+/* The smallest threshold any latency anomaly applies, in ns: faster
+ * requests cannot matter, so the probe need not emit them. */
+static uint64_t opts_min_latency(const struct aod_config *cfg)
+{
+	uint64_t min = UINT64_MAX;
+
+	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
+		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
+		if (a->type != AOD_TYPE_LATENCY)
+			continue;
+		if (a->mode != AOD_MODE_TRACKONLY && a->default_threshold_ms < min / 1000000u)
+			min = (uint64_t)a->default_threshold_ms * 1000000u;
+		if (a->mode == AOD_MODE_EXCLUDEONLY)
+			continue;
+		for (unsigned k = 0; k < a->n_track_commands; k++) {
+			uint32_t t = a->track_commands[k].threshold_ms ? a->track_commands[k].threshold_ms
+								       : a->default_threshold_ms;
+			if ((uint64_t)t * 1000000u < min)
+				min = (uint64_t)t * 1000000u;
+		}
+	}
+	return min == UINT64_MAX ? 0 : min;
+}
+
+/* Bit c set when every anomaly ignores SMB2 command c. */
+static uint32_t opts_cmd_filter(const struct aod_config *cfg)
+{
+	uint32_t all = (1u << AOD_SMB2_NR_COMMANDS) - 1, excluded = all;
+
+	for (unsigned i = 0; i < cfg->n_anomalies && excluded; i++) {
+		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
+		uint32_t listed = 0;
+		for (unsigned k = 0; k < a->n_track_commands; k++)
+			if (a->track_commands[k].command >= 0 &&
+			    a->track_commands[k].command < AOD_SMB2_NR_COMMANDS)
+				listed |= 1u << a->track_commands[k].command;
+		uint32_t ignores = 0;
+		if (a->type == AOD_TYPE_LATENCY && a->mode == AOD_MODE_TRACKONLY)
+			ignores = all & ~listed;
+		else if (a->type == AOD_TYPE_LATENCY && a->mode == AOD_MODE_EXCLUDEONLY)
+			ignores = listed;
+		excluded &= ignores;
+	}
+	return excluded;
+}
+
+static void opts_from_config(const struct aod_config *cfg, struct probes_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->min_latency_ns = opts_min_latency(cfg);
+	o->cmd_filter_mask = opts_cmd_filter(cfg);
+	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
+		if (cfg->anomalies[i].tool == AOD_TOOL_SMBSLOWER)
+			o->want_latency = true;
+		if (cfg->anomalies[i].tool == AOD_TOOL_SMBIOSNOOP)
+			o->want_errors = true;
+	}
+}
+
+static void bpf_note_drops(struct source_bpf *b, uint64_t n)
+{
+	uint64_t now = mono_ns();
+
+	ring_note_dropped(b->sup->ring, n);
+	b->dropped_unlogged += n;
+	if (now - b->last_drop_log_ns < BPF_DROP_LOG_NS && b->last_drop_log_ns)
+		return;
+	log_warn("event ring full: dropped %" PRIu64 " events since the last warning "
+		 "(detectord is not keeping up; consider a larger ring_capacity_events)",
+		 b->dropped_unlogged);
+	b->dropped_unlogged = 0;
+	b->last_drop_log_ns = now;
+}
+
+static void bpf_sink(const struct aod_event *ev, size_t n, void *arg)
+{
+	struct source_bpf *b = arg;
+
+	if (b->stopped)
+		return;
+	if (b->rec)
+		recorder_write(b->rec, ev, n);
+	size_t put = ring_produce(b->sup->ring, ev, n);
+	if (put < n)
+		bpf_note_drops(b, n - put);
+}
+
+static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
+{
+	struct source_bpf *b = lw->obj;
+	(void)events;
+
+	int rc = probes_handle(b->probes);
+	if (rc < 0)
+		log_error("probes: %s", strerror(-rc));
+}
+
+int source_bpf_open(struct sup *s, struct source_bpf **out)
+{
+	struct source_bpf *b = calloc(1, sizeof(*b));
+	struct probes_opts o;
+	int fds[BPF_MAX_FDS], rc;
+
+	if (!b)
+		return -ENOMEM;
+	b->sup = s;
+	*out = b;
+	if (s->args.record_path) {
+		rc = recorder_open(s->args.record_path, &b->rec);
+		if (rc < 0)
+			return rc;
+	}
+	opts_from_config(s->cfg, &o);
+	rc = probes_open(&o, bpf_sink, b, &b->probes);
+	if (rc < 0) {
+		log_error("cannot load the probes: %s", strerror(-rc));
+		return rc;
+	}
+	int n = probes_fds(b->probes, fds, BPF_MAX_FDS);
+	for (int i = 0; i < n; i++) {
+		rc = loop_add(s->loop, &b->watches[i], fds[i], EPOLLIN, bpf_on_ready, b);
+		if (rc < 0) {
+			log_error("cannot watch the probes' fd %d: %s", fds[i], strerror(-rc));
+			return rc;
+		}
+		b->n_watches = i + 1;
+	}
+	log_info("probes loaded: minimum latency %" PRIu64 " ms, command filter 0x%x, latency %s, "
+		 "errors %s", o.min_latency_ns / 1000000u, o.cmd_filter_mask,
+		 o.want_latency ? "on" : "off", o.want_errors ? "on" : "off");
+	return 0;
+}
+
+void source_bpf_stop(struct source_bpf *b)
+{
+	if (!b || b->stopped)
+		return;
+	/* Take what the kernel already handed over, then stop producing. */
+	if (b->probes)
+		probes_handle(b->probes);
+	b->stopped = true;
+	for (int i = 0; i < b->n_watches; i++)
+		loop_del(b->sup->loop, &b->watches[i]);
+}
+
+int source_bpf_update(struct source_bpf *b)
+{
+	struct probes_opts o;
+
+	opts_from_config(b->sup->cfg, &o);
+	int rc = probes_update(b->probes, &o);
+	if (rc < 0)
+		log_warn("probes keep their previous thresholds: %s", strerror(-rc));
+	return rc;
+}
+
+void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
+{
+	struct probes_status st;
+
+	probes_get_status(b->probes, &st);
+	if (json) {
+		strbuf_printf(sb, "{\"source\":\"bpf\",\"variant\":");
+		strbuf_json_str(sb, st.variant);
+		strbuf_printf(sb, ",\"cifs_loaded\":%s,\"latency_attached\":%s,\"errors_attached\":%s,"
+			      "\"emitted\":%" PRIu64 ",\"bpf_ring_dropped\":%" PRIu64 ",\"unmatched\":%"
+			      PRIu64 ",\"filtered\":%" PRIu64 ",\"recording\":%s}",
+			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
+			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
+			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
+			      st.counters[AOD_CNT_FILTERED], b->rec ? "true" : "false");
+		return;
+	}
+	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s; emitted %" PRIu64
+		      ", dropped in the BPF ring %" PRIu64 "%s\n", st.variant,
+		      st.cifs_loaded ? "loaded" : "not loaded",
+		      st.latency_attached ? "attached" : "waiting",
+		      st.errors_attached ? "attached" : "waiting", st.counters[AOD_CNT_EMITTED],
+		      st.counters[AOD_CNT_RB_DROPPED], b->rec ? "; recording" : "");
+}
+
+void source_bpf_close(struct source_bpf *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->n_watches; i++)
+		loop_del(b->sup->loop, &b->watches[i]);
+	if (b->probes)
+		probes_close(b->probes);
+	recorder_close(b->rec);
+	free(b);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Where the ring's events come from.
+ *  - replay: a recording (recording.h) fed at recorded speed with a timerfd,
+ *    or as fast as the ring allows (--replay-speed max). It never loses an
+ *    event: when the ring is full it sleeps on the ring's space eventfd.
+ *    Timestamps are rebased so the first event is "now" (CLOCK_MONOTONIC).
+ *  - bpf: the probes' ring buffer drained into the shared ring; a full ring
+ *    drops and counts (the kernel side must never wait), optionally also
+ *    written to a recording (--record).
+ */
+#ifndef SUP_SOURCES_H
+#define SUP_SOURCES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+struct sup;
+struct source_replay;
+struct source_bpf;
+
+int source_replay_open(struct sup *s, const char *path, bool max_speed, struct source_replay **out);
+/* Stops feeding (shutdown); events not yet produced are abandoned. */
+void source_replay_stop(struct source_replay *r);
+bool source_replay_finished(const struct source_replay *r);
+void source_replay_render(const struct source_replay *r, bool json, struct strbuf *b);
+void source_replay_close(struct source_replay *r);
+
+int source_bpf_open(struct sup *s, struct source_bpf **out);
+/* Stops draining the probes (shutdown); they stay attached until close. */
+void source_bpf_stop(struct source_bpf *b);
+/* New thresholds / filters after a reload. */
+int source_bpf_update(struct source_bpf *b);
+void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb);
+void source_bpf_close(struct source_bpf *b);
+
+#endif

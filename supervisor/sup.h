@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The supervisor's one top-level context: everything the process owns hangs
+ * off struct sup, and every module takes it (or an object inside it).
+ */
+#ifndef SUP_H
+#define SUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "args.h"
+#include "children.h"
+#include "config.h"
+#include "control.h"
+#include "loop.h"
+#include "msg.h"
+#include "queue.h"
+#include "ring.h"
+
+struct source_replay;
+struct source_bpf;
+
+enum sup_phase {
+	PHASE_RUNNING = 0,
+	PHASE_STOP_DETECTOR, /* detectord drains the ring and reports */
+	PHASE_STOP_COLLECTOR,
+	PHASE_STOP_SWEEPER,
+	PHASE_STOP_WAIT,     /* every worker told; waiting for them to exit */
+};
+
+enum oneshot_phase {
+	ONESHOT_OFF = 0,
+	ONESHOT_FEEDING,     /* replay still producing */
+	ONESHOT_DRAINING,    /* detectord told to drain and close its windows */
+	ONESHOT_COLLECTING,  /* waiting for every collection to finish */
+	ONESHOT_DONE,
+};
+
+struct stats_gather {
+	bool active;
+	unsigned waiting;     /* bit per worker id still to answer */
+	int tfd;
+	struct loop_watch watch;
+};
+
+struct sup {
+	struct sup_args args;
+	struct loop *loop;
+	struct aod_config *cfg;
+	char *cfg_yaml;                  /* config_dump(cfg): what workers receive */
+	size_t cfg_yaml_len;
+	struct ring *ring;
+	struct msg *msg;                 /* receive buffer (60 KiB) */
+	int sig_fd;
+	struct loop_watch sig_watch;
+
+	/* service user the workers drop to */
+	char svc_user[64];
+	uid_t svc_uid;
+	gid_t svc_gid;
+
+	struct worker workers[W_NR];
+	bool announced_ready;            /* READY=1 sent / logged */
+
+	struct control ctl;
+	struct stats_gather gather;
+
+	/* routing */
+	struct anomaly_queue queue;
+	uint64_t anomalies_received;     /* from detectord */
+	uint64_t anomalies_forwarded;    /* to collectord */
+	uint64_t collections_done, collections_failed;
+	unsigned in_flight;              /* forwarded, COLLECTION_DONE not yet seen */
+	uint64_t manual_collections;
+	uint64_t reloads, reload_failures;
+
+	/* sources */
+	struct source_replay *replay;
+	struct source_bpf *bpf;
+
+	/* shutdown */
+	enum sup_phase phase;
+	int int_count;                   /* SIGINTs seen */
+	int stop_tfd;                    /* overall shutdown deadline */
+	struct loop_watch stop_watch;
+	uint64_t stop_deadline_ns;
+	bool killed_stragglers;
+	int exit_status;
+	bool done;                       /* leave the loop */
+
+	enum oneshot_phase oneshot;
+};
+
+/* Output directory: created and handed to the service user. 0 or -errno. */
+int sup_prepare_output_dir(struct sup *s, const char *dir);
+/* Logs the ring counters (used at shutdown and on request). */
+void sup_log_ring(struct sup *s);
+
+#endif
