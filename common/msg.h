@@ -37,6 +37,9 @@ struct msg {
 	uint16_t type;
 	uint32_t len;
 	int fd; /* -1 unless one was passed; the receiver owns it */
+	/* Why msg_recv returned -EBADMSG (a static string for the caller's
+	 * log line); NULL otherwise. */
+	const char *error;
 	unsigned char body[MSG_MAX_BODY];
 };
 

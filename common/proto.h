@@ -158,4 +158,17 @@ bool proto_config_ack_valid(const void *body, size_t len);
 /* True when a fixed char array holds a NUL-terminated string. */
 bool proto_str_valid(const char *s, size_t cap);
 
+/* PROTO_SHUTDOWN: exactly a uint32_t deadline_ms. */
+bool proto_shutdown_valid(const void *body, size_t len);
+/* PROTO_CTL_STATUS: one byte, 0 or 1. */
+bool proto_ctl_status_valid(const void *body, size_t len);
+/* PROTO_CTL_REPLY: struct proto_ctl_reply, then text without NUL bytes. */
+bool proto_ctl_reply_valid(const void *body, size_t len);
+/* Any type above: the check that type's body needs (empty bodies must be
+ * empty; text bodies hold no NUL byte; PROTO_CTL_COLLECT's name is shorter
+ * than PROTO_NAME_LEN). False for an unknown type. */
+bool proto_body_valid(uint16_t type, const void *body, size_t len);
+/* "ANOMALY", "CONFIG", ... for log lines; NULL for an unknown type. */
+const char *proto_type_name(uint16_t type);
+
 #endif

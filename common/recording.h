@@ -23,6 +23,18 @@
 #include "aod_event.h"
 
 #define RECORDING_MAGIC "AODREC1\n"
+#define RECORDING_CSV_HEADER \
+	"ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm"
+
+/* The binary format's header, in host byte order, followed by
+ * struct aod_event records. */
+struct recording_file_header {
+	char magic[8];          /* RECORDING_MAGIC, no NUL */
+	uint32_t abi_version;   /* AOD_EVENT_ABI_VERSION */
+	uint32_t record_size;   /* sizeof(struct aod_event) */
+	uint64_t start_wall_ns; /* CLOCK_REALTIME of the first event, ns since the epoch */
+	uint64_t reserved;      /* 0 */
+};
 
 struct recording_reader;
 
@@ -36,6 +48,10 @@ int recording_open(const char *path, recording_error_fn on_error, void *arg,
  * end, -errno on a read error. */
 int recording_next(struct recording_reader *r, struct aod_event *ev);
 uint64_t recording_skipped(const struct recording_reader *r);
+/* True for the binary format, false for CSV. */
+bool recording_is_binary(const struct recording_reader *r);
+/* Wall-clock time of the first event (binary format), 0 when unknown (CSV). */
+uint64_t recording_start_wall_ns(const struct recording_reader *r);
 void recording_close(struct recording_reader *r);
 
 struct recording_writer;

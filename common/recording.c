@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Event recordings (recording.h): format detection, the binary reader and
+ * writer, and the CSV reader loop (lines are parsed in recording_csv.c).
+ */
+#include "recording.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "recording_csv.h"
+
+_Static_assert(sizeof(struct recording_file_header) == 32, "recording header is a file format");
+_Static_assert(sizeof(RECORDING_MAGIC) - 1 == 8, "recording magic is 8 bytes");
+
+#define RECORDING_WRITE_CHUNK 256
+
+struct recording_reader {
+	FILE *f;
+	bool binary;
+	unsigned long line; /* CSV line, or binary record number */
+	uint64_t skipped;
+	uint64_t start_wall_ns;
+	recording_error_fn on_error;
+	void *arg;
+	char *buf;
+	size_t buf_cap;
+};
+
+struct recording_writer {
+	FILE *f;
+	bool started;
+	uint64_t first_ts;
+	int err; /* first write error, reported again by recording_finish */
+};
+
+static void recording_report(struct recording_reader *r, const char *why)
+{
+	r->skipped++;
+	if (r->on_error)
+		r->on_error(r->line, why, r->arg);
+}
+
+static int recording_read_binary_header(struct recording_reader *r)
+{
+	struct recording_file_header h;
+
+	if (fread(&h, sizeof(h), 1, r->f) != 1)
+		return ferror(r->f) ? -EIO : -EBADMSG;
+	if (h.abi_version != AOD_EVENT_ABI_VERSION || h.record_size != sizeof(struct aod_event))
+		return -EBADMSG;
+	r->binary = true;
+	r->start_wall_ns = h.start_wall_ns;
+	return 0;
+}
+
+static void recording_strip_eol(char *s, ssize_t *len)
+{
+	while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r'))
+		s[--*len] = '\0';
+}
+
+static int recording_read_csv_header(struct recording_reader *r)
+{
+	ssize_t len = getline(&r->buf, &r->buf_cap, r->f);
+
+	if (len < 0)
+		return ferror(r->f) ? -EIO : -EBADMSG;
+	recording_strip_eol(r->buf, &len);
+	if (strcmp(r->buf, RECORDING_CSV_HEADER) != 0 || (size_t)len != strlen(r->buf))
+		return -EBADMSG;
+	r->line = 1;
+	return 0;
+}
+
+/* Told apart by the first bytes: the binary magic, else the CSV header. */
+static int recording_detect(struct recording_reader *r)
+{
+	char magic[8];
+	size_t got = fread(magic, 1, sizeof(magic), r->f);
+
+	if (ferror(r->f))
+		return -EIO;
+	if (got == sizeof(magic) && memcmp(magic, RECORDING_MAGIC, sizeof(magic)) == 0) {
+		rewind(r->f);
+		return recording_read_binary_header(r);
+	}
+	rewind(r->f);
+	return recording_read_csv_header(r);
+}
+
+int recording_open(const char *path, recording_error_fn on_error, void *arg,
+		   struct recording_reader **out)
+{
+	struct recording_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->on_error = on_error;
+	r->arg = arg;
+	r->f = fopen(path, "rbe");
+	int rc = r->f ? recording_detect(r) : -errno;
+	if (rc < 0) {
+		recording_close(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+static const char *recording_event_check(const struct aod_event *ev)
+{
+	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR)
+		return "unknown event kind";
+	if (ev->command >= AOD_SMB2_NR_COMMANDS)
+		return "command is not an SMB2 command code";
+	if (ev->err < 0)
+		return "negative errno";
+	if (!memchr(ev->comm, '\0', sizeof(ev->comm)))
+		return "comm is not NUL-terminated";
+	return NULL;
+}
+
+static int recording_next_binary(struct recording_reader *r, struct aod_event *ev)
+{
+	for (;;) {
+		size_t got = fread(ev, 1, sizeof(*ev), r->f);
+		if (got < sizeof(*ev)) {
+			if (ferror(r->f))
+				return -EIO;
+			if (got > 0) {
+				r->line++;
+				recording_report(r, "truncated record at the end of the file");
+			}
+			return 0;
+		}
+		r->line++;
+		const char *why = recording_event_check(ev);
+		if (!why)
+			return 1;
+		recording_report(r, why);
+	}
+}
+
+static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
+{
+	ssize_t len;
+
+	while ((len = getline(&r->buf, &r->buf_cap, r->f)) >= 0) {
+		r->line++;
+		recording_strip_eol(r->buf, &len);
+		const char *why = NULL;
+		if (len == 0)
+			continue; /* blank lines carry nothing */
+		if ((size_t)len != strlen(r->buf))
+			why = "NUL byte in line";
+		else if (len > RECORDING_CSV_MAX_LINE)
+			why = "line too long";
+		else if (recording_csv_parse(r->buf, ev, &why) == 0)
+			return 1;
+		recording_report(r, why);
+	}
+	return ferror(r->f) ? -EIO : 0;
+}
+
+int recording_next(struct recording_reader *r, struct aod_event *ev)
+{
+	return r->binary ? recording_next_binary(r, ev) : recording_next_csv(r, ev);
+}
+
+uint64_t recording_skipped(const struct recording_reader *r)
+{
+	return r->skipped;
+}
+
+bool recording_is_binary(const struct recording_reader *r)
+{
+	return r->binary;
+}
+
+uint64_t recording_start_wall_ns(const struct recording_reader *r)
+{
+	return r->start_wall_ns;
+}
+
+void recording_close(struct recording_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	free(r);
+}
+
+int recording_create(const char *path, struct recording_writer **out)
+{
+	struct recording_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
+		int err = -errno;
+		if (fd >= 0)
+			close(fd);
+		free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+static uint64_t recording_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The header goes out with the first event: only then is the start known.
+ * Event timestamps are CLOCK_MONOTONIC; the header holds wall-clock time. */
+static int recording_write_header(struct recording_writer *w, const struct aod_event *first)
+{
+	struct recording_file_header h = {
+		.abi_version = AOD_EVENT_ABI_VERSION,
+		.record_size = sizeof(struct aod_event),
+	};
+	uint64_t wall = recording_clock_ns(CLOCK_REALTIME);
+	uint64_t mono = recording_clock_ns(CLOCK_MONOTONIC);
+
+	memcpy(h.magic, RECORDING_MAGIC, sizeof(h.magic));
+	h.start_wall_ns = first && first->ts_ns <= mono ? wall - (mono - first->ts_ns) : wall;
+	w->started = true;
+	w->first_ts = first ? first->ts_ns : 0;
+	errno = 0;
+	if (fwrite(&h, sizeof(h), 1, w->f) != 1)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int recording_write(struct recording_writer *w, const struct aod_event *ev, size_t n)
+{
+	struct aod_event chunk[RECORDING_WRITE_CHUNK];
+
+	if (w->err)
+		return w->err;
+	if (n > 0 && !w->started)
+		w->err = recording_write_header(w, &ev[0]);
+	for (size_t done = 0; done < n && !w->err;) {
+		size_t k = n - done < RECORDING_WRITE_CHUNK ? n - done : RECORDING_WRITE_CHUNK;
+		for (size_t i = 0; i < k; i++) {
+			chunk[i] = ev[done + i];
+			/* Slightly out-of-order events (from different CPUs) before
+			 * the first one are pinned to the start. */
+			chunk[i].ts_ns = chunk[i].ts_ns > w->first_ts ? chunk[i].ts_ns - w->first_ts : 0;
+		}
+		errno = 0;
+		if (fwrite(chunk, sizeof(chunk[0]), k, w->f) != k)
+			w->err = errno ? -errno : -EIO;
+		done += k;
+	}
+	return w->err;
+}
+
+int recording_finish(struct recording_writer *w)
+{
+	int rc = w->err;
+
+	if (!rc && !w->started)
+		rc = recording_write_header(w, NULL);
+	if (fflush(w->f) != 0 && !rc)
+		rc = -errno;
+	if (fsync(fileno(w->f)) < 0 && !rc)
+		rc = -errno;
+	if (fclose(w->f) != 0 && !rc)
+		rc = -errno;
+	free(w);
+	return rc;
+}

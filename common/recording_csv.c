@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CSV recording lines. Tools and people write these files, so every field is
+ * parsed strictly: no signs, spaces or trailing junk in numbers, overflow is
+ * an error, names must be known. Only comm, the last column, is free text: it
+ * takes the rest of the line (a process name may hold commas), or a quoted
+ * field as written by CSV libraries.
+ */
+#include "recording_csv.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "smb_tables.h"
+
+enum csv_col {
+	COL_TS, COL_KIND, COL_COMMAND, COL_LATENCY, COL_ERRNO, COL_NT_STATUS,
+	COL_SESSION, COL_TREE, COL_MESSAGE, COL_PID, COL_COMM, COL_NR
+};
+
+static int csv_digit(char c, unsigned base)
+{
+	int v = -1;
+
+	if (c >= '0' && c <= '9')
+		v = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		v = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		v = c - 'A' + 10;
+	return v >= 0 && (unsigned)v < base ? v : -1;
+}
+
+/* Digits in base only, at least one, no overflow. */
+static bool csv_parse_digits(const char *s, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		int d = csv_digit(*s, base);
+		if (d < 0 || v > (UINT64_MAX - (uint64_t)d) / base)
+			return false;
+		v = v * base + (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool csv_has_hex_prefix(const char *s)
+{
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+/* Decimal, or hex with a 0x prefix. */
+static bool csv_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	bool ok = csv_has_hex_prefix(s) ? csv_parse_digits(s + 2, 16, out)
+					: csv_parse_digits(s, 10, out);
+	return ok && *out <= max;
+}
+
+static bool csv_parse_command(const char *s, uint8_t *out)
+{
+	uint64_t v;
+
+	if (csv_digit(s[0], 10) >= 0) {
+		if (!csv_parse_u64(s, AOD_SMB2_NR_COMMANDS - 1, &v))
+			return false;
+	} else {
+		int code = smb2_command_from_name(s);
+		if (code < 0 || code >= AOD_SMB2_NR_COMMANDS)
+			return false;
+		v = (uint64_t)code;
+	}
+	*out = (uint8_t)v;
+	return true;
+}
+
+static bool csv_parse_errno(const char *s, int16_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0') {
+		v = 0;
+	} else if (csv_digit(s[0], 10) >= 0) {
+		if (!csv_parse_u64(s, INT16_MAX, &v))
+			return false;
+	} else {
+		int err = errno_from_name(s);
+		if (err <= 0 || err > INT16_MAX)
+			return false;
+		v = (uint64_t)err;
+	}
+	*out = (int16_t)v;
+	return true;
+}
+
+/* Always hex, with or without 0x; empty is 0 (success). */
+static bool csv_parse_nt_status(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (csv_has_hex_prefix(s))
+		s += 2;
+	else if (*s == '\0')
+		return *out = 0, true;
+	if (strlen(s) > 8 || !csv_parse_digits(s, 16, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool csv_parse_kind(const char *s, uint8_t *out)
+{
+	if (strcmp(s, "latency") == 0)
+		*out = AOD_EV_LATENCY;
+	else if (strcmp(s, "error") == 0)
+		*out = AOD_EV_ERROR;
+	else
+		return false;
+	return true;
+}
+
+/* Unquotes "..." with "" for a quote, in place. */
+static bool csv_unquote(char *s)
+{
+	size_t len = strlen(s);
+	char *w = s;
+
+	if (len < 2 || s[len - 1] != '"')
+		return false;
+	s[len - 1] = '\0';
+	for (char *p = s + 1; *p; p++) {
+		if (*p == '"' && *++p != '"')
+			return false;
+		*w++ = *p;
+	}
+	*w = '\0';
+	return true;
+}
+
+static bool csv_parse_comm(char *s, char comm[AOD_COMM_LEN])
+{
+	if (s[0] == '"' && !csv_unquote(s))
+		return false;
+	size_t len = strlen(s);
+	if (len >= AOD_COMM_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	memset(comm, 0, AOD_COMM_LEN);
+	memcpy(comm, s, len);
+	return true;
+}
+
+/* Splits the first COL_NR - 1 columns at commas; comm keeps the rest. */
+static bool csv_split(char *line, char *col[COL_NR])
+{
+	char *p = line;
+
+	for (int i = 0; i < COL_COMM; i++) {
+		char *comma = strchr(p, ',');
+		if (!comma)
+			return false;
+		*comma = '\0';
+		col[i] = p;
+		p = comma + 1;
+	}
+	col[COL_COMM] = p;
+	return true;
+}
+
+static const char *csv_parse_cols(char *col[COL_NR], struct aod_event *ev)
+{
+	uint64_t v;
+
+	if (!csv_parse_u64(col[COL_TS], UINT64_MAX, &v))
+		return "ts_ns is not an unsigned integer";
+	ev->ts_ns = v;
+	if (!csv_parse_kind(col[COL_KIND], &ev->kind))
+		return "kind is not 'latency' or 'error'";
+	if (!csv_parse_command(col[COL_COMMAND], &ev->command))
+		return "command is not an SMB2 command name or code (0..18)";
+	if (!csv_parse_u64(col[COL_LATENCY], UINT64_MAX, &v))
+		return "latency_ns is not an unsigned integer";
+	ev->latency_ns = v;
+	if (!csv_parse_errno(col[COL_ERRNO], &ev->err))
+		return "errno is not a known errno name or a number";
+	if (!csv_parse_nt_status(col[COL_NT_STATUS], &ev->nt_status))
+		return "nt_status is not a 32-bit hex number";
+	if (!csv_parse_u64(col[COL_SESSION], UINT64_MAX, &v))
+		return "session_id is not an unsigned integer";
+	ev->session_id = v;
+	if (!csv_parse_u64(col[COL_TREE], UINT32_MAX, &v))
+		return "tree_id is not a 32-bit unsigned integer";
+	ev->tree_id = (uint32_t)v;
+	if (!csv_parse_u64(col[COL_MESSAGE], UINT64_MAX, &v))
+		return "message_id is not an unsigned integer";
+	ev->message_id = v;
+	if (!csv_parse_u64(col[COL_PID], UINT32_MAX, &v))
+		return "pid is not a 32-bit unsigned integer";
+	ev->pid = (uint32_t)v;
+	if (!csv_parse_comm(col[COL_COMM], ev->comm))
+		return "comm is longer than 15 bytes, badly quoted or holds control characters";
+	return NULL;
+}
+
+int recording_csv_parse(char *line, struct aod_event *ev, const char **why)
+{
+	char *col[COL_NR];
+
+	memset(ev, 0, sizeof(*ev));
+	if (!csv_split(line, col)) {
+		*why = "expected 11 comma-separated columns";
+		return -EINVAL;
+	}
+	*why = csv_parse_cols(col, ev);
+	return *why ? -EINVAL : 0;
+}
