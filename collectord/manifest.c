@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aod_build.h"
+#include "smb_tables.h"
+
+static void manifest_ms(struct json *j, const char *key, uint64_t ns)
+{
+	json_key(j, key);
+	json_fixed(j, ns / 1000, 3);
+}
+
+static const char *manifest_type(uint32_t type)
+{
+	switch (type) {
+	case PROTO_ANOMALY_LATENCY: return "Latency";
+	case PROTO_ANOMALY_ERROR: return "Error";
+	case PROTO_ANOMALY_MANUAL: return "Manual";
+	}
+	return "unknown";
+}
+
+static void manifest_time(struct json *j, uint64_t ts_ns)
+{
+	time_t secs = (time_t)(ts_ns / 1000000000u);
+	struct tm tm;
+	char buf[64];
+	if (!gmtime_r(&secs, &tm)) {
+		json_null(j);
+		return;
+	}
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%09" PRIu64 "Z", ts_ns % 1000000000u);
+	json_str(j, buf);
+}
+
+static void manifest_command_name(struct json *j, unsigned cmd)
+{
+	const char *name = smb2_command_name((int)cmd);
+	char buf[16];
+	if (!name) {
+		snprintf(buf, sizeof(buf), "0x%02x", cmd);
+		name = buf;
+	}
+	json_str(j, name);
+}
+
+static void manifest_errno(struct json *j, int err)
+{
+	const char *name = errno_name(err);
+	if (name)
+		json_str(j, name);
+	else
+		json_i64(j, err);
+}
+
+static void manifest_hex(struct json *j, uint64_t v, int width)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "0x%0*" PRIx64, width, v);
+	json_str(j, buf);
+}
+
+static void manifest_commands(struct json *j, const struct proto_anomaly *a)
+{
+	json_key(j, "commands");
+	json_arr_begin(j);
+	for (unsigned c = 0; c < PROTO_SUMMARY_CMDS; c++) {
+		const struct proto_cmd_stat *s = &a->cmds[c];
+		if (s->count == 0)
+			continue;
+		json_obj_begin(j);
+		json_key(j, "command");
+		manifest_command_name(j, c);
+		json_kv_u64(j, "count", s->count);
+		manifest_ms(j, "p50_ms", s->p50_ns);
+		manifest_ms(j, "p99_ms", s->p99_ns);
+		manifest_ms(j, "max_ms", s->max_ns);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void manifest_errnos(struct json *j, const struct proto_anomaly *a)
+{
+	json_key(j, "errors");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < a->n_errnos; i++) {
+		json_obj_begin(j);
+		json_key(j, "errno");
+		manifest_errno(j, a->errnos[i].err);
+		json_kv_i64(j, "value", a->errnos[i].err);
+		json_kv_u64(j, "count", a->errnos[i].count);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void manifest_worst(struct json *j, const struct proto_anomaly *a)
+{
+	json_key(j, "worst");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < a->n_worst; i++) {
+		const struct proto_worst *w = &a->worst[i];
+		json_obj_begin(j);
+		json_key(j, "command");
+		manifest_command_name(j, w->command);
+		manifest_ms(j, "latency_ms", w->latency_ns);
+		json_key(j, "errno");
+		if (w->err)
+			manifest_errno(j, w->err);
+		else
+			json_null(j);
+		json_key(j, "nt_status");
+		manifest_hex(j, w->nt_status, 8);
+		json_key(j, "session_id");
+		manifest_hex(j, w->session_id, 16);
+		json_kv_u64(j, "tree_id", w->tree_id);
+		json_kv_u64(j, "pid", w->pid);
+		json_key(j, "comm");
+		json_strn(j, w->comm, strnlen(w->comm, sizeof(w->comm)));
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void manifest_anomaly(struct json *j, const struct proto_anomaly *a)
+{
+	json_key(j, "anomaly");
+	json_obj_begin(j);
+	json_kv_str(j, "name", a->name);
+	json_kv_str(j, "type", manifest_type(a->type));
+	json_kv_bool(j, "emergency", a->emergency != 0);
+	json_kv_u64(j, "timestamp_ns", a->timestamp_ns);
+	json_key(j, "time");
+	manifest_time(j, a->timestamp_ns);
+	json_key(j, "summary");
+	json_obj_begin(j);
+	json_kv_u64(j, "interval_start_ns", a->interval_start_ns);
+	json_kv_u64(j, "interval_end_ns", a->interval_end_ns);
+	json_kv_u64(j, "events_judged", a->events_judged);
+	json_kv_u64(j, "violations", a->violations);
+	json_kv_u64(j, "acceptable_count", a->acceptable_count);
+	manifest_commands(j, a);
+	manifest_errnos(j, a);
+	manifest_worst(j, a);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void manifest_command(struct json *j, const struct qa_plan *p)
+{
+	json_kv_str(j, "kind", p->kind == QA_PROGRAM ? "program" : "builtin");
+	json_key(j, "command");
+	json_arr_begin(j);
+	if (p->kind == QA_PROGRAM)
+		json_str(j, p->path);
+	for (unsigned i = p->kind == QA_PROGRAM ? 1 : 0; i < p->argc; i++)
+		json_str(j, p->argv[i]);
+	json_arr_end(j);
+	if (p->note)
+		json_kv_str(j, "note", p->note);
+}
+
+static void manifest_run(struct json *j, const struct collection *col,
+			 const struct action_result *r)
+{
+	if (r->output[0])
+		json_kv_str(j, "output", r->output);
+	if (r->exit_code >= 0)
+		json_kv_i64(j, "exit_status", r->exit_code);
+	if (r->term_signal > 0) {
+		const char *abbrev = sigabbrev_np(r->term_signal);
+		char name[32];
+		snprintf(name, sizeof(name), "SIG%s", abbrev ? abbrev : "?");
+		json_kv_str(j, "signal", name);
+	}
+	manifest_ms(j, "started_after_ms", r->start_ns - col->received_ns);
+	manifest_ms(j, "duration_ms", r->end_ns - r->start_ns);
+	json_kv_u64(j, "bytes", r->raw_bytes);
+	json_kv_u64(j, "bytes_compressed", r->zst_bytes);
+	if (r->stopped)
+		json_kv_bool(j, "stopped_at_duration", true);
+	if (r->truncated)
+		json_kv_bool(j, "truncated", true);
+}
+
+static void manifest_action(struct json *j, const struct collection *col,
+			    const struct action_result *r)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "name", r->name);
+	json_kv_str(j, "status", result_state_name(r->state));
+	if (r->state == RES_NOT_AVAILABLE || r->state == RES_NOT_RUN) {
+		json_kv_str(j, "reason", r->error);
+		json_obj_end(j);
+		return;
+	}
+	if (r->plan && !r->plan->err)
+		manifest_command(j, r->plan);
+	if (r->start_ns && r->end_ns)
+		manifest_run(j, col, r);
+	if (r->error[0])
+		json_kv_str(j, "error", r->error);
+	if (r->stderr_len) {
+		json_key(j, "stderr");
+		json_strn(j, r->stderr_tail, r->stderr_len);
+	}
+	json_obj_end(j);
+}
+
+void manifest_build(struct json *j, const struct collection *col)
+{
+	char host[256] = "";
+	struct utsname uts;
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	if (uname(&uts) != 0)
+		snprintf(uts.release, sizeof(uts.release), "unknown");
+
+	json_obj_begin(j);
+	json_kv_str(j, "aodv2_version", AOD_VERSION);
+	json_kv_str(j, "hostname", host);
+	json_kv_str(j, "kernel_release", uts.release);
+	json_kv_str(j, "collection", col->name);
+	json_kv_str(j, "status", col->status ? "incomplete" : "complete");
+	if (col->status)
+		json_kv_str(j, "error", col->error);
+	manifest_ms(j, "duration_ms", col->finished_ns - col->received_ns);
+	manifest_anomaly(j, &col->anomaly);
+	json_key(j, "actions");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < col->n; i++)
+		manifest_action(j, col, &col->res[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+int manifest_write(const struct collection *col, int dirfd)
+{
+	struct json j;
+	const char *text;
+	size_t len;
+
+	json_init(&j, true);
+	manifest_build(&j, col);
+	int rc = json_finish(&j, &text, &len);
+	if (rc < 0) {
+		json_free(&j);
+		return rc;
+	}
+	int fd = openat(dirfd, "manifest.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			0640);
+	if (fd < 0) {
+		rc = -errno;
+		json_free(&j);
+		return rc;
+	}
+	for (size_t off = 0; off < len && rc == 0;) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno != EINTR)
+			rc = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	json_free(&j);
+	return rc;
+}

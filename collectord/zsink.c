@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "zsink.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* zstd's level 3 default window is 2 MiB, level 19's 8 MiB. Logs repeat
+ * within far less, and collectord runs up to max_concurrent_tasks contexts at
+ * once, so the window is capped: 256 KiB keeps each context near 1 MiB. */
+#define ZSINK_WINDOW_LOG 18
+
+int zsink_open(struct zsink *z, int dirfd, const char *name, int level, void *outbuf,
+	       size_t outcap)
+{
+	memset(z, 0, sizeof(*z));
+	z->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (z->fd < 0)
+		return -errno;
+	z->level = level;
+	z->outbuf = outbuf;
+	z->outcap = outcap;
+	return 0;
+}
+
+static int zsink_write_out(struct zsink *z, size_t len)
+{
+	const char *p = z->outbuf;
+	while (len > 0) {
+		ssize_t n = write(z->fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+		z->out_bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int zsink_context(struct zsink *z)
+{
+	if (z->cctx)
+		return 0;
+	z->cctx = ZSTD_createCCtx();
+	if (!z->cctx)
+		return -ENOMEM;
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, z->level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_windowLog, ZSINK_WINDOW_LOG)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Runs the compressor over in with the given directive until zstd says it
+ * has consumed (and, for flush/end, emitted) everything. */
+static int zsink_pump(struct zsink *z, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
+{
+	for (;;) {
+		ZSTD_outBuffer out = { z->outbuf, z->outcap, 0 };
+		size_t left = ZSTD_compressStream2(z->cctx, &out, in, mode);
+		if (ZSTD_isError(left))
+			return -EIO;
+		int rc = zsink_write_out(z, out.pos);
+		if (rc < 0)
+			return rc;
+		bool done = mode == ZSTD_e_continue ? in->pos == in->size : left == 0;
+		if (done)
+			return 0;
+	}
+}
+
+int zsink_write(struct zsink *z, const void *buf, size_t len)
+{
+	z->raw_bytes += len;
+	if (z->err)
+		return z->err;
+	int rc = zsink_context(z);
+	if (rc == 0) {
+		ZSTD_inBuffer in = { buf, len, 0 };
+		rc = zsink_pump(z, &in, ZSTD_e_continue);
+	}
+	if (rc < 0)
+		z->err = rc;
+	return z->err;
+}
+
+int zsink_close(struct zsink *z)
+{
+	if (!z->err) {
+		/* An action with no output still gets a valid (empty) frame. */
+		int rc = zsink_context(z);
+		if (rc == 0) {
+			ZSTD_inBuffer in = { NULL, 0, 0 };
+			rc = zsink_pump(z, &in, ZSTD_e_end);
+		}
+		if (rc < 0)
+			z->err = rc;
+	}
+	if (z->fd >= 0 && close(z->fd) != 0 && !z->err)
+		z->err = -errno;
+	z->fd = -1;
+	ZSTD_freeCCtx(z->cctx);
+	z->cctx = NULL;
+	return z->err;
+}
