@@ -28,8 +28,10 @@ int msg_socketpair(int sv[2])
 
 int msg_send(int sock, uint16_t type, const void *body, size_t len, int fd_to_pass)
 {
-	if (len > MSG_MAX_BODY || (len > 0 && !body))
+	if (len > MSG_MAX_BODY)
 		return -EMSGSIZE;
+	if (len > 0 && !body)
+		return -EINVAL;
 
 	struct msg_hdr hdr = {
 		.magic = MSG_MAGIC,

@@ -38,7 +38,9 @@ struct recording_file_header {
 
 struct recording_reader;
 
-/* on_error(line_no, reason, arg) is called for each malformed line. */
+/* on_error(line_no, reason, arg) is called for each malformed line (CSV:
+ * the line number, the header being line 1; binary: the record number from
+ * 1). */
 typedef void (*recording_error_fn)(unsigned long line, const char *reason, void *arg);
 
 /* Opens path; returns 0 or -errno (-EBADMSG for an unknown format/version). */

@@ -364,44 +364,6 @@ static int ring_remaining_ms(const struct timespec *deadline)
 	return ms < 0 ? 0 : (int)(ms > INT32_MAX ? INT32_MAX : ms);
 }
 
-int ring_wait_space(struct ring *r, int timeout_ms)
-{
-	struct ring_hdr *h = r->hdr;
-	struct timespec deadline;
-
-	if (!r->producer)
-		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	if (timeout_ms > 0) {
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
-	}
-	for (;;) {
-		atomic_store_explicit(&h->producer_waiting, 1, memory_order_relaxed);
-		/* Pairs with the fence in ring_release. */
-		atomic_thread_fence(memory_order_seq_cst);
-		if (ring_room(r, r->capacity) > 0) {
-			atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
-			return 1;
-		}
-		int wait = timeout_ms < 0 ? -1 : ring_remaining_ms(&deadline);
-		struct pollfd pfd = { .fd = r->space_efd, .events = POLLIN };
-		int rc = wait == 0 ? 0 : poll(&pfd, 1, wait);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0) {
-			int err = rc < 0 ? -errno : 0;
-			atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
-			return err;
-		}
-		ring_efd_drain(r->space_efd);
-	}
-}
-
 int ring_producer_sleep(struct ring *r)
 {
 	struct ring_hdr *h = r->hdr;
@@ -409,19 +371,55 @@ int ring_producer_sleep(struct ring *r)
 	if (!r->producer)
 		return -EINVAL;
 	atomic_store_explicit(&h->producer_waiting, 1, memory_order_relaxed);
-	/* Pairs with the fence in ring_release, as in ring_wait_space. */
+	/* Orders the flag store before the tail load (pairs with the fence in
+	 * ring_release): if the consumer missed the flag, we see its release. */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (ring_room(r, r->capacity) > 0) {
-		atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
-		return 1;
-	}
-	return 0;
+	if (ring_room(r, r->capacity) == 0)
+		return 0;
+	atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
+	return 1;
 }
 
 void ring_producer_awake(struct ring *r)
 {
+	if (!r->producer)
+		return;
 	atomic_store_explicit(&r->hdr->producer_waiting, 0, memory_order_relaxed);
 	ring_efd_drain(r->space_efd);
+}
+
+static struct timespec ring_deadline(int timeout_ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += timeout_ms / 1000;
+	t.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
+}
+
+int ring_wait_space(struct ring *r, int timeout_ms)
+{
+	struct timespec deadline = ring_deadline(timeout_ms > 0 ? timeout_ms : 0);
+
+	for (;;) {
+		int rc = ring_producer_sleep(r);
+		if (rc != 0)
+			return rc;
+		int wait = timeout_ms < 0 ? -1 : ring_remaining_ms(&deadline);
+		struct pollfd pfd = { .fd = r->space_efd, .events = POLLIN };
+		rc = wait == 0 ? 0 : poll(&pfd, 1, wait);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		int err = rc < 0 ? -errno : 0;
+		ring_producer_awake(r);
+		if (rc <= 0)
+			return err;
+	}
 }
 
 long ring_peek(struct ring *r, const struct aod_event **first, size_t max)

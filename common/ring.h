@@ -61,6 +61,12 @@ void ring_note_dropped(struct ring *r, uint64_t n);
 /* Producer waits for free space: returns 1 when there is room, 0 on timeout,
  * -errno on error. Uses space_efd; timeout_ms -1 waits forever. */
 int ring_wait_space(struct ring *r, int timeout_ms);
+/* The same wait for a producer with its own epoll loop (space_efd in it):
+ * returns 1 when there is room now (do not sleep), 0 when the consumer will
+ * signal space_efd as it releases events. */
+int ring_producer_sleep(struct ring *r);
+/* Producer woke on space_efd (or stopped waiting): clears the flag, drains it. */
+void ring_producer_awake(struct ring *r);
 
 /* Zero-copy read: points *first at up to max contiguous unread events and
  * returns their count (0 when empty, -EBADMSG when positions are corrupt).
@@ -68,12 +74,16 @@ int ring_wait_space(struct ring *r, int timeout_ms);
 long ring_peek(struct ring *r, const struct aod_event **first, size_t max);
 void ring_release(struct ring *r, size_t n);
 
-/* Consumer going to sleep on data_efd: returns 1 if events are already
- * waiting (do not sleep), 0 if the producer will wake it. */
+/* Consumer going to sleep on data_efd: returns 1 if events that would wake
+ * it are already waiting (one at or above the wake latency, or the ring at
+ * least half full; do not sleep), 0 if the producer will wake it for the
+ * next such event. Other events wait for the consumer's own timer. */
 int ring_consumer_sleep(struct ring *r);
 /* Consumer woke (or stopped sleeping): clears the flag and drains data_efd. */
 void ring_consumer_awake(struct ring *r);
-/* Events with latency_ns >= ns wake a sleeping consumer at once (emergency). */
+/* Events with latency_ns >= ns wake a sleeping consumer at once (emergency).
+ * 0 makes every event wake it; each attach resets it to UINT64_MAX (only the
+ * half-full mark wakes). */
 void ring_set_wake_latency(struct ring *r, uint64_t ns);
 int ring_data_fd(const struct ring *r);
 int ring_space_fd(const struct ring *r);

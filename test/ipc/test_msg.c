@@ -96,6 +96,7 @@ START_TEST(test_max_body)
 	ck_assert_uint_eq(m->len, MSG_MAX_BODY);
 	ck_assert_mem_eq(m->body, big, MSG_MAX_BODY);
 	ck_assert_int_eq(msg_send(sv[0], 1, big, MSG_MAX_BODY + 1, -1), -EMSGSIZE);
+	ck_assert_int_eq(msg_send(sv[0], 1, NULL, 4, -1), -EINVAL);
 	free(big);
 }
 END_TEST
@@ -231,6 +232,42 @@ START_TEST(test_extra_fds_closed)
 }
 END_TEST
 
+START_TEST(test_fd_flood_closed)
+{
+	int pfd[2];
+	struct {
+		struct msg_hdr h;
+		char body[4];
+	} rec = { .h = good_hdr(1, 4) };
+	int fds[64];
+
+	/* More descriptors than the receiver has room for: the kernel drops
+	 * the overflow (MSG_CTRUNC) and msg_recv closes the rest. */
+	rec.h.flags = MSG_F_FD;
+	ck_assert_int_eq(pipe(pfd), 0);
+	for (int i = 0; i < 64; i++)
+		fds[i] = pfd[1];
+	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	memset(&ctl, 0, sizeof(ctl));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	ck_assert_int_eq(sendmsg(sv[0], &mh, 0), (ssize_t)sizeof(rec));
+	close(pfd[1]);
+	ck_assert_int_eq(msg_recv(sv[1], m), -EBADMSG);
+	expect_write_end_closed(pfd[0]);
+	close(pfd[0]);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("msg");
@@ -245,6 +282,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_oversized_record_rejected);
 	tcase_add_test(tc, test_unexpected_fd_closed);
 	tcase_add_test(tc, test_extra_fds_closed);
+	tcase_add_test(tc, test_fd_flood_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

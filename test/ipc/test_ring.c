@@ -479,6 +479,29 @@ START_TEST(test_wait_space)
 }
 END_TEST
 
+START_TEST(test_producer_sleep_in_epoll_loop)
+{
+	struct pair p;
+	uint64_t next = 0;
+
+	pair_open(&p, 64);
+	int efd = ring_space_fd(p.prod);
+	ck_assert_int_eq(ring_producer_sleep(p.prod), 1); /* room: do not sleep */
+	produce_seq(p.prod, 0, 64, 1);
+	consume_seq(p.cons, &next, 1); /* nobody waits: no signal */
+	ck_assert_int_eq(rt_readable(efd), 0);
+	produce_seq(p.prod, 64, 1, 1);
+	ck_assert_int_eq(ring_producer_sleep(p.prod), 0);
+	consume_seq(p.cons, &next, 3);
+	ck_assert_int_eq(rt_readable(efd), 1);
+	ring_producer_awake(p.prod);
+	ck_assert_int_eq(rt_readable(efd), 0);
+	ck_assert_int_eq(ring_producer_sleep(p.prod), 1);
+	ck_assert_int_eq(ring_producer_sleep(p.cons), -EINVAL);
+	pair_close(&p);
+}
+END_TEST
+
 static Suite *ring_suite(void)
 {
 	Suite *s = suite_create("ring");
@@ -500,6 +523,7 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, test_wake_latency_zero_wakes_on_any);
 	tcase_add_test(tc, test_no_wake_when_awake);
 	tcase_add_test(tc, test_wait_space);
+	tcase_add_test(tc, test_producer_sleep_in_epoll_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
