@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The event ABI shared by the BPF probes (probes/*.bpf.c) and every user-space
+ * The event ABI shared by the BPF probes (probes/<tool>.bpf.c) and every user-space
  * reader: the supervisor's BPF drain, the shared memfd ring, recordings and
  * detectord. One record per completed (or failed) SMB request.
  *
@@ -46,6 +46,7 @@ enum aod_probe_counter {
 	AOD_CNT_UNMATCHED = 4,   /* completions without a start entry */
 	AOD_CNT_FLUSHED = 5,     /* start entries dropped on reconnect */
 	AOD_CNT_FILTERED = 6,    /* completions below the minimum threshold or of filtered commands */
+	AOD_CNT_REPLACED = 7,    /* start entries that replaced a stale one under the same key */
 	AOD_CNT_NR = 8,
 };
 

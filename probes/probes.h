@@ -8,6 +8,10 @@
  * goes), without busy polling: the caller puts probes_fds() in its epoll.
  *
  * Events are drained from the BPF ring buffer into the caller's sink.
+ *
+ * While the cifs programs are attached the kernel holds a reference on
+ * cifs.ko: `rmmod cifs` fails (EBUSY) until probes_close() or an update
+ * that wants neither tool.
  */
 #ifndef AOD_PROBES_H
 #define AOD_PROBES_H
@@ -25,6 +29,7 @@ struct probes_opts {
 	uint32_t cmd_filter_mask;    /* bit c set: command c is excluded by every anomaly */
 	bool want_latency;           /* some anomaly uses smbslower */
 	bool want_errors;            /* some anomaly uses smbiosnoop */
+	uint64_t stuck_after_ns;     /* an unfinished request this old is "stuck"; 0: 30 s */
 };
 
 /* sink(events, n, arg): called with batches while draining. */
@@ -36,6 +41,13 @@ struct probes_status {
 	bool errors_attached;
 	char variant[32];            /* "tp_btf", "tracepoint" or "waiting for cifs" */
 	uint64_t counters[AOD_CNT_NR]; /* summed over CPUs */
+	/* Unfinished requests (start entries since the last reconnect), read
+	 * from the start map when the status is taken. */
+	uint64_t inflight;
+	uint64_t stuck;              /* of those, older than stuck_after_ns */
+	uint64_t oldest_inflight_ns; /* age of the oldest, 0 if none */
+	uint64_t rejected;           /* ring records that failed validation (never passed on) */
+	char detail[160];            /* why this variant, or why none */
 };
 
 int probes_open(const struct probes_opts *o, probes_sink_fn sink, void *arg, struct probes **out);

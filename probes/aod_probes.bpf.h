@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The request-matching logic both tools share, and the maps they share.
+ * smbslower.bpf.c and smbiosnoop.bpf.c are linked into one BPF object
+ * (bpftool gen object), so the maps below are declared __weak in both
+ * compilation units and the linker keeps one of each: one start map, one
+ * ring buffer, one set of counters for the whole object.
+ *
+ * Request life: smb3_cmd_enter stores a start entry under (session id,
+ * message id); smb3_cmd_done or smb3_cmd_err takes it (lookup + delete) and
+ * emits the events. Message ids are unique per connection only, but a
+ * request's own enter always precedes its completion and overwrites any
+ * entry left under the same key, so a completion never meets a stale start.
+ *
+ * smb3_reconnect: the requests in flight on the dropped connection never
+ * complete (cifs resends them under new message ids). Their start entries
+ * cannot be removed here (a BPF program cannot iterate a hash map), so the
+ * reconnect bumps a generation number that every start entry records and
+ * tells the loader, which counts the older-generation entries as flushed.
+ * They are not deleted: the LRU evicts them first (nothing touches them
+ * again), and the loader's in-flight / stuck figures skip them. The
+ * generation is global because smb3_cmd_enter carries no connection id: a
+ * request of another connection in flight across a reconnect is still
+ * matched and measured (taking a start ignores the generation); only its
+ * stuck classification is lost until it completes.
+ */
+#ifndef AOD_PROBES_BPF_H
+#define AOD_PROBES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "aod_event.h"
+#include "probes_abi.h"
+
+#define AOD_SMB2_NEGOTIATE 0x00
+#define AOD_SMB2_SESSION_SETUP 0x01
+
+#define AOD_START_ENTRIES 16384
+#define AOD_RINGBUF_BYTES (1u << 20) /* 16384 events of 64 bytes */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, AOD_RINGBUF_BYTES);
+} aod_events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AOD_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} aod_counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AOD_START_ENTRIES);
+	__type(key, struct aod_start_key);
+	__type(value, struct aod_start);
+} aod_starts SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct aod_config);
+} aod_config SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct aod_state);
+} aod_state SEC(".maps") __weak;
+
+static __always_inline void aod_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&aod_counters, &idx);
+
+	/* per-CPU slot, and these programs do not nest on one CPU */
+	if (v)
+		*v += 1;
+}
+
+static __always_inline const struct aod_config *aod_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&aod_config, &zero);
+}
+
+static __always_inline bool aod_cmd_filtered(const struct aod_config *cfg, __u16 cmd)
+{
+	return cmd < AOD_SMB2_NR_COMMANDS && (cfg->cmd_filter_mask & (1u << cmd));
+}
+
+/* Normal protocol flow that cifs nevertheless traces as smb3_cmd_err. */
+static __always_inline bool aod_status_is_flow(__u16 cmd, __u32 status)
+{
+	if (status == AOD_STATUS_MORE_PROCESSING_REQUIRED && cmd == AOD_SMB2_SESSION_SETUP)
+		return true;
+	return status == AOD_STATUS_NO_MORE_FILES || status == AOD_STATUS_END_OF_FILE;
+}
+
+static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid)
+{
+	const struct aod_config *cfg = aod_cfg();
+	struct aod_start_key key = { .session_id = sesid, .message_id = mid };
+	struct aod_start st = {};
+	struct aod_state *state;
+	__u32 zero = 0;
+
+	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
+		return;
+	if (cmd >= AOD_SMB2_NR_COMMANDS || aod_cmd_filtered(cfg, cmd))
+		return;
+	state = bpf_map_lookup_elem(&aod_state, &zero);
+	st.ts_ns = bpf_ktime_get_ns();
+	st.tgid = bpf_get_current_pid_tgid() >> 32;
+	st.gen = state ? state->reconnect_gen : 0;
+	st.tree_id = tid;
+	st.command = cmd;
+	bpf_get_current_comm(st.comm, sizeof(st.comm));
+	if (bpf_map_update_elem(&aod_starts, &key, &st, BPF_NOEXIST) != 0) {
+		/* a stale entry under this key (its request never completed) */
+		if (bpf_map_update_elem(&aod_starts, &key, &st, BPF_ANY) != 0)
+			return;
+		aod_count(AOD_CNT_REPLACED);
+	}
+	aod_count(AOD_CNT_STARTS);
+}
+
+/* Takes the request's start entry; NEGOTIATE and the first SESSION_SETUP
+ * were sent with session id 0 and complete with the new one. */
+static __always_inline bool aod_take_start(__u64 sesid, __u16 cmd, __u64 mid, struct aod_start *out)
+{
+	struct aod_start_key key = { .session_id = sesid, .message_id = mid };
+	struct aod_start *st = bpf_map_lookup_elem(&aod_starts, &key);
+
+	if (!st && sesid != 0 && (cmd == AOD_SMB2_NEGOTIATE || cmd == AOD_SMB2_SESSION_SETUP)) {
+		key.session_id = 0;
+		st = bpf_map_lookup_elem(&aod_starts, &key);
+	}
+	if (!st)
+		return false;
+	__builtin_memcpy(out, st, sizeof(*out));
+	bpf_map_delete_elem(&aod_starts, &key);
+	return true;
+}
+
+static __always_inline void aod_emit(__u8 kind, const struct aod_start *st, bool have_start, __u64 now,
+				     __u64 sesid, __u64 mid, __u32 tid, __u16 cmd, __u32 status, int rc)
+{
+	struct aod_event *ev = bpf_ringbuf_reserve(&aod_events, sizeof(*ev), 0);
+
+	if (!ev) {
+		aod_count(AOD_CNT_RB_DROPPED);
+		return;
+	}
+	ev->ts_ns = now;
+	ev->latency_ns = have_start && now > st->ts_ns ? now - st->ts_ns : 0;
+	ev->session_id = sesid;
+	ev->message_id = mid;
+	ev->tree_id = have_start ? st->tree_id : tid;
+	ev->nt_status = status;
+	ev->pid = have_start ? st->tgid : 0;
+	if (have_start)
+		__builtin_memcpy(ev->comm, st->comm, sizeof(ev->comm));
+	else
+		__builtin_memset(ev->comm, 0, sizeof(ev->comm));
+	ev->command = (__u8)cmd;
+	ev->kind = kind;
+	/* rc is a negative errno; anything else (or ERESTART* above 4095) is not */
+	ev->err = rc < 0 && rc > -4096 ? (__s16)-rc : 0;
+	bpf_ringbuf_submit(ev, 0);
+	aod_count(AOD_CNT_EMITTED);
+}
+
+/* smb3_cmd_done (failed = false) and smb3_cmd_err (failed = true). */
+static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid, __u32 status,
+					    int rc, bool failed)
+{
+	const struct aod_config *cfg = aod_cfg();
+	struct aod_start st = {};
+	bool have_start, emitted = false;
+	__u64 now;
+
+	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
+		return;
+	if (cmd >= AOD_SMB2_NR_COMMANDS)
+		return;
+	/* filtered commands stored no start entry at enter */
+	if (aod_cmd_filtered(cfg, cmd)) {
+		aod_count(AOD_CNT_FILTERED);
+		return;
+	}
+	now = bpf_ktime_get_ns();
+	have_start = aod_take_start(sesid, cmd, mid, &st);
+	aod_count(have_start ? AOD_CNT_MATCHED : AOD_CNT_UNMATCHED);
+	if ((cfg->flags & AOD_CFG_LATENCY) && have_start && now - st.ts_ns >= cfg->min_latency_ns) {
+		aod_emit(AOD_EV_LATENCY, &st, true, now, sesid, mid, tid, cmd, status, rc);
+		emitted = true;
+	}
+	if (failed && (cfg->flags & AOD_CFG_ERRORS) && !aod_status_is_flow(cmd, status)) {
+		aod_emit(AOD_EV_ERROR, &st, have_start, now, sesid, mid, tid, cmd, status, rc);
+		emitted = true;
+	}
+	if (!emitted)
+		aod_count(AOD_CNT_FILTERED);
+}
+
+/* Bumps the generation and tells the loader (an internal record it does
+ * not pass on), which counts the start entries the reconnect orphaned. */
+static __always_inline void aod_on_reconnect(void)
+{
+	struct aod_event *ev;
+	struct aod_state *state;
+	__u32 zero = 0, gen;
+
+	state = bpf_map_lookup_elem(&aod_state, &zero);
+	if (!state)
+		return;
+	/* no fetch-and-add return value before BPF_FETCH (5.12): re-read */
+	__sync_fetch_and_add(&state->reconnect_gen, 1);
+	gen = state->reconnect_gen;
+	ev = bpf_ringbuf_reserve(&aod_events, sizeof(*ev), 0);
+	if (!ev) {
+		aod_count(AOD_CNT_RB_DROPPED);
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->message_id = gen;
+	ev->kind = AOD_RB_RECONNECT;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * Classic tracepoint records: the loader found each field's offset in the
+ * event's tracefs format (the common header differs between kernels, e.g.
+ * PREEMPT_RT adds fields). The record is copied once; the masks keep every
+ * read aligned and inside the copy whatever the offsets (the loader has
+ * already refused offsets they would change).
+ */
+struct aod_tp_record {
+	__u64 w[AOD_TP_RECORD_MAX / 8];
+};
+
+static __always_inline int aod_tp_copy(void *ctx, struct aod_tp_record *r)
+{
+	return bpf_probe_read_kernel(r, sizeof(*r), ctx);
+}
+
+#define AOD_TP_AT(r, off, type) \
+	(*(type *)((__u8 *)(r) + ((off) & (AOD_TP_RECORD_MAX - sizeof(type)))))
+#define AOD_TP_U64(r, off) AOD_TP_AT(r, off, __u64)
+#define AOD_TP_U32(r, off) AOD_TP_AT(r, off, __u32)
+#define AOD_TP_U16(r, off) AOD_TP_AT(r, off, __u16)
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "cifs_attach.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "probes_abi.h" /* before the skeleton: its rodata uses these types */
+#include "aod_probes.skel.h"
+#include "log.h"
+
+static struct bpf_program *program_for(struct aod_probes *s, enum variant_kind kind, enum variant_event ev)
+{
+	bool btf = kind == VARIANT_TP_BTF;
+
+	switch (ev) {
+	case VEV_ENTER:
+		return btf ? s->progs.aod_enter_btf : s->progs.aod_enter_tp;
+	case VEV_DONE:
+		return btf ? s->progs.aod_done_btf : s->progs.aod_done_tp;
+	case VEV_ERR:
+		return btf ? s->progs.aod_err_btf : s->progs.aod_err_tp;
+	case VEV_RECONNECT:
+		return btf ? s->progs.aod_reconnect_btf : s->progs.aod_reconnect_tp;
+	default:
+		return NULL;
+	}
+}
+
+static int reuse_maps(struct aod_probes *s, const struct aod_probes *base)
+{
+	struct {
+		struct bpf_map *map;
+		const struct bpf_map *from;
+	} pairs[] = {
+		{ s->maps.aod_events, base->maps.aod_events },
+		{ s->maps.aod_counters, base->maps.aod_counters },
+		{ s->maps.aod_starts, base->maps.aod_starts },
+		{ s->maps.aod_config, base->maps.aod_config },
+		{ s->maps.aod_state, base->maps.aod_state },
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		int err = bpf_map__reuse_fd(pairs[i].map, bpf_map__fd(pairs[i].from));
+
+		if (err) {
+			log_error("probes: cannot share map %s with the cifs programs: %s",
+				  bpf_map__name(pairs[i].map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Classic tracepoints through perf_event_open on the id from the format we
+ * parsed, so attaching does not depend on where libbpf looks for tracefs. */
+static struct bpf_link *attach_classic(struct bpf_program *prog, unsigned id)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	struct bpf_link *link;
+	int pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+
+	if (pfd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		int err = errno;
+
+		close(pfd);
+		errno = err;
+	}
+	return link;
+}
+
+static void select_programs(struct aod_probes *s, const struct variant_choice *c)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+	for (int ev = 0; ev < VEV_NR; ev++)
+		if (c->have[ev])
+			bpf_program__set_autoload(program_for(s, c->kind, (enum variant_event)ev), true);
+	if (c->kind == VARIANT_TRACEPOINT) {
+		/* rodata is frozen at load: the layouts go in now */
+		memcpy((void *)&s->rodata->aod_lay_enter, &c->lay[VEV_ENTER], sizeof(c->lay[0]));
+		memcpy((void *)&s->rodata->aod_lay_done, &c->lay[VEV_DONE], sizeof(c->lay[0]));
+		memcpy((void *)&s->rodata->aod_lay_err, &c->lay[VEV_ERR], sizeof(c->lay[0]));
+	}
+}
+
+int cifs_attach_load(struct cifs_attach *ca, const struct aod_probes *base, const struct variant_choice *c)
+{
+	int err;
+
+	memset(ca, 0, sizeof(*ca));
+	if (c->kind != VARIANT_TP_BTF && c->kind != VARIANT_TRACEPOINT)
+		return -EINVAL;
+	ca->skel = aod_probes__open();
+	if (!ca->skel) {
+		err = -errno;
+		log_error("probes: cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = reuse_maps(ca->skel, base);
+	if (err)
+		goto fail;
+	select_programs(ca->skel, c);
+	err = aod_probes__load(ca->skel);
+	if (err) {
+		log_error("probes: the kernel refused the %s cifs programs: %s (AOD_LOG_LEVEL=DEBUG shows "
+			  "the verifier log)", variant_kind_name(c->kind), strerror(-err));
+		goto fail;
+	}
+	for (int ev = 0; ev < VEV_NR; ev++) {
+		struct bpf_program *prog = program_for(ca->skel, c->kind, (enum variant_event)ev);
+
+		if (!c->have[ev])
+			continue;
+		ca->links[ev] = c->kind == VARIANT_TP_BTF ? bpf_program__attach(prog)
+							   : attach_classic(prog, c->tp_id[ev]);
+		if (!ca->links[ev]) {
+			err = -errno;
+			log_error("probes: cannot attach %s to cifs:%s: %s", variant_kind_name(c->kind),
+				  variant_event_name((enum variant_event)ev), strerror(-err));
+			goto fail;
+		}
+		ca->attached[ev] = true;
+	}
+	return 0;
+fail:
+	cifs_attach_destroy(ca);
+	return err;
+}
+
+void cifs_attach_destroy(struct cifs_attach *ca)
+{
+	for (int ev = 0; ev < VEV_NR; ev++) {
+		if (ca->links[ev])
+			bpf_link__destroy(ca->links[ev]);
+		ca->links[ev] = NULL;
+		ca->attached[ev] = false;
+	}
+	if (ca->skel)
+		aod_probes__destroy(ca->skel);
+	ca->skel = NULL;
+}

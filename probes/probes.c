@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The probes loader (probes.h). A base instance of the BPF object, loaded
+ * once with every program off, owns the maps; the cifs programs are a
+ * second instance that shares those maps and lives while cifs.ko does
+ * (cifs_attach.c). Events leave the BPF ring buffer through on_record(),
+ * which validates each one before it reaches the caller's sink.
+ */
+#include "probes.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probes_abi.h" /* before the skeleton: its rodata uses these types */
+#include "aod_probes.skel.h"
+#include "cifs_attach.h"
+#include "log.h"
+#include "modwatch.h"
+#include "variant.h"
+
+#define PROBES_BATCH 256
+#define PROBES_STUCK_DEFAULT_NS (30ull * 1000000000ull)
+#define PROBES_SYS_MODULE "/sys/module"
+#define PROBES_BTF_DIR "/sys/kernel/btf"
+#define PROBES_SCAN_CHUNK 256
+
+struct probes {
+	struct probes_opts opts;
+	probes_sink_fn sink;
+	void *sink_arg;
+	struct aod_probes *base; /* owns the maps; no programs */
+	struct ring_buffer *rb;
+	int uevent_fd;
+	struct cifs_attach cifs;
+	struct variant_choice choice;
+	bool cifs_live;
+	bool attached;
+	char variant[32];
+	char detail[160];
+	uint64_t rejected;
+	uint64_t flushed; /* start entries orphaned by reconnects */
+	size_t nbatch;
+	struct aod_event batch[PROBES_BATCH];
+};
+
+static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && !log_enabled(LOG_DEBUG))
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (level == LIBBPF_WARN)
+		log_warn("libbpf: %s", line);
+	else
+		log_debug("libbpf: %s", line);
+	return 0;
+}
+
+static void status_text(struct probes *p, const char *variant, const char *detail)
+{
+	snprintf(p->variant, sizeof(p->variant), "%s", variant);
+	snprintf(p->detail, sizeof(p->detail), "%.159s", detail);
+}
+
+static bool wants_probes(const struct probes_opts *o)
+{
+	return o->want_latency || o->want_errors;
+}
+
+static int config_push(struct probes *p)
+{
+	struct aod_config cfg = {
+		.min_latency_ns = p->opts.min_latency_ns,
+		.cmd_filter_mask = p->opts.cmd_filter_mask & ((1u << AOD_SMB2_NR_COMMANDS) - 1),
+		.flags = (p->opts.want_latency ? AOD_CFG_LATENCY : 0u) |
+			 (p->opts.want_errors ? AOD_CFG_ERRORS : 0u),
+	};
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.aod_config), &zero, &cfg, BPF_ANY) != 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static void batch_flush(struct probes *p)
+{
+	if (p->nbatch) {
+		p->sink(p->batch, p->nbatch, p->sink_arg);
+		p->nbatch = 0;
+	}
+}
+
+/* A record from the kernel is checked like any other input. */
+static const char *event_invalid(const struct aod_event *ev)
+{
+	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR)
+		return "unknown kind";
+	if (ev->command >= AOD_SMB2_NR_COMMANDS)
+		return "command out of range";
+	if (ev->err < 0)
+		return "negative errno";
+	if (ev->kind == AOD_EV_ERROR && ev->nt_status == 0 && ev->err == 0)
+		return "error event without status or errno";
+	return NULL;
+}
+
+static void reject(struct probes *p, const char *why)
+{
+	if (p->rejected++ == 0)
+		log_warn("probes: dropped a malformed event from the kernel (%s); further ones are only "
+			 "counted", why);
+}
+
+static void comm_sanitize(char comm[AOD_COMM_LEN])
+{
+	comm[AOD_COMM_LEN - 1] = '\0';
+	for (size_t i = 0; i < AOD_COMM_LEN && comm[i]; i++)
+		if ((unsigned char)comm[i] < 0x20 || (unsigned char)comm[i] > 0x7e)
+			comm[i] = '?';
+}
+
+struct scan_totals {
+	uint32_t gen;
+	uint64_t now_ns;
+	uint64_t stuck_after_ns;
+	uint64_t older_gen;
+	uint64_t inflight;
+	uint64_t stuck;
+	uint64_t oldest_ns;
+};
+
+static void scan_one(struct scan_totals *t, const struct aod_start *st)
+{
+	if ((int32_t)(st->gen - t->gen) < 0) {
+		t->older_gen++;
+		return;
+	}
+	t->inflight++;
+	if (t->now_ns > st->ts_ns) {
+		uint64_t age = t->now_ns - st->ts_ns;
+
+		if (age >= t->stuck_after_ns)
+			t->stuck++;
+		if (age > t->oldest_ns)
+			t->oldest_ns = age;
+	}
+}
+
+static uint32_t current_gen(const struct probes *p)
+{
+	struct aod_state st = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(p->base->maps.aod_state), &zero, &st) != 0)
+		return 0;
+	return st.reconnect_gen;
+}
+
+/* Walks the start map in batches (a get_next_key walk restarts when an entry
+ * it stands on is deleted, and would count entries twice). */
+static int scan_starts(const struct probes *p, struct scan_totals *t)
+{
+	struct aod_start_key keys[PROBES_SCAN_CHUNK];
+	struct aod_start vals[PROBES_SCAN_CHUNK];
+	int fd = bpf_map__fd(p->base->maps.aod_starts);
+	__u32 token = 0;
+	bool first = true;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	t->now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (;;) {
+		__u32 count = PROBES_SCAN_CHUNK;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count, NULL);
+
+		if (err && err != -ENOENT)
+			return err;
+		for (__u32 i = 0; i < count && i < PROBES_SCAN_CHUNK; i++)
+			scan_one(t, &vals[i]);
+		if (err == -ENOENT)
+			return 0;
+		first = false;
+	}
+}
+
+static void on_reconnect(struct probes *p, uint32_t gen)
+{
+	struct scan_totals t = { .gen = gen, .stuck_after_ns = UINT64_MAX };
+	int err = scan_starts(p, &t);
+
+	if (err) {
+		log_warn("probes: cifs reconnected; cannot count the abandoned requests: %s", strerror(-err));
+		return;
+	}
+	p->flushed += t.older_gen;
+	log_info("probes: cifs reconnected; %" PRIu64 " requests in flight were abandoned (cifs resends "
+		 "them)", t.older_gen);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct probes *p = ctx;
+	const struct aod_event *ev = data;
+	const char *why;
+
+	if (size < sizeof(*ev)) {
+		reject(p, "short record");
+		return 0;
+	}
+	if (ev->kind == AOD_RB_RECONNECT) {
+		on_reconnect(p, (uint32_t)ev->message_id);
+		return 0;
+	}
+	why = event_invalid(ev);
+	if (why) {
+		reject(p, why);
+		return 0;
+	}
+	p->batch[p->nbatch] = *ev;
+	comm_sanitize(p->batch[p->nbatch].comm);
+	if (++p->nbatch == PROBES_BATCH)
+		batch_flush(p);
+	return 0;
+}
+
+/* ---- cifs appearing and going ---------------------------------------- */
+
+static int choose(struct probes *p)
+{
+	struct variant_paths vp = { .btf_dir = PROBES_BTF_DIR, .tracefs_dir = NULL };
+	char tracefs[128];
+	int err, terr;
+
+	err = variant_choose(&vp, &p->choice);
+	if (!err)
+		return 0;
+	/* no usable BTF: the classic tracepoints need tracefs */
+	terr = variant_tracefs(tracefs, sizeof(tracefs));
+	if (terr) {
+		size_t n = strlen(p->choice.why);
+
+		snprintf(p->choice.why + n, sizeof(p->choice.why) - n, "; cannot mount tracefs: %s",
+			 strerror(-terr));
+		return err;
+	}
+	vp.tracefs_dir = tracefs;
+	return variant_choose(&vp, &p->choice);
+}
+
+static void cifs_attach_now(struct probes *p)
+{
+	int err = choose(p);
+
+	if (err) {
+		status_text(p, "unsupported", p->choice.why);
+		log_error("probes: cifs is loaded but its tracepoints cannot be used: %s", p->choice.why);
+		return;
+	}
+	err = cifs_attach_load(&p->cifs, p->base, &p->choice);
+	if (err) {
+		status_text(p, "attach failed", strerror(-err));
+		return;
+	}
+	p->attached = true;
+	status_text(p, variant_kind_name(p->choice.kind), p->choice.why);
+	log_info("probes: attached to cifs with %s programs (%s)%s", variant_kind_name(p->choice.kind),
+		 p->choice.why,
+		 p->choice.have[VEV_ENTER] ? "" : "; the kernel has no smb3_cmd_enter: errors only, no latency");
+}
+
+/* Brings the attachment in line with the module's state and the options. */
+static void probes_sync(struct probes *p)
+{
+	enum module_state state = modwatch_module_state(PROBES_SYS_MODULE, "cifs");
+	bool want = wants_probes(&p->opts);
+
+	p->cifs_live = state == MODULE_LIVE;
+	if (p->attached && (!p->cifs_live || !want)) {
+		cifs_attach_destroy(&p->cifs);
+		p->attached = false;
+		log_info("probes: detached from cifs (%s)", want ? "the module is going" : "no anomaly uses them");
+	}
+	if (!want) {
+		status_text(p, "disabled", "no anomaly uses smbslower or smbiosnoop");
+		return;
+	}
+	if (p->attached)
+		return;
+	if (!p->cifs_live) {
+		status_text(p, "waiting for cifs", "cifs.ko is not loaded; attaching when it is");
+		return;
+	}
+	cifs_attach_now(p);
+}
+
+/* ---- API --------------------------------------------------------------- */
+
+static int opts_check(const struct probes_opts *o)
+{
+	if (!o)
+		return -EINVAL;
+	if (o->cmd_filter_mask >> AOD_SMB2_NR_COMMANDS) {
+		log_error("probes: command filter 0x%x names commands beyond 0x%x", o->cmd_filter_mask,
+			  AOD_SMB2_NR_COMMANDS - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void opts_set(struct probes *p, const struct probes_opts *o)
+{
+	p->opts = *o;
+	if (!p->opts.stuck_after_ns)
+		p->opts.stuck_after_ns = PROBES_STUCK_DEFAULT_NS;
+}
+
+static int base_load(struct probes *p)
+{
+	struct bpf_program *prog;
+	int err;
+
+	p->base = aod_probes__open();
+	if (!p->base) {
+		err = -errno;
+		log_error("probes: cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(prog, p->base->obj)
+		bpf_program__set_autoload(prog, false);
+	err = aod_probes__load(p->base);
+	if (err) {
+		log_error("probes: cannot create the BPF maps: %s%s", strerror(-err),
+			  err == -EPERM ? " (loading BPF needs root, or CAP_BPF with CAP_PERFMON)" : "");
+		return err;
+	}
+	return 0;
+}
+
+int probes_open(const struct probes_opts *o, probes_sink_fn sink, void *arg, struct probes **out)
+{
+	struct probes *p;
+	int err = opts_check(o);
+
+	if (err)
+		return err;
+	if (!sink || !out)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->uevent_fd = -1;
+	p->sink = sink;
+	p->sink_arg = arg;
+	opts_set(p, o);
+	libbpf_set_print(libbpf_to_log);
+	err = base_load(p);
+	if (!err && (err = config_push(p)) != 0)
+		log_error("probes: cannot write the probe config: %s", strerror(-err));
+	if (!err) {
+		p->rb = ring_buffer__new(bpf_map__fd(p->base->maps.aod_events), on_record, p, NULL);
+		if (!p->rb) {
+			err = -errno;
+			log_error("probes: cannot map the BPF ring buffer: %s", strerror(-err));
+		}
+	}
+	if (!err) {
+		p->uevent_fd = modwatch_open();
+		if (p->uevent_fd < 0) {
+			err = p->uevent_fd;
+			log_error("probes: cannot watch for cifs.ko (uevent socket): %s", strerror(-err));
+		}
+	}
+	if (err) {
+		probes_close(p);
+		return err;
+	}
+	probes_sync(p);
+	if (!p->attached && p->cifs_live == false && wants_probes(&p->opts))
+		log_info("probes: cifs.ko is not loaded; the cifs probes wait for the module");
+	*out = p;
+	return 0;
+}
+
+int probes_fds(const struct probes *p, int *fds, int max)
+{
+	int n = 0;
+
+	if (n < max)
+		fds[n++] = ring_buffer__epoll_fd(p->rb);
+	if (n < max)
+		fds[n++] = p->uevent_fd;
+	return n;
+}
+
+int probes_handle(struct probes *p)
+{
+	int consumed = ring_buffer__consume(p->rb);
+	int hit;
+
+	batch_flush(p);
+	if (consumed < 0) {
+		log_error("probes: reading the BPF ring buffer failed: %s", strerror(-consumed));
+		return consumed;
+	}
+	hit = modwatch_drain(p->uevent_fd, "cifs");
+	if (hit < 0) {
+		log_error("probes: reading module uevents failed: %s", strerror(-hit));
+		return hit;
+	}
+	if (hit)
+		probes_sync(p);
+	return 0;
+}
+
+int probes_update(struct probes *p, const struct probes_opts *o)
+{
+	struct probes_opts old = p->opts;
+	int err = opts_check(o);
+
+	if (err)
+		return err;
+	opts_set(p, o);
+	err = config_push(p);
+	if (err) {
+		p->opts = old;
+		log_error("probes: cannot write the probe config: %s", strerror(-err));
+		return err;
+	}
+	if (wants_probes(&old) != wants_probes(&p->opts))
+		probes_sync(p);
+	return 0;
+}
+
+static void counters_sum(const struct probes *p, uint64_t *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(p->base->maps.aod_counters);
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	for (__u32 k = 0; k < AOD_CNT_NR; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals) != 0)
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sum[k] += vals[c];
+	}
+	free(vals);
+}
+
+void probes_get_status(const struct probes *p, struct probes_status *st)
+{
+	struct scan_totals t = { .gen = current_gen(p), .stuck_after_ns = p->opts.stuck_after_ns };
+	bool have_all = p->choice.have[VEV_ENTER] && p->choice.have[VEV_DONE] && p->choice.have[VEV_ERR];
+
+	memset(st, 0, sizeof(*st));
+	st->cifs_loaded = p->cifs_live;
+	st->latency_attached = p->attached && have_all && p->opts.want_latency;
+	st->errors_attached = p->attached && p->choice.have[VEV_ERR] && p->opts.want_errors;
+	snprintf(st->variant, sizeof(st->variant), "%s", p->variant);
+	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
+	counters_sum(p, st->counters);
+	st->counters[AOD_CNT_FLUSHED] += p->flushed;
+	st->rejected = p->rejected;
+	if (scan_starts(p, &t) == 0) {
+		st->inflight = t.inflight;
+		st->stuck = t.stuck;
+		st->oldest_inflight_ns = t.oldest_ns;
+	}
+}
+
+void probes_close(struct probes *p)
+{
+	if (!p)
+		return;
+	if (p->attached)
+		cifs_attach_destroy(&p->cifs);
+	if (p->rb)
+		ring_buffer__free(p->rb);
+	if (p->base)
+		aod_probes__destroy(p->base);
+	if (p->uevent_fd >= 0)
+		close(p->uevent_fd);
+	free(p);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the BPF programs and their loader (probes.c) agree on beyond the
+ * event record itself: the config map, the start-entry map, and the field
+ * layout of a classic tracepoint record. Private to probes/ (and its tests);
+ * everyone else sees only aod_event.h and probes.h.
+ */
+#ifndef AOD_PROBES_ABI_H
+#define AOD_PROBES_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* aod_config.flags: which tools emit events. */
+#define AOD_CFG_LATENCY 0x1u /* smbslower: AOD_EV_LATENCY on done / err */
+#define AOD_CFG_ERRORS 0x2u  /* smbiosnoop: AOD_EV_ERROR on err */
+
+/*
+ * The single entry of the "aod_config" array map. A map rather than
+ * const volatile globals so probes_update() changes thresholds while the
+ * programs stay attached (rodata is frozen at load).
+ */
+struct aod_config {
+	__u64 min_latency_ns;  /* no AOD_EV_LATENCY below this */
+	__u32 cmd_filter_mask; /* bit c: no event at all for SMB2 command c */
+	__u32 flags;           /* AOD_CFG_* */
+};
+
+/*
+ * Internal ring buffer record (struct aod_event with this kind): a cifs
+ * reconnect happened; message_id holds the new generation. The loader
+ * consumes it and never passes it to its sink.
+ */
+#define AOD_RB_RECONNECT 0x80
+
+/* "aod_state" array map, single entry, written by the programs. */
+struct aod_state {
+	__u32 reconnect_gen; /* bumped on every smb3_reconnect */
+	__u32 pad;
+};
+
+/* "aod_starts" LRU hash: the request's start, keyed by (session, message id). */
+struct aod_start_key {
+	__u64 session_id; /* 0 for NEGOTIATE and the first SESSION_SETUP */
+	__u64 message_id;
+};
+
+struct aod_start {
+	__u64 ts_ns;   /* bpf_ktime_get_ns() at smb3_cmd_enter */
+	__u32 tgid;    /* the task that issued the request */
+	__u32 gen;     /* aod_state.reconnect_gen at enter */
+	__u32 tree_id; /* the request's tree id (a response may carry an AsyncId) */
+	__u16 command;
+	__u16 pad;
+	char comm[16];
+};
+
+/*
+ * Where a classic tracepoint record keeps the fields the programs read,
+ * taken from /sys/kernel/tracing/events/cifs/<event>/format at load time.
+ * Offsets count from the start of the record (common header included) and
+ * are below AOD_TP_RECORD_MAX; sizes are fixed by the loader's checks:
+ * tid 4, sesid 8, cmd 2, mid 8, status 4, rc 4. A field the event lacks
+ * has off 0 (the common header, never a payload field).
+ */
+#define AOD_TP_RECORD_MAX 128
+
+struct aod_tp_layout {
+	__u16 tid;
+	__u16 sesid;
+	__u16 cmd;
+	__u16 mid;
+	__u16 status;
+	__u16 rc;
+	__u16 pad[2];
+};
+
+#endif

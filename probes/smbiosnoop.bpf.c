@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * smbiosnoop: failed SMB requests. smb3_cmd_err carries the response's NT
+ * status and the errno cifs mapped it to. One program per variant handles
+ * the tracepoint for both tools: it takes the start entry (latency for
+ * smbslower's AOD_EV_LATENCY and for this tool's AOD_EV_ERROR), then emits
+ * AOD_EV_ERROR unless the status is normal protocol flow
+ * (aod_status_is_flow).
+ */
+#include "aod_probes.bpf.h"
+
+/* Classic variant field offsets, set by the loader before load. */
+const volatile struct aod_tp_layout aod_lay_err = {};
+
+SEC("tp_btf/smb3_cmd_err")
+int BPF_PROG(aod_err_btf, __u32 tid, __u64 sesid, __u16 cmd, __u64 mid, __u32 status, int rc)
+{
+	aod_on_complete(tid, sesid, cmd, mid, status, rc, true);
+	return 0;
+}
+
+SEC("tracepoint/cifs/smb3_cmd_err")
+int aod_err_tp(void *ctx)
+{
+	struct aod_tp_record r;
+
+	if (aod_tp_copy(ctx, &r))
+		return 0;
+	aod_on_complete(AOD_TP_U32(&r, aod_lay_err.tid), AOD_TP_U64(&r, aod_lay_err.sesid),
+			AOD_TP_U16(&r, aod_lay_err.cmd), AOD_TP_U64(&r, aod_lay_err.mid),
+			AOD_TP_U32(&r, aod_lay_err.status), (int)AOD_TP_U32(&r, aod_lay_err.rc), true);
+	return 0;
+}

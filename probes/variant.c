@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "variant.h"
+
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static const char *const event_names[VEV_NR] = {
+	[VEV_ENTER] = "smb3_cmd_enter",
+	[VEV_DONE] = "smb3_cmd_done",
+	[VEV_ERR] = "smb3_cmd_err",
+	[VEV_RECONNECT] = "smb3_reconnect",
+};
+
+const char *variant_event_name(enum variant_event ev)
+{
+	return ev < VEV_NR ? event_names[ev] : "?";
+}
+
+const char *variant_kind_name(enum variant_kind k)
+{
+	switch (k) {
+	case VARIANT_TP_BTF:
+		return "tp_btf";
+	case VARIANT_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "none";
+	}
+}
+
+/*
+ * The arguments each program reads, in order, after the tracepoint's
+ * leading "void *__data": (tid, sesid, cmd, mid[, status, rc]).
+ * smb3_reconnect's arguments are not read (they changed in 5.x).
+ */
+struct arg_spec {
+	const char *name;
+	unsigned size;
+};
+
+static const struct arg_spec cmd_args[] = {
+	{ "tid", 4 }, { "sesid", 8 }, { "cmd", 2 }, { "mid", 8 }, { "status", 4 }, { "rc", 4 },
+};
+
+static unsigned event_nargs(enum variant_event ev)
+{
+	switch (ev) {
+	case VEV_ENTER:
+	case VEV_DONE:
+		return 4;
+	case VEV_ERR:
+		return 6;
+	default:
+		return 0;
+	}
+}
+
+static bool btf_is_scalar(const struct btf *btf, __u32 id)
+{
+	int rid = btf__resolve_type(btf, id);
+	const struct btf_type *t = rid < 0 ? NULL : btf__type_by_id(btf, (__u32)rid);
+
+	return t && (btf_is_int(t) || btf_is_enum(t));
+}
+
+int variant_btf_check(const struct btf *btf, enum variant_event ev, char *why, size_t len)
+{
+	char name[80];
+	const struct btf_type *t;
+	const struct btf_param *params;
+	unsigned nargs = event_nargs(ev);
+	__s32 id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", variant_event_name(ev));
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0) {
+		snprintf(why, len, "no %s in BTF", name);
+		return -ENOENT;
+	}
+	t = btf__type_by_id(btf, (__u32)id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;          /* typedef -> pointer */
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL; /* -> func proto */
+	if (!t || !btf_is_func_proto(t)) {
+		snprintf(why, len, "%s is not a pointer to a function", name);
+		return -EPROTO;
+	}
+	if (ev == VEV_RECONNECT)
+		return 0;
+	if (btf_vlen(t) != nargs + 1) {
+		snprintf(why, len, "%s takes %u arguments, expected %u", name, btf_vlen(t) - 1, nargs);
+		return -EPROTO;
+	}
+	params = btf_params(t);
+	for (unsigned i = 0; i < nargs; i++) {
+		__u32 tid = params[i + 1].type;
+		__s64 size = btf__resolve_size(btf, tid);
+
+		if (!btf_is_scalar(btf, tid) || size != cmd_args[i].size) {
+			snprintf(why, len, "%s argument %u (%s) is not a %u-byte integer", name, i + 1,
+				 cmd_args[i].name, cmd_args[i].size);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_layout *out, char *why,
+		   size_t len)
+{
+	__u16 *slot[] = { &out->tid, &out->sesid, &out->cmd, &out->mid, &out->status, &out->rc };
+	unsigned nargs = event_nargs(ev);
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < nargs; i++) {
+		const struct tpfmt_field *fld = tpfmt_find(f, cmd_args[i].name);
+
+		if (!fld || fld->is_common) {
+			snprintf(why, len, "%s format has no field %s", f->name, cmd_args[i].name);
+			return -EPROTO;
+		}
+		if (fld->size != cmd_args[i].size || fld->offset % fld->size != 0 ||
+		    fld->offset + fld->size > AOD_TP_RECORD_MAX || fld->offset == 0) {
+			snprintf(why, len, "%s field %s: offset %u size %u, expected an aligned %u-byte field "
+				 "within %u bytes", f->name, fld->name, fld->offset, fld->size,
+				 cmd_args[i].size, AOD_TP_RECORD_MAX);
+			return -EPROTO;
+		}
+		*slot[i] = (__u16)fld->offset;
+	}
+	return 0;
+}
+
+/* Loads the BTF that describes cifs: vmlinux's when cifs is built in,
+ * else cifs.ko's (split on vmlinux). NULL when there is none. */
+static struct btf *load_cifs_btf(const char *dir, struct btf **base_out, char *why, size_t len)
+{
+	char path[512];
+	struct btf *base, *mod;
+
+	*base_out = NULL;
+	snprintf(path, sizeof(path), "%s/vmlinux", dir);
+	base = btf__parse(path, NULL);
+	if (!base) {
+		snprintf(why, len, "no vmlinux BTF (%.100s: %s)", path, strerror(errno));
+		return NULL;
+	}
+	if (btf__find_by_name_kind(base, "btf_trace_smb3_cmd_err", BTF_KIND_TYPEDEF) >= 0)
+		return base;
+	snprintf(path, sizeof(path), "%s/cifs", dir);
+	if (access(path, R_OK) != 0) {
+		snprintf(why, len, "no cifs module BTF (%.100s)", path);
+		btf__free(base);
+		return NULL;
+	}
+	mod = btf__parse_split(path, base);
+	if (!mod) {
+		snprintf(why, len, "cannot parse %.100s: %s", path, strerror(errno));
+		btf__free(base);
+		return NULL;
+	}
+	*base_out = base;
+	return mod;
+}
+
+static int choose_btf(const struct variant_paths *paths, struct variant_choice *out)
+{
+	struct btf *base, *btf;
+	char why[160];
+	int err = 0;
+
+	btf = load_cifs_btf(paths->btf_dir, &base, out->why, sizeof(out->why));
+	if (!btf)
+		return -ENOENT;
+	for (int ev = 0; ev < VEV_NR && !err; ev++) {
+		int r = variant_btf_check(btf, (enum variant_event)ev, why, sizeof(why));
+
+		out->have[ev] = r == 0;
+		if (r == -EPROTO) {
+			snprintf(out->why, sizeof(out->why), "BTF: %s", why);
+			err = -EPROTO;
+		}
+	}
+	if (!err && !out->have[VEV_ERR]) {
+		snprintf(out->why, sizeof(out->why), "BTF has no btf_trace_smb3_cmd_err");
+		err = -ENOENT;
+	}
+	btf__free(btf);
+	btf__free(base);
+	if (!err) {
+		out->kind = VARIANT_TP_BTF;
+		snprintf(out->why, sizeof(out->why), "cifs tracepoint prototypes found in BTF");
+	}
+	return err;
+}
+
+static int choose_tracepoint(const char *tracefs, struct variant_choice *out)
+{
+	struct tpfmt *fmt = calloc(1, sizeof(*fmt));
+	char path[512];
+	int err = 0;
+
+	if (!fmt)
+		return -ENOMEM;
+	for (int ev = 0; ev < VEV_NR && !err; ev++) {
+		int r;
+
+		snprintf(path, sizeof(path), "%s/events/cifs/%s/format", tracefs,
+			 variant_event_name((enum variant_event)ev));
+		r = tpfmt_read(path, fmt);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			snprintf(out->why, sizeof(out->why), "%.160s: %s", path,
+				 r == -EBADMSG ? "not a tracepoint format" : strerror(-r));
+			err = -ENOTSUP;
+			break;
+		}
+		r = variant_layout(fmt, (enum variant_event)ev, &out->lay[ev], out->why, sizeof(out->why));
+		if (r < 0) {
+			err = -ENOTSUP;
+			break;
+		}
+		out->have[ev] = true;
+		out->tp_id[ev] = fmt->id;
+	}
+	free(fmt);
+	if (!err && !out->have[VEV_ERR]) {
+		snprintf(out->why, sizeof(out->why), "no cifs tracepoints under %.160s/events/cifs", tracefs);
+		err = out->have[VEV_ENTER] || out->have[VEV_DONE] ? -ENOTSUP : -ENOENT;
+	}
+	if (!err)
+		out->kind = VARIANT_TRACEPOINT;
+	return err;
+}
+
+int variant_choose(const struct variant_paths *paths, struct variant_choice *out)
+{
+	char btf_why[sizeof(out->why)];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = choose_btf(paths, out);
+	if (!err)
+		return 0;
+	snprintf(btf_why, sizeof(btf_why), "%s", out->why);
+	memset(out, 0, sizeof(*out));
+	if (!paths->tracefs_dir) {
+		snprintf(out->why, sizeof(out->why), "%.200s; no tracefs", btf_why);
+		return err == -EPROTO ? -ENOTSUP : -ENOENT;
+	}
+	err = choose_tracepoint(paths->tracefs_dir, out);
+	{
+		char tp_why[sizeof(out->why)];
+
+		snprintf(tp_why, sizeof(tp_why), "%s", out->why);
+		if (err)
+			snprintf(out->why, sizeof(out->why), "%.100s; %.150s", btf_why, tp_why);
+		else
+			snprintf(out->why, sizeof(out->why), "%.200s; using the tracefs formats", btf_why);
+	}
+	return err;
+}
+
+static bool has_events(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events", dir);
+	return access(path, F_OK) == 0;
+}
+
+int variant_tracefs(char *dir, size_t len)
+{
+	static const char *const candidates[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (has_events(candidates[i])) {
+			snprintf(dir, len, "%s", candidates[i]);
+			return 0;
+		}
+	if (mount("tracefs", candidates[0], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+		return -errno;
+	snprintf(dir, len, "%s", candidates[0]);
+	return has_events(dir) ? 0 : -ENOENT;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which program variant the running kernel supports, decided at load time:
+ *  - tp_btf when BTF describes the cifs tracepoints (cifs.ko module BTF, or
+ *    vmlinux BTF when cifs is built in) and their prototypes are the ones
+ *    the programs were written for;
+ *  - else classic tracepoints, with each field's offset taken from the
+ *    event's tracefs format (the common header differs between kernels);
+ *  - else none, with the reason.
+ * An event the kernel lacks (smb3_cmd_enter before 5.4, smb3_reconnect)
+ * is marked absent and its program is not loaded: without smb3_cmd_enter
+ * only errors (without latency) can be reported.
+ */
+#ifndef AOD_VARIANT_H
+#define AOD_VARIANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probes_abi.h"
+#include "tpformat.h"
+
+struct btf;
+
+enum variant_kind {
+	VARIANT_NONE = 0,
+	VARIANT_TP_BTF,
+	VARIANT_TRACEPOINT,
+};
+
+/* The cifs tracepoints the programs use. */
+enum variant_event {
+	VEV_ENTER = 0, /* smb3_cmd_enter */
+	VEV_DONE,      /* smb3_cmd_done */
+	VEV_ERR,       /* smb3_cmd_err */
+	VEV_RECONNECT, /* smb3_reconnect */
+	VEV_NR,
+};
+
+struct variant_paths {
+	const char *btf_dir;     /* normally /sys/kernel/btf */
+	const char *tracefs_dir; /* a mounted tracefs, or NULL to skip the classic variant */
+};
+
+struct variant_choice {
+	enum variant_kind kind;
+	bool have[VEV_NR];                 /* the kernel has the event */
+	unsigned tp_id[VEV_NR];            /* classic: tracefs event id */
+	struct aod_tp_layout lay[VEV_NR];  /* classic: field offsets (enter, done, err) */
+	char why[256];                     /* how the choice was made, for the log */
+};
+
+const char *variant_kind_name(enum variant_kind k);
+const char *variant_event_name(enum variant_event ev); /* "smb3_cmd_enter" */
+
+/*
+ * Chooses. 0 with kind set; -ENOENT when the kernel has no cifs tracepoints
+ * at all (cifs not loaded); -ENOTSUP when it has them but in no layout the
+ * programs can read (why says which). Never partially fills a layout.
+ */
+int variant_choose(const struct variant_paths *paths, struct variant_choice *out);
+
+/* Checks btf_trace_<event>'s prototype in btf: 0 matches, -ENOENT absent,
+ * -EPROTO different (why says how). */
+int variant_btf_check(const struct btf *btf, enum variant_event ev, char *why, size_t len);
+
+/* Field offsets of a classic record: 0, or -EPROTO when a field is
+ * missing, of another size, misaligned or out of reach (why says which). */
+int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_layout *out, char *why,
+		   size_t len);
+
+/* A mounted tracefs: /sys/kernel/tracing, /sys/kernel/debug/tracing, or
+ * tracefs mounted at /sys/kernel/tracing now. 0 or -errno. */
+int variant_tracefs(char *dir, size_t len);
+
+#endif
