@@ -242,10 +242,15 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static int choose(struct probes *p)
 {
+	const char *force = getenv("AOD_PROBES_VARIANT");
 	struct variant_paths vp = { .btf_dir = PROBES_BTF_DIR, .tracefs_dir = NULL };
 	char tracefs[128];
 	int err, terr;
 
+	if (force && strcmp(force, "tracepoint") == 0)
+		vp.skip_btf = true;
+	else if (force && *force)
+		log_warn("probes: AOD_PROBES_VARIANT=%s is not \"tracepoint\"; choosing as usual", force);
 	err = variant_choose(&vp, &p->choice);
 	if (!err)
 		return 0;

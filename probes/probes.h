@@ -9,6 +9,9 @@
  *
  * Events are drained from the BPF ring buffer into the caller's sink.
  *
+ * AOD_PROBES_VARIANT=tracepoint in the environment skips the tp_btf variant
+ * (for a kernel whose cifs BTF is wrong, and for testing the fallback).
+ *
  * While the cifs programs are attached the kernel holds a reference on
  * cifs.ko: `rmmod cifs` fails (EBUSY) until probes_close() or an update
  * that wants neither tool.

@@ -244,7 +244,12 @@ int variant_choose(const struct variant_paths *paths, struct variant_choice *out
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = choose_btf(paths, out);
+	if (paths->skip_btf) {
+		snprintf(out->why, sizeof(out->why), "BTF variant not wanted");
+		err = -ENOENT;
+	} else {
+		err = choose_btf(paths, out);
+	}
 	if (!err)
 		return 0;
 	snprintf(btf_why, sizeof(btf_why), "%s", out->why);

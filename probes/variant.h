@@ -40,6 +40,7 @@ enum variant_event {
 struct variant_paths {
 	const char *btf_dir;     /* normally /sys/kernel/btf */
 	const char *tracefs_dir; /* a mounted tracefs, or NULL to skip the classic variant */
+	bool skip_btf;           /* classic only (AOD_PROBES_VARIANT=tracepoint) */
 };
 
 struct variant_choice {
