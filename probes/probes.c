@@ -22,6 +22,7 @@
 #include "probes_abi.h" /* before the skeleton: its rodata uses these types */
 #include "aod_probes.skel.h"
 #include "cifs_attach.h"
+#include "event_check.h"
 #include "log.h"
 #include "modwatch.h"
 #include "variant.h"
@@ -105,33 +106,11 @@ static void batch_flush(struct probes *p)
 	}
 }
 
-/* A record from the kernel is checked like any other input. */
-static const char *event_invalid(const struct aod_event *ev)
-{
-	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR)
-		return "unknown kind";
-	if (ev->command >= AOD_SMB2_NR_COMMANDS)
-		return "command out of range";
-	if (ev->err < 0)
-		return "negative errno";
-	if (ev->kind == AOD_EV_ERROR && ev->nt_status == 0 && ev->err == 0)
-		return "error event without status or errno";
-	return NULL;
-}
-
 static void reject(struct probes *p, const char *why)
 {
 	if (p->rejected++ == 0)
 		log_warn("probes: dropped a malformed event from the kernel (%s); further ones are only "
 			 "counted", why);
-}
-
-static void comm_sanitize(char comm[AOD_COMM_LEN])
-{
-	comm[AOD_COMM_LEN - 1] = '\0';
-	for (size_t i = 0; i < AOD_COMM_LEN && comm[i]; i++)
-		if ((unsigned char)comm[i] < 0x20 || (unsigned char)comm[i] > 0x7e)
-			comm[i] = '?';
 }
 
 struct scan_totals {
@@ -226,13 +205,13 @@ static int on_record(void *ctx, void *data, size_t size)
 		on_reconnect(p, (uint32_t)ev->message_id);
 		return 0;
 	}
-	why = event_invalid(ev);
+	why = event_check(ev);
 	if (why) {
 		reject(p, why);
 		return 0;
 	}
 	p->batch[p->nbatch] = *ev;
-	comm_sanitize(p->batch[p->nbatch].comm);
+	event_comm_sanitize(p->batch[p->nbatch].comm);
 	if (++p->nbatch == PROBES_BATCH)
 		batch_flush(p);
 	return 0;
