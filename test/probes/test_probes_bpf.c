@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The probes against this machine's kernel (needs root and BTF; skipped
+ * with exit 77 otherwise):
+ *  - the loader (probes.h): opens, creates its maps, waits for cifs (this
+ *    build machine has no cifs module), takes option updates, refuses bad
+ *    options;
+ *  - the classic-tracepoint programs pass the verifier with the layouts of
+ *    the committed tracefs formats (tp_btf ones need cifs BTF to load);
+ *  - the request-matching logic both tools run, through test-only raw
+ *    tracepoint programs (logic_test.bpf.c) called with BPF_PROG_TEST_RUN:
+ *    matching, session id 0 for NEGOTIATE / SESSION_SETUP, thresholds,
+ *    command filter, error flow, reconnect generations, ring-full drops.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aod_build.h"
+#include "probes.h"
+#include "probes_abi.h"
+#include "tpformat.h"
+#include "variant.h"
+/* the skeletons after probes_abi.h: their rodata uses its types */
+#include "aod_probes.skel.h"
+#include "logic_test.skel.h"
+
+#define FORMATS AOD_SOURCE_ROOT "/test/probes/formats"
+#define MS 1000000ull
+
+enum { NEGOTIATE = 0x00, SESSION_SETUP = 0x01, CREATE = 0x05, READ = 0x08, QUERY_DIRECTORY = 0x0e };
+#define ST_ACCESS_DENIED 0xc0000022u
+#define ST_NAME_NOT_FOUND 0xc0000034u
+
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the loader ------------------------------------------------------------ */
+
+struct sink_count {
+	size_t calls, events;
+};
+
+static void count_sink(const struct aod_event *ev, size_t n, void *arg)
+{
+	struct sink_count *c = arg;
+
+	(void)ev;
+	c->calls++;
+	c->events += n;
+}
+
+static bool cifs_here(void)
+{
+	return access("/sys/module/cifs", F_OK) == 0;
+}
+
+START_TEST(loader_opens_and_waits_for_cifs)
+{
+	struct probes_opts o = { .want_latency = true, .want_errors = true, .min_latency_ns = 10 * MS };
+	struct sink_count c = { 0 };
+	struct probes_status st;
+	struct probes *p = NULL;
+	int fds[4];
+
+	ck_assert_int_eq(probes_open(&o, count_sink, &c, &p), 0);
+	ck_assert_ptr_nonnull(p);
+	probes_get_status(p, &st);
+	if (cifs_here()) {
+		/* a machine with cifs: the programs attach at once */
+		ck_assert(st.cifs_loaded);
+		ck_assert(st.latency_attached && st.errors_attached);
+	} else {
+		ck_assert_str_eq(st.variant, "waiting for cifs");
+		ck_assert(!st.cifs_loaded && !st.latency_attached && !st.errors_attached);
+	}
+	for (int i = 0; i < AOD_CNT_NR; i++)
+		ck_assert_msg(st.counters[i] == 0, "counter %d is %llu before any traffic", i,
+			      (unsigned long long)st.counters[i]);
+	ck_assert_uint_eq(st.inflight, 0);
+	ck_assert_uint_eq(st.rejected, 0);
+	ck_assert_int_eq(probes_fds(p, fds, 4), 2);
+	ck_assert_int_eq(probes_fds(p, fds, 1), 1);
+	ck_assert_int_eq(probes_fds(p, fds, 4), 2);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_ge(fcntl(fds[i], F_GETFD), 0);
+	ck_assert_int_eq(probes_handle(p), 0);
+	if (!cifs_here())
+		ck_assert_uint_eq(c.events, 0);
+	probes_close(p);
+}
+END_TEST
+
+START_TEST(loader_takes_updates_and_refuses_bad_options)
+{
+	struct probes_opts o = { .want_latency = true, .want_errors = false };
+	struct probes_opts bad = o;
+	struct sink_count c = { 0 };
+	struct probes_status st;
+	struct probes *p = NULL;
+
+	ck_assert_int_eq(probes_open(NULL, count_sink, &c, &p), -EINVAL);
+	ck_assert_int_eq(probes_open(&o, NULL, &c, &p), -EINVAL);
+	bad.cmd_filter_mask = 1u << AOD_SMB2_NR_COMMANDS;
+	ck_assert_int_eq(probes_open(&bad, count_sink, &c, &p), -EINVAL);
+
+	ck_assert_int_eq(probes_open(&o, count_sink, &c, &p), 0);
+	ck_assert_int_eq(probes_update(p, &bad), -EINVAL);
+	o.want_latency = false;
+	ck_assert_int_eq(probes_update(p, &o), 0);
+	probes_get_status(p, &st);
+	ck_assert_str_eq(st.variant, "disabled");
+	ck_assert(!st.latency_attached && !st.errors_attached);
+	o.want_errors = true;
+	o.cmd_filter_mask = 1u << READ;
+	ck_assert_int_eq(probes_update(p, &o), 0);
+	probes_get_status(p, &st);
+	if (!cifs_here())
+		ck_assert_str_eq(st.variant, "waiting for cifs");
+	else
+		ck_assert(st.errors_attached && !st.latency_attached);
+	probes_close(p);
+}
+END_TEST
+
+/* ---- classic programs and the verifier ------------------------------------- */
+
+static void layouts_from(const char *sample, struct aod_tp_layout lay[VEV_NR])
+{
+	char path[512], why[200];
+	struct tpfmt f;
+
+	for (int ev = VEV_ENTER; ev <= VEV_ERR; ev++) {
+		snprintf(path, sizeof(path), "%s/%s/%s.format", FORMATS, sample,
+			 variant_event_name((enum variant_event)ev));
+		ck_assert_int_eq(tpfmt_read(path, &f), 0);
+		ck_assert_int_eq(variant_layout(&f, (enum variant_event)ev, &lay[ev], why, sizeof(why)), 0);
+	}
+}
+
+static void load_classic(const char *sample)
+{
+	struct aod_tp_layout lay[VEV_NR];
+	struct aod_probes *s = aod_probes__open();
+	struct bpf_program *prog;
+	int err;
+
+	ck_assert_ptr_nonnull(s);
+	layouts_from(sample, lay);
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		bpf_program__set_autoload(prog, strncmp(sec, "tracepoint/", 11) == 0);
+	}
+	memcpy((void *)&s->rodata->aod_lay_enter, &lay[VEV_ENTER], sizeof(lay[0]));
+	memcpy((void *)&s->rodata->aod_lay_done, &lay[VEV_DONE], sizeof(lay[0]));
+	memcpy((void *)&s->rodata->aod_lay_err, &lay[VEV_ERR], sizeof(lay[0]));
+	err = aod_probes__load(s);
+	ck_assert_msg(err == 0, "classic programs with %s layouts refused: %s", sample, strerror(-err));
+	ck_assert_int_ge(bpf_program__fd(s->progs.aod_err_tp), 0);
+	ck_assert_int_ge(bpf_program__fd(s->progs.aod_enter_tp), 0);
+	ck_assert_int_lt(bpf_program__fd(s->progs.aod_err_btf), 0); /* not loaded */
+	aod_probes__destroy(s);
+}
+
+START_TEST(classic_programs_pass_the_verifier)
+{
+	load_classic("debian12-6.1");
+	load_classic("preempt-rt");
+}
+END_TEST
+
+/* ---- the shared logic, through BPF_PROG_TEST_RUN --------------------------- */
+
+#define MAX_EVENTS 64
+
+static struct logic {
+	struct logic_test *skel;
+	struct ring_buffer *rb;
+	struct aod_event ev[MAX_EVENTS];
+	struct aod_event internal[8];
+	size_t n, ninternal;
+	char comm[16];
+} L;
+
+static int collect(void *ctx, void *data, size_t size)
+{
+	const struct aod_event *e = data;
+
+	(void)ctx;
+	ck_assert_uint_eq(size, sizeof(*e));
+	if (e->kind == AOD_RB_RECONNECT) {
+		if (L.ninternal < 8)
+			L.internal[L.ninternal++] = *e;
+	} else if (L.n < MAX_EVENTS) {
+		L.ev[L.n++] = *e;
+	}
+	return 0;
+}
+
+static void config(uint64_t min_ns, uint32_t mask, uint32_t flags)
+{
+	struct aod_config c = { .min_latency_ns = min_ns, .cmd_filter_mask = mask, .flags = flags };
+	__u32 zero = 0;
+
+	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(L.skel->maps.aod_config), &zero, &c, BPF_ANY), 0);
+}
+
+static void logic_setup(void)
+{
+	memset(&L, 0, sizeof(L));
+	libbpf_set_print(quiet_libbpf);
+	L.skel = logic_test__open_and_load();
+	ck_assert_ptr_nonnull(L.skel);
+	L.rb = ring_buffer__new(bpf_map__fd(L.skel->maps.aod_events), collect, NULL, NULL);
+	ck_assert_ptr_nonnull(L.rb);
+	ck_assert_int_eq(prctl(PR_GET_NAME, L.comm), 0);
+	config(0, 0, AOD_CFG_LATENCY | AOD_CFG_ERRORS);
+}
+
+static void logic_teardown(void)
+{
+	ring_buffer__free(L.rb);
+	logic_test__destroy(L.skel);
+}
+
+static void run(struct bpf_program *prog, __u64 *args, size_t n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = (__u32)(n * sizeof(*args)));
+
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(prog), &o), 0);
+}
+
+static void enter(__u32 tid, __u64 ses, __u16 cmd, __u64 mid)
+{
+	__u64 a[] = { tid, ses, cmd, mid };
+
+	run(L.skel->progs.t_enter, a, 4);
+}
+
+static void done(__u32 tid, __u64 ses, __u16 cmd, __u64 mid)
+{
+	__u64 a[] = { tid, ses, cmd, mid };
+
+	run(L.skel->progs.t_done, a, 4);
+}
+
+static void err(__u32 tid, __u64 ses, __u16 cmd, __u64 mid, __u32 status, int rc)
+{
+	__u64 a[] = { tid, ses, cmd, mid, status, (__u64)(__s64)rc };
+
+	run(L.skel->progs.t_err, a, 6);
+}
+
+static void reconnect(void)
+{
+	__u64 a[] = { 0 };
+
+	run(L.skel->progs.t_reconnect, a, 1);
+}
+
+static size_t drain(void)
+{
+	ck_assert_int_ge(ring_buffer__consume(L.rb), 0);
+	return L.n;
+}
+
+static uint64_t counter(enum aod_probe_counter k)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *v = calloc((size_t)ncpu, sizeof(*v)), sum = 0;
+	__u32 key = k;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(bpf_map_lookup_elem(bpf_map__fd(L.skel->maps.aod_counters), &key, v), 0);
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	free(v);
+	return sum;
+}
+
+START_TEST(completion_emits_the_request_with_its_latency)
+{
+	uint64_t before = mono_ns();
+
+	enter(7, 0x1111, READ, 42);
+	usleep(2000);
+	done(0x99, 0x1111, READ, 42); /* an async response: tid is not the tree id */
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_LATENCY);
+	ck_assert_int_eq(L.ev[0].command, READ);
+	ck_assert_uint_eq(L.ev[0].session_id, 0x1111);
+	ck_assert_uint_eq(L.ev[0].message_id, 42);
+	ck_assert_uint_eq(L.ev[0].tree_id, 7);
+	ck_assert_uint_eq(L.ev[0].pid, (unsigned)getpid());
+	ck_assert_str_eq(L.ev[0].comm, L.comm);
+	ck_assert_uint_ge(L.ev[0].latency_ns, 2 * MS);
+	ck_assert_uint_ge(L.ev[0].ts_ns, before);
+	ck_assert_uint_le(L.ev[0].ts_ns, mono_ns());
+	ck_assert_int_eq(L.ev[0].err, 0);
+	ck_assert_uint_eq(L.ev[0].nt_status, 0);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_EMITTED), 1);
+	/* the start entry is gone: a second completion finds nothing */
+	done(7, 0x1111, READ, 42);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 1);
+}
+END_TEST
+
+START_TEST(session_setup_matches_under_session_zero)
+{
+	enter(0, 0, NEGOTIATE, 0);
+	done(0, 0, NEGOTIATE, 0);
+	enter(0, 0, SESSION_SETUP, 1);
+	err(0, 0xabc, SESSION_SETUP, 1, AOD_STATUS_MORE_PROCESSING_REQUIRED, -EIO);
+	enter(0, 0xabc, SESSION_SETUP, 2);
+	done(0, 0xabc, SESSION_SETUP, 2);
+	ck_assert_uint_eq(drain(), 3); /* three latencies, no error: MORE_PROCESSING is flow */
+	ck_assert_int_eq(L.ev[0].command, NEGOTIATE);
+	ck_assert_int_eq(L.ev[1].command, SESSION_SETUP);
+	ck_assert_uint_eq(L.ev[1].session_id, 0xabc);
+	ck_assert_uint_eq(L.ev[1].nt_status, AOD_STATUS_MORE_PROCESSING_REQUIRED);
+	ck_assert_uint_eq(L.ev[2].message_id, 2);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(L.ev[i].kind, AOD_EV_LATENCY);
+	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 3);
+	/* other commands do not fall back to session 0 */
+	enter(0, 0, READ, 5);
+	done(0, 0x77, READ, 5);
+	ck_assert_uint_eq(drain(), 3);
+	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 1);
+}
+END_TEST
+
+START_TEST(minimum_latency_keeps_fast_requests_out)
+{
+	config(30 * MS, 0, AOD_CFG_LATENCY | AOD_CFG_ERRORS);
+	enter(1, 5, CREATE, 1);
+	done(1, 5, CREATE, 1);
+	ck_assert_uint_eq(drain(), 0);
+	ck_assert_uint_eq(counter(AOD_CNT_FILTERED), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 1);
+	enter(1, 5, CREATE, 2);
+	usleep(40 * 1000);
+	done(1, 5, CREATE, 2);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_uint_ge(L.ev[0].latency_ns, 40 * MS);
+	/* a fast failure is still an error event */
+	enter(1, 5, CREATE, 3);
+	err(1, 5, CREATE, 3, ST_NAME_NOT_FOUND, -ENOENT);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_int_eq(L.ev[1].kind, AOD_EV_ERROR);
+}
+END_TEST
+
+START_TEST(filtered_commands_store_and_emit_nothing)
+{
+	config(0, 1u << READ, AOD_CFG_LATENCY | AOD_CFG_ERRORS);
+	enter(1, 5, READ, 1);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 0);
+	done(1, 5, READ, 1);
+	enter(1, 5, READ, 2);
+	err(1, 5, READ, 2, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(drain(), 0);
+	ck_assert_uint_eq(counter(AOD_CNT_FILTERED), 2);
+	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 0);
+	enter(1, 5, CREATE, 3); /* not filtered */
+	done(1, 5, CREATE, 3);
+	ck_assert_uint_eq(drain(), 1);
+}
+END_TEST
+
+START_TEST(error_carries_status_errno_and_latency)
+{
+	enter(3, 9, CREATE, 9);
+	usleep(1000);
+	err(3, 9, CREATE, 9, ST_NAME_NOT_FOUND, -ENOENT);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_LATENCY);
+	ck_assert_int_eq(L.ev[1].kind, AOD_EV_ERROR);
+	ck_assert_uint_eq(L.ev[1].nt_status, ST_NAME_NOT_FOUND);
+	ck_assert_int_eq(L.ev[1].err, ENOENT);
+	ck_assert_uint_ge(L.ev[1].latency_ns, MS);
+	ck_assert_uint_eq(L.ev[1].pid, (unsigned)getpid());
+	ck_assert_uint_eq(L.ev[1].tree_id, 3);
+	ck_assert_uint_eq(L.ev[1].latency_ns, L.ev[0].latency_ns);
+}
+END_TEST
+
+START_TEST(normal_flow_statuses_are_not_errors)
+{
+	enter(1, 5, QUERY_DIRECTORY, 1);
+	err(1, 5, QUERY_DIRECTORY, 1, AOD_STATUS_NO_MORE_FILES, -ENODATA);
+	enter(1, 5, READ, 2);
+	err(1, 5, READ, 2, AOD_STATUS_END_OF_FILE, -ENODATA);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert(L.ev[0].kind == AOD_EV_LATENCY && L.ev[1].kind == AOD_EV_LATENCY);
+	/* MORE_PROCESSING_REQUIRED is flow only during SESSION_SETUP */
+	enter(1, 5, CREATE, 3);
+	err(1, 5, CREATE, 3, AOD_STATUS_MORE_PROCESSING_REQUIRED, -EIO);
+	ck_assert_uint_eq(drain(), 4);
+	ck_assert_int_eq(L.ev[3].kind, AOD_EV_ERROR);
+	ck_assert_int_eq(L.ev[3].err, EIO);
+}
+END_TEST
+
+START_TEST(error_without_start_is_still_reported)
+{
+	err(4, 6, CREATE, 77, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_ERROR);
+	ck_assert_uint_eq(L.ev[0].latency_ns, 0);
+	ck_assert_uint_eq(L.ev[0].pid, 0);
+	ck_assert_str_eq(L.ev[0].comm, "");
+	ck_assert_uint_eq(L.ev[0].tree_id, 4);
+	ck_assert_int_eq(L.ev[0].err, EACCES);
+	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 1);
+}
+END_TEST
+
+START_TEST(each_tool_can_be_off)
+{
+	config(0, 0, AOD_CFG_LATENCY);
+	enter(1, 5, CREATE, 1);
+	err(1, 5, CREATE, 1, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_LATENCY);
+	config(0, 0, AOD_CFG_ERRORS);
+	enter(1, 5, CREATE, 2);
+	done(1, 5, CREATE, 2);
+	enter(1, 5, CREATE, 3);
+	err(1, 5, CREATE, 3, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_int_eq(L.ev[1].kind, AOD_EV_ERROR);
+	ck_assert_uint_gt(L.ev[1].latency_ns, 0);
+	config(0, 0, 0);
+	enter(1, 5, CREATE, 4);
+	err(1, 5, CREATE, 4, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 3); /* none with both tools off */
+}
+END_TEST
+
+START_TEST(odd_values_from_the_kernel)
+{
+	err(1, 5, CREATE, 1, ST_ACCESS_DENIED, 5);     /* not a negative errno */
+	err(1, 5, CREATE, 2, ST_ACCESS_DENIED, -512);  /* ERESTARTSYS */
+	err(1, 5, CREATE, 3, ST_ACCESS_DENIED, -70000); /* not an errno at all */
+	enter(1, 5, 0x13, 4);                           /* not an SMB2 command */
+	done(1, 5, 0x13, 4);
+	err(1, 5, 0xffff, 5, ST_ACCESS_DENIED, -EIO);
+	ck_assert_uint_eq(drain(), 3);
+	ck_assert_int_eq(L.ev[0].err, 0);
+	ck_assert_int_eq(L.ev[1].err, 512);
+	ck_assert_int_eq(L.ev[2].err, 0);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 0);
+}
+END_TEST
+
+static __u32 start_gen(__u64 ses, __u64 mid)
+{
+	struct aod_start_key k = { .session_id = ses, .message_id = mid };
+	struct aod_start st;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(bpf_map__fd(L.skel->maps.aod_starts), &k, &st), 0);
+	return st.gen;
+}
+
+START_TEST(reconnect_starts_a_new_generation)
+{
+	enter(1, 5, READ, 1);
+	ck_assert_uint_eq(start_gen(5, 1), 0);
+	reconnect();
+	drain();
+	ck_assert_uint_eq(L.ninternal, 1);
+	ck_assert_uint_eq(L.internal[0].message_id, 1);
+	ck_assert_uint_eq(L.n, 0); /* the internal record is not an event */
+	enter(1, 6, READ, 1);
+	ck_assert_uint_eq(start_gen(6, 1), 1);
+	ck_assert_uint_eq(start_gen(5, 1), 0);
+	reconnect();
+	drain();
+	ck_assert_uint_eq(L.internal[1].message_id, 2);
+	/* a request of another connection in flight across the reconnect is
+	 * still measured */
+	done(1, 5, READ, 1);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 1);
+}
+END_TEST
+
+START_TEST(a_stale_start_is_replaced)
+{
+	enter(1, 5, READ, 1);
+	enter(1, 5, READ, 1);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 2);
+	ck_assert_uint_eq(counter(AOD_CNT_REPLACED), 1);
+}
+END_TEST
+
+START_TEST(a_full_ring_counts_its_drops)
+{
+	const unsigned n = 20000; /* the ring holds 1 MiB: about 14500 records */
+
+	config(0, 0, AOD_CFG_ERRORS);
+	for (unsigned i = 0; i < n; i++)
+		err(1, 5, CREATE, i, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_gt(counter(AOD_CNT_RB_DROPPED), 0);
+	ck_assert_uint_eq(counter(AOD_CNT_EMITTED) + counter(AOD_CNT_RB_DROPPED), n);
+	/* draining makes room again */
+	ck_assert_int_eq(ring_buffer__consume(L.rb), (int)counter(AOD_CNT_EMITTED));
+	err(1, 5, CREATE, n, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(counter(AOD_CNT_EMITTED) + counter(AOD_CNT_RB_DROPPED), n + 1);
+	ck_assert_uint_eq(counter(AOD_CNT_RB_DROPPED), n - (counter(AOD_CNT_EMITTED) - 1));
+}
+END_TEST
+
+static Suite *bpf_suite(void)
+{
+	Suite *s = suite_create("probes_bpf");
+	TCase *loader = tcase_create("loader");
+	TCase *verifier = tcase_create("verifier");
+	TCase *logic = tcase_create("logic");
+
+	tcase_add_test(loader, loader_opens_and_waits_for_cifs);
+	tcase_add_test(loader, loader_takes_updates_and_refuses_bad_options);
+	tcase_add_test(verifier, classic_programs_pass_the_verifier);
+	tcase_set_timeout(verifier, 60);
+	tcase_add_checked_fixture(logic, logic_setup, logic_teardown);
+	tcase_add_test(logic, completion_emits_the_request_with_its_latency);
+	tcase_add_test(logic, session_setup_matches_under_session_zero);
+	tcase_add_test(logic, minimum_latency_keeps_fast_requests_out);
+	tcase_add_test(logic, filtered_commands_store_and_emit_nothing);
+	tcase_add_test(logic, error_carries_status_errno_and_latency);
+	tcase_add_test(logic, normal_flow_statuses_are_not_errors);
+	tcase_add_test(logic, error_without_start_is_still_reported);
+	tcase_add_test(logic, each_tool_can_be_off);
+	tcase_add_test(logic, odd_values_from_the_kernel);
+	tcase_add_test(logic, reconnect_starts_a_new_generation);
+	tcase_add_test(logic, a_stale_start_is_replaced);
+	tcase_add_test(logic, a_full_ring_counts_its_drops);
+	tcase_set_timeout(logic, 60);
+	suite_add_tcase(s, loader);
+	suite_add_tcase(s, verifier);
+	suite_add_tcase(s, logic);
+	return s;
+}
+
+/* Skips (77) only when BPF is truly unavailable here. */
+static void require_bpf(void)
+{
+	struct logic_test *probe;
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP loading BPF needs root\n");
+		exit(77);
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		printf("1..0 # SKIP the kernel has no BTF (/sys/kernel/btf/vmlinux)\n");
+		exit(77);
+	}
+	libbpf_set_print(quiet_libbpf);
+	probe = logic_test__open_and_load();
+	if (!probe && (errno == EPERM || errno == ENOSYS)) {
+		printf("1..0 # SKIP the kernel refuses bpf(): %s\n", strerror(errno));
+		exit(77);
+	}
+	logic_test__destroy(probe);
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	require_bpf();
+	sr = srunner_create(bpf_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
