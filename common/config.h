@@ -10,6 +10,43 @@
  * lines in struct config_errors and returns -EINVAL. config_dump prints the
  * effective config as YAML that config_load_text reads back to an equal
  * config (the supervisor ships config to workers this way).
+ *
+ * Rules a user relies on:
+ *  - A key with an empty value (`key:`) counts as not set. A file that sets
+ *    nothing (empty, all comments) is a no-op. Only *.yaml names not starting
+ *    with '.' are read from the drop-in directory, in strcmp order.
+ *  - Every file is checked on its own first (YAML syntax, unknown keys, wrong
+ *    kinds, duplicate keys, aliases, bad numbers/booleans/names): every such
+ *    problem in every file is reported. Checks that need the merged result
+ *    (an anomaly action not in watcher.actions, type/tool/mode mismatches, a
+ *    missing type, too many anomalies) run once all files are individually
+ *    valid, and each names the file and line that set the offending value.
+ *  - Whole numbers are plain decimal: "10abc", "0x10", "-1" and "080" (a
+ *    leading zero means octal in YAML 1.1) are refused. Fractions are decimal
+ *    with an optional exponent. Booleans: true/false/yes/no/on/off (any case).
+ *  - Ranges (inclusive): watch_interval_sec 0.05..3600, ring_capacity_events
+ *    64..16777216, shutdown_timeout_sec 1..600, max_concurrent_tasks 1..64,
+ *    action_timeout_sec 1..3600, compression_level 1..19, journal_minutes
+ *    1..1440, tcpdump_duration_sec 1..3600 and below action_timeout_sec,
+ *    tcpdump_max_mb 1..10240, cleanup_interval_sec 1..86400, max_log_age_days
+ *    0.01..3650, max_total_log_size_mb 0.01..1048576; per anomaly
+ *    acceptable_count 0..1000000, default_threshold_ms 1..600000,
+ *    emergency_threshold_ms 0..600000 (above default_threshold_ms unless 0),
+ *    track_commands[].threshold 1..600000, cooldown_sec 0..86400.
+ *  - aod_output_dir and control_socket are absolute paths without control
+ *    characters (control_socket shorter than sun_path); service_user is a
+ *    POSIX user name. Anomaly names are 1..63 of [A-Za-z0-9_.-], at most
+ *    PROTO_MAX_ANOMALIES of them.
+ *  - Anomalies: type is required. tool defaults from type (Latency ->
+ *    smbslower, Error -> smbiosnoop) and must match it when given.
+ *    default_threshold_ms, emergency_threshold_ms and track_commands belong
+ *    to Latency; track_codes to Error. mode trackonly/excludeonly needs a
+ *    non-empty track list; an Error anomaly in mode all takes no track_codes
+ *    (they would be ignored); thresholds in track_commands have no meaning
+ *    with mode excludeonly and are refused there. actions default to none and
+ *    must each be in watcher.actions; watcher.actions defaults to every known
+ *    QuickAction and may only name known ones (config_action_known).
+ *    Duplicates in any list are refused.
  */
 #ifndef AOD_CONFIG_H
 #define AOD_CONFIG_H
@@ -86,7 +123,9 @@ struct config_errors {
 };
 
 /* Loads base (required) and every *.yaml in dropin_dir (a missing dir is
- * fine; NULL skips drop-ins). Returns 0 or -EINVAL (errs filled) or -errno. */
+ * fine; NULL skips drop-ins). Returns 0, -EINVAL (bad config), -ENOMEM, or
+ * -errno when a file or the directory cannot be read; on every failure errs
+ * has at least one line saying why. */
 int config_load(const char *base, const char *dropin_dir, struct aod_config **out,
 		struct config_errors *errs);
 /* Loads one YAML document from memory; name is used in error lines. */
@@ -100,5 +139,19 @@ void config_errors_free(struct config_errors *errs);
 /* Lookups. */
 const struct aod_anomaly_cfg *config_anomaly(const struct aod_config *cfg, const char *name);
 bool config_has_action(const struct aod_config *cfg, const char *action);
+
+/* True when every setting is the same (files, the provenance, is ignored):
+ * a reload with an equal config changes nothing. */
+bool config_equal(const struct aod_config *a, const struct aod_config *b);
+/* The QuickActions watcher.actions may name (tcpdump dmesg journalctl
+ * debugdata stats mounts smbinfo syslogs). */
+bool config_action_known(const char *name);
+/* Iteration over those names: index 0.. until NULL. */
+const char *config_action_name_at(unsigned idx);
+/* "Latency"/"Error", "smbslower"/"smbiosnoop", "all"/"trackonly"/"excludeonly";
+ * NULL for a value outside the enum. */
+const char *config_type_name(enum aod_anomaly_type type);
+const char *config_tool_name(enum aod_tool tool);
+const char *config_mode_name(enum aod_mode mode);
 
 #endif
