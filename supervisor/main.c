@@ -184,7 +184,13 @@ static int sup_open_source(struct sup *s)
 		s->oneshot = s->args.oneshot ? ONESHOT_FEEDING : ONESHOT_OFF;
 		return source_replay_open(s, s->args.replay_path, s->args.replay_max, &s->replay);
 	}
+#if AOD_HAVE_PROBES
 	return source_bpf_open(s, &s->bpf);
+#else
+	log_error("this build has no eBPF probes (built without clang and bpftool): "
+		  "only --source replay:FILE works");
+	return -ENOTSUP;
+#endif
 }
 
 static int sup_start(struct sup *s)

@@ -28,6 +28,7 @@ bool source_replay_finished(const struct source_replay *r);
 void source_replay_render(const struct source_replay *r, bool json, struct strbuf *b);
 void source_replay_close(struct source_replay *r);
 
+#if AOD_HAVE_PROBES
 int source_bpf_open(struct sup *s, struct source_bpf **out);
 /* Stops draining the probes (shutdown); they stay attached until close. */
 void source_bpf_stop(struct source_bpf *b);
@@ -35,5 +36,16 @@ void source_bpf_stop(struct source_bpf *b);
 int source_bpf_update(struct source_bpf *b);
 void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb);
 void source_bpf_close(struct source_bpf *b);
+#else
+/* A build without the probes (no clang/bpftool) has no bpf source: opening
+ * it fails, so no struct source_bpf ever exists for the others to see. */
+static inline void source_bpf_stop(struct source_bpf *b) { (void)b; }
+static inline int source_bpf_update(struct source_bpf *b) { (void)b; return 0; }
+static inline void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
+{
+	(void)b; (void)json; (void)sb;
+}
+static inline void source_bpf_close(struct source_bpf *b) { (void)b; }
+#endif
 
 #endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control socket and aodctl against a live supervisor (test-double
+ * workers): status as text and JSON, check-config, collect, reload, the
+ * permission rules (socket mode and SO_PEERCRED), and clients that send
+ * garbage or stall.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "proto.h"
+#include "suptest.h"
+
+static char out[65536];
+static struct suptest t;
+
+static void setup(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "# the control tests need root\n");
+		exit(77);
+	}
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 100, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "workers did not start");
+}
+
+static void teardown(void)
+{
+	suptest_cleanup(&t);
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	ck_assert_uint_lt(strlen(t.sock), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, t.sock, strlen(t.sock) + 1);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* True when the supervisor closed fd (after an optional reply) within ms. */
+static bool closed_by_peer(int fd, int ms)
+{
+	char buf[70000];
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, ms) != 1)
+			return false;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n == 0)
+			return true;
+		if (n < 0)
+			return errno == ECONNRESET;
+	}
+}
+
+START_TEST(status_text_and_json)
+{
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "detectord"));
+	ck_assert_ptr_nonnull(strstr(out, "collectord"));
+	ck_assert_ptr_nonnull(strstr(out, "sweeperd"));
+	ck_assert_ptr_nonnull(strstr(out, "ring: capacity"));
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", "--json", NULL), 0);
+	ck_assert_int_eq(out[0], '{');
+	static const char *const keys[] = { "\"workers\":[", "\"probes\":{", "\"ring\":{",
+					    "\"anomalies\":[", "\"collections\":{", "\"output_dir\":{",
+					    "\"config_files\":[" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		ck_assert_msg(strstr(out, keys[i]), "status JSON lacks %s", keys[i]);
+	ck_assert_int_eq(suptest_obj_num(out, "ring", "produced"), 100);
+	ck_assert_ptr_nonnull(strstr(out, "\"capabilities\":[]"));
+	/* detectord's per-anomaly counts came through its stats reply */
+	ck_assert_ptr_nonnull(strstr(out, "\"anomalies\":[{\"name\":\"latency\""));
+}
+END_TEST
+
+START_TEST(check_config_prints_effective_config)
+{
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "check-config", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, t.out)); /* the drop-in's output dir is in effect */
+	suptest_write_dropin(&t, "90-typo.yaml", "watch_intervall_sec: 2\n");
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "check-config", NULL), 78);
+	ck_assert_ptr_nonnull(strstr(out, "90-typo.yaml:1"));
+}
+END_TEST
+
+START_TEST(collect_by_hand)
+{
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", "latency", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "collection aod_"));
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", "nosuch", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "no anomaly named 'nosuch'"));
+	/* The test collectord answers COLLECTION_DONE at once. */
+	for (int i = 0; i < 50; i++) {
+		ck_assert(suptest_status(&t, out, sizeof(out)));
+		if (suptest_obj_num(out, "collections", "completed_seen") == 1)
+			break;
+		suptest_sleep_ms(100);
+	}
+	ck_assert_int_eq(suptest_obj_num(out, "collections", "completed_seen"), 1);
+	ck_assert_int_eq(suptest_obj_num(out, "collections", "manual"), 1);
+}
+END_TEST
+
+START_TEST(non_member_is_denied)
+{
+	/* The socket file itself (0660 root, no aodv2 group here) stops nobody. */
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "status", NULL), 4);
+	ck_assert_ptr_nonnull(strstr(out, "permission denied"));
+	/* With the file opened up, SO_PEERCRED still refuses. */
+	ck_assert_int_eq(chmod(t.sock, 0666), 0);
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "status", NULL), 4);
+	ck_assert_ptr_nonnull(strstr(out, "needs root or membership in group aodv2"));
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "reload", NULL), 4);
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "collect", NULL), 4);
+	ck_assert_ptr_nonnull(strstr(out, "collect needs root"));
+	/* and root still gets through */
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", NULL), 0);
+}
+END_TEST
+
+START_TEST(garbage_and_stalled_clients_do_not_block)
+{
+	int stalled = raw_connect();   /* connects and never speaks */
+	int garbage = raw_connect();
+	static const char junk[] = "GET / HTTP/1.0\r\n\r\n";
+	ck_assert_int_eq(send(garbage, junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	ck_assert(closed_by_peer(garbage, 2000));
+	close(garbage);
+
+	/* A framed request of an unknown type, and a status with a bad body. */
+	int fd = raw_connect();
+	ck_assert_int_eq(msg_send(fd, 999, "x", 1, -1), 0);
+	ck_assert(closed_by_peer(fd, 2000));
+	close(fd);
+	fd = raw_connect();
+	ck_assert_int_eq(msg_send(fd, PROTO_CTL_STATUS, "\x07\x07", 2, -1), 0);
+	ck_assert(closed_by_peer(fd, 2000));
+	close(fd);
+
+	/* The stalled client does not hold anyone up... */
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", NULL), 0);
+	/* ...and is dropped after the idle limit. */
+	ck_assert(closed_by_peer(stalled, 8000));
+	close(stalled);
+}
+END_TEST
+
+START_TEST(aodctl_without_supervisor)
+{
+	struct suptest none;
+	suptest_init(&none, true, NULL);
+	ck_assert_int_eq(suptest_aodctl(&none, 0, out, sizeof(out), "status", NULL), 3);
+	ck_assert_ptr_nonnull(strstr(out, "is it running?"));
+	ck_assert_int_eq(suptest_aodctl(&none, 0, out, sizeof(out), "frobnicate", NULL), 2);
+	suptest_cleanup(&none);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("control");
+	tcase_set_timeout(tc, 40);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, status_text_and_json);
+	tcase_add_test(tc, check_config_prints_effective_config);
+	tcase_add_test(tc, collect_by_hand);
+	tcase_add_test(tc, non_member_is_denied);
+	tcase_add_test(tc, garbage_and_stalled_clients_do_not_block);
+	tcase_add_test(tc, aodctl_without_supervisor);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multi-process tests of supervision with the test-double workers
+ * (aod-test-worker): privilege drop as seen in /proc, restart after kill -9
+ * with exact ring counts, the give-up rule, the config-error status, a
+ * malformed worker message, SIGHUP with good and bad config, SIGTERM within
+ * the deadline (also with a worker that ignores SHUTDOWN), --oneshot.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "action_caps.h"
+#include "aod_build.h"
+#include "config.h"
+#include "suptest.h"
+
+static char json[65536];
+static const char *const names[] = { "detectord", "collectord", "sweeperd" };
+
+static void require_root(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "# the supervisor tests need root\n");
+		exit(77);
+	}
+}
+
+static pid_t worker_pid(struct suptest *t, const char *name)
+{
+	ck_assert(suptest_status(t, json, sizeof(json)));
+	return (pid_t)suptest_worker_num(json, name, "pid");
+}
+
+/* collectord keeps what the default config's watcher.actions need. */
+static unsigned long long collector_caps_mask(void)
+{
+	struct aod_config *cfg = NULL;
+	struct config_errors errs = { 0 };
+	int caps[32];
+	ck_assert_int_eq(config_load(AOD_SOURCE_ROOT "/etc/aodv2.yaml", NULL, &cfg, &errs), 0);
+	int n = action_caps_union(cfg->actions, cfg->n_actions, caps, 32);
+	ck_assert_int_ge(n, 1);
+	unsigned long long m = 0;
+	for (int i = 0; i < n; i++)
+		m |= 1ull << caps[i];
+	config_free(cfg);
+	config_errors_free(&errs);
+	return m;
+}
+
+START_TEST(workers_drop_to_service_user)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "workers did not all start");
+	for (int i = 0; i < 3; i++) {
+		unsigned uid;
+		unsigned long long eff, amb;
+		int nnp;
+		pid_t pid = worker_pid(&t, names[i]);
+		ck_assert_int_gt(pid, 0);
+		ck_assert(suptest_proc(pid, &uid, &eff, &amb, &nnp));
+		ck_assert_uint_eq(uid, 65534);
+		ck_assert_int_eq(nnp, 1);
+		unsigned long long want = i == 1 ? collector_caps_mask() : 0;
+		ck_assert_msg(eff == want, "%s CapEff %llx, want %llx", names[i], eff, want);
+		ck_assert_msg(amb == want, "%s CapAmb %llx, want %llx", names[i], amb, want);
+		ck_assert_int_eq(suptest_worker_num(json, names[i], "uid"), 65534);
+	}
+	struct stat st;
+	ck_assert_int_eq(stat(t.out, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 65534); /* output dir handed to the service user */
+	ck_assert_int_eq(stat(t.sock, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0660);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(kill9_restarts_and_counts_stay_exact)
+{
+	struct suptest t;
+	const unsigned n = 300000;
+	suptest_init(&t, true, "ring_capacity_events: 4096\n");
+	suptest_write_replay(&t, n, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	for (int i = 0; i < 3; i++) {
+		pid_t old = worker_pid(&t, names[i]);
+		ck_assert_int_eq(kill(old, SIGKILL), 0);
+		ck_assert_msg(suptest_wait_running(&t, names[i], 1, 10000), "%s not restarted", names[i]);
+		pid_t now = worker_pid(&t, names[i]);
+		ck_assert_int_gt(now, 0);
+		ck_assert_int_ne(now, old);
+	}
+	ck_assert_msg(suptest_wait_ring(&t, n, 30000), "ring counts never reached %u", n);
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_obj_num(json, "ring", "dropped"), 0);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(gives_up_after_five_fast_deaths)
+{
+	struct suptest t;
+	static const char *const env[] = { "AOD_TEST_CRASH=sweeperd", NULL };
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	/* Deaths after 0, 1, 2, 4 and 8 s of backoff: the fifth ends it. */
+	int status = suptest_wait_exit(&t, 30000);
+	ck_assert_msg(status != -1, "supervisor did not give up");
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(config_error_exit_is_not_restarted)
+{
+	struct suptest t;
+	static const char *const env[] = { "AOD_TEST_EXIT78=collectord", NULL };
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	char st[32] = "";
+	for (int i = 0; i < 100; i++) {
+		if (suptest_status(&t, json, sizeof(json)) &&
+		    suptest_worker_str(json, "collectord", "state", st, sizeof(st)) &&
+		    strcmp(st, "failed") == 0)
+			break;
+		suptest_sleep_ms(100);
+	}
+	ck_assert_str_eq(st, "failed");
+	suptest_sleep_ms(1500); /* past the first backoff: still not restarted */
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_worker_num(json, "collectord", "restarts"), 0);
+	ck_assert_int_eq(suptest_worker_num(json, "collectord", "pid"), 0);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(malformed_worker_message_restarts_it)
+{
+	struct suptest t;
+	char flag[256], env_flag[300];
+	suptest_init(&t, true, NULL);
+	snprintf(flag, sizeof(flag), "%s/flags/garbage", t.dir);
+	FILE *f = fopen(flag, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	chmod(flag, 0666);
+	snprintf(env_flag, sizeof(env_flag), "AOD_TEST_MALFORMED_ONCE=%s", flag);
+	const char *env[] = { env_flag, NULL };
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	/* Exactly one worker sent garbage once: one restart in total. */
+	long total = -1;
+	for (int i = 0; i < 100 && total != 1; i++) {
+		suptest_sleep_ms(100);
+		if (!suptest_status(&t, json, sizeof(json)))
+			continue;
+		total = 0;
+		for (int k = 0; k < 3; k++)
+			total += suptest_worker_num(json, names[k], "restarts");
+	}
+	ck_assert_int_eq(total, 1);
+	ck_assert_int_ne(access(flag, F_OK), 0);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(sighup_good_and_bad_config)
+{
+	struct suptest t;
+	char out[8192];
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	pid_t pids[3];
+	for (int i = 0; i < 3; i++)
+		pids[i] = worker_pid(&t, names[i]);
+
+	suptest_write_dropin(&t, "60-good.yaml", "watch_interval_sec: 0.5\n");
+	ck_assert_int_eq(kill(t.pid, SIGHUP), 0);
+	for (int i = 0; i < 50; i++) {
+		suptest_sleep_ms(100);
+		if (suptest_status(&t, json, sizeof(json)) && strstr(json, "\"reloads\":1,"))
+			break;
+	}
+	ck_assert_ptr_nonnull(strstr(json, "\"reloads\":1,"));
+
+	suptest_write_dropin(&t, "70-bad.yaml", "watch_interval_sec: 0.5\nno_such_key: 1\n");
+	ck_assert_int_eq(kill(t.pid, SIGHUP), 0);
+	for (int i = 0; i < 50; i++) {
+		suptest_sleep_ms(100);
+		if (suptest_status(&t, json, sizeof(json)) && strstr(json, "\"reload_failures\":1"))
+			break;
+	}
+	ck_assert_ptr_nonnull(strstr(json, "\"reload_failures\":1"));
+	/* aodctl reload reports the same errors, with the config-error status. */
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "reload", NULL), 78);
+	ck_assert_ptr_nonnull(strstr(out, "70-bad.yaml"));
+	ck_assert_ptr_nonnull(strstr(out, "no_such_key"));
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(worker_pid(&t, names[i]), pids[i]); /* nobody restarted */
+		ck_assert_int_eq(suptest_worker_num(json, names[i], "restarts"), 0);
+	}
+	suptest_cleanup(&t);
+}
+END_TEST
+
+static void sigterm_case(const char *const *env, int max_ms)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 1000, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	pid_t pids[3];
+	for (int i = 0; i < 3; i++)
+		pids[i] = worker_pid(&t, names[i]);
+	ck_assert_int_eq(kill(t.pid, SIGTERM), 0);
+	int status = suptest_wait_exit(&t, max_ms);
+	ck_assert_msg(status != -1, "supervisor still running %d ms after SIGTERM", max_ms);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	suptest_sleep_ms(100);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(kill(pids[i], 0) != 0, "%s outlived the supervisor", names[i]);
+	ck_assert_int_ne(access(t.sock, F_OK), 0); /* socket removed */
+	suptest_cleanup(&t);
+}
+
+START_TEST(sigterm_drains_and_exits_zero)
+{
+	sigterm_case(NULL, 2000);
+}
+END_TEST
+
+START_TEST(sigterm_kills_a_worker_past_the_deadline)
+{
+	static const char *const env[] = { "AOD_TEST_DEAF=collectord", NULL };
+	/* shutdown_timeout_sec is 3 in the test config. */
+	sigterm_case(env, 4500);
+}
+END_TEST
+
+START_TEST(oneshot_exits_when_everything_is_judged)
+{
+	struct suptest t;
+	const unsigned n = 50000;
+	suptest_init(&t, true, "ring_capacity_events: 1024\n");
+	suptest_write_replay(&t, n, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", "--oneshot", NULL);
+	int status = suptest_wait_exit(&t, 30000);
+	ck_assert(status != -1);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	/* The supervisor logs the final ring counts. */
+	char cmd[512], line[256] = "";
+	snprintf(cmd, sizeof(cmd), "grep -o 'ring: produced [0-9]*, consumed [0-9]*, dropped [0-9]*' %s",
+		 t.log);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	pclose(p);
+	char want[128];
+	snprintf(want, sizeof(want), "ring: produced %u, consumed %u, dropped 0", n, n);
+	ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "got '%s'", line);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+int main(void)
+{
+	require_root();
+	Suite *s = suite_create("supervision");
+	TCase *tc = tcase_create("supervision");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, workers_drop_to_service_user);
+	tcase_add_test(tc, kill9_restarts_and_counts_stay_exact);
+	tcase_add_test(tc, gives_up_after_five_fast_deaths);
+	tcase_add_test(tc, config_error_exit_is_not_restarted);
+	tcase_add_test(tc, malformed_worker_message_restarts_it);
+	tcase_add_test(tc, sighup_good_and_bad_config);
+	tcase_add_test(tc, sigterm_drains_and_exits_zero);
+	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);
+	tcase_add_test(tc, oneshot_exits_when_everything_is_judged);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
