@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A python start per query and mount: bounded, said in the manifest. */
+#define QA_SMBINFO_MAX_MOUNTS 16
+
 static const char *const qa_smbinfo_queries[] = { "fileallinfo", "filefsfullsizeinfo", NULL };
 
 static int qa_smbinfo_once(const char *path, const char *query, const char *mnt)
@@ -57,6 +60,8 @@ static int qa_smbinfo_run(const struct qa_plan *plan, int out)
 static void qa_smbinfo_add_mount(void *arg, const char *mnt)
 {
 	struct qa_plan *plan = arg;
+	if (plan->ninputs >= QA_SMBINFO_MAX_MOUNTS)
+		return;
 	qa_input(plan, mnt);
 	for (const char *const *q = qa_smbinfo_queries; *q; q++)
 		qa_arg(plan, "%s %s %s", plan->path, *q, mnt);
@@ -78,6 +83,9 @@ static void qa_smbinfo_plan(const struct qa_env *env, const struct qa_params *pa
 		qa_unavailable(plan, "not available: cannot read %s: %s", mounts, strerror(-n));
 	else if (n == 0)
 		qa_unavailable(plan, "not available: no cifs or smb3 mounts");
+	else if (n > QA_SMBINFO_MAX_MOUNTS)
+		plan->note = qa_str(plan, "only the first %d of %d cifs/smb3 mounts",
+				    QA_SMBINFO_MAX_MOUNTS, n);
 }
 
 const struct quickaction qa_smbinfo = { .name = "smbinfo", .ext = "txt", .plan = qa_smbinfo_plan };

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A full disk: the output dir on a 128 KiB tmpfs (in a private mount
+ * namespace). The collection records what fit and the error, is still
+ * renamed complete (so the sweeper can reclaim it), the failure is counted,
+ * and collectord keeps collecting. Needs root for the mount: exits 77
+ * (skipped) where mounting is not permitted.
+ */
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "col_util.h"
+
+static struct harness H;
+
+static void set_size(const char *bytes)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/size", H.top);
+	write_file(path, bytes, 0644);
+}
+
+START_TEST(full_disk_is_survived)
+{
+	h_init(&H, "dmesg,debugdata");
+	mkdir_p(H.out);
+	ck_assert_int_eq(mount("tmpfs", H.out, "tmpfs", 0, "size=128k,mode=0755"), 0);
+	char body[512];
+	snprintf(body, sizeof(body), "exec head -c \"$(cat %s/size)\" /dev/urandom\n", H.top);
+	h_program(&H, "dmesg", body);
+	h_file(&H, "/proc/fs/cifs/DebugData", "data\n");
+	set_size("2000000");
+	h_start(&H);
+
+	struct proto_anomaly a = h_anomaly("latency", PROTO_ANOMALY_LATENCY, 1);
+	collector_submit(&H.c, &a);
+	ck_assert_uint_eq(h_run_until(&H, 1, 10000), 1);
+	ck_assert_int_eq(H.done[0].status, -ENOSPC);
+	ck_assert_int_eq(H.done[0].states[0], RES_FAILED);
+	ck_assert_str_eq(H.done[0].errors[0], "writing dmesg.txt.zst: No space left on device");
+	ck_assert_uint_ge(H.c.stats.write_errors, 1);
+	ck_assert_uint_eq(H.c.stats.failed, 1);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/aod_1", H.out);
+	ck_assert_int_eq(access(path, F_OK), 0); /* renamed: the sweeper may reclaim it */
+
+	/* Still full: the next anomaly is handled (and fails) too. */
+	a.timestamp_ns = 2;
+	collector_submit(&H.c, &a);
+	ck_assert_uint_eq(h_run_until(&H, 2, 10000), 2);
+	ck_assert_int_lt(H.done[1].status, 0);
+
+	/* Space again (the sweeper's job): collections complete again. */
+	rm_rf(path);
+	snprintf(path, sizeof(path), "%s/aod_2", H.out);
+	rm_rf(path);
+	set_size("1000");
+	a.timestamp_ns = 3;
+	collector_submit(&H.c, &a);
+	ck_assert_uint_eq(h_run_until(&H, 3, 10000), 3);
+	ck_assert_int_eq(H.done[2].status, 0);
+	ck_assert_int_eq(H.done[2].states[0], RES_OK);
+	ck_assert_int_eq(H.done[2].states[1], RES_OK);
+	size_t len;
+	char *out = h_unzstd(&H, "aod_3", "dmesg.txt.zst", &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(len, 1000);
+	free(out);
+	collector_fini(&H.c);
+	umount2(H.out, MNT_DETACH);
+	evloop_fini(&H.loop);
+	config_free(H.cfg);
+	rm_rf(H.top);
+}
+END_TEST
+
+/* A private mount namespace where tmpfs can be mounted, or 77. */
+static int enter_mount_namespace(void)
+{
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root to mount a small tmpfs\n");
+		return 77;
+	}
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		printf("1..0 # SKIP cannot make a private mount namespace: %s\n", strerror(errno));
+		return 77;
+	}
+	char probe[] = "/tmp/aod-enospc-XXXXXX";
+	if (!mkdtemp(probe))
+		return 99;
+	int rc = mount("tmpfs", probe, "tmpfs", 0, "size=64k");
+	int err = errno;
+	if (rc == 0)
+		umount2(probe, MNT_DETACH);
+	rmdir(probe);
+	if (rc != 0) {
+		printf("1..0 # SKIP cannot mount tmpfs: %s\n", strerror(err));
+		return 77;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	int rc = enter_mount_namespace();
+	if (rc)
+		return rc;
+	Suite *s = suite_create("enospc");
+	TCase *tc = tcase_create("enospc");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, full_disk_is_survived);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
