@@ -59,15 +59,13 @@ static const char *kind_name(const yaml_node_t *n)
 	}
 }
 
+/* A node reached twice came through an alias; scan_aliases reported it. */
 static bool visit(struct walk *w, yaml_node_t *n)
 {
 	size_t idx = (size_t)(n - w->doc->nodes.start);
 
-	if (w->seen[idx]) {
-		cfg_err_at(w->ctx, w->layer_idx, line_of(n),
-			   "YAML aliases (*name) are not supported in aodv2 config");
+	if (w->seen[idx])
 		return false;
-	}
 	w->seen[idx] = 1;
 	return true;
 }
@@ -395,6 +393,33 @@ static int walk_document(struct cfg_ctx *ctx, unsigned layer_idx, yaml_document_
 	return cfg_nerrors(ctx) == before ? 1 : -EINVAL;
 }
 
+/* Aliases are refused (libcyaml is run with CYAML_CFG_NO_ALIAS: expanding
+ * them can blow up). The document API resolves them, so the events are
+ * scanned to report each at the line where it is used. */
+static int scan_aliases(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool done = false;
+	int found = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* a syntax error ends the scan quietly: the document load reports it */
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		if (ev.type == YAML_ALIAS_EVENT) {
+			cfg_err_at(ctx, layer_idx, (unsigned)ev.start_mark.line + 1,
+				   "YAML aliases (*name) are not supported in aodv2 config");
+			found = -EINVAL;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return found;
+}
+
 int cfg_yaml_pass(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, size_t len,
 		  struct cfg_layer *layer)
 {
@@ -410,7 +435,13 @@ int cfg_yaml_pass(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, siz
 		yaml_parser_delete(&parser);
 		return ctx->oom ? -ENOMEM : -EINVAL;
 	}
-	r = walk_document(ctx, layer_idx, &doc, layer);
+	r = scan_aliases(ctx, layer_idx, text, len);
+	if (r != -ENOMEM) {
+		int walked = walk_document(ctx, layer_idx, &doc, layer);
+
+		if (walked == -ENOMEM || r == 0)
+			r = walked;
+	}
 	if (yaml_document_get_root_node(&doc) && check_single_document(ctx, layer_idx, &parser) < 0)
 		r = ctx->oom ? -ENOMEM : -EINVAL;
 	yaml_document_delete(&doc);
