@@ -36,11 +36,14 @@ int collector_init(struct collector *c, struct evloop *loop, const struct qa_env
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	int rc = 0;
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
-		return -errno;
-	c->sigchld.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	c->sigchld.fn = collector_on_sigchld;
-	int rc = c->sigchld.fd < 0 ? -errno : evloop_add(loop, &c->sigchld, EPOLLIN);
+		rc = -errno;
+	if (rc == 0) {
+		c->sigchld.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+		c->sigchld.fn = collector_on_sigchld;
+		rc = c->sigchld.fd < 0 ? -errno : evloop_add(loop, &c->sigchld, EPOLLIN);
+	}
 	if (rc < 0)
 		collector_fini(c);
 	return rc;
@@ -117,9 +120,15 @@ static void collector_finish(struct collector *c, struct collection *col)
 	col->finished_ns = task_now_ns();
 	collection_finish(col);
 	if (col->status == 0) {
+		unsigned count[RES_NOT_RUN + 1] = { 0 };
+		for (unsigned i = 0; i < col->n; i++)
+			count[col->res[i].state]++;
 		c->stats.done++;
-		log_info("collection %s complete (%u actions, %llu ms)", col->name, col->n,
-			 (unsigned long long)((col->finished_ns - col->received_ns) / 1000000u));
+		log_info("collection %s complete in %llu ms: %u ok, %u failed, %u timed out, "
+			 "%u not available", col->name,
+			 (unsigned long long)((col->finished_ns - col->received_ns) / 1000000u),
+			 count[RES_OK], count[RES_FAILED] + count[RES_NOT_RUN], count[RES_TIMED_OUT],
+			 count[RES_NOT_AVAILABLE]);
 	} else {
 		c->stats.failed++;
 		log_warn("collection %s incomplete: %s", col->name, col->error);
@@ -272,17 +281,16 @@ void collector_submit(struct collector *c, const struct proto_anomaly *a)
 		collector_refuse(c, a, -EAGAIN, "no configuration yet");
 		return;
 	}
-	if (a->type == PROTO_ANOMALY_MANUAL && a->name[0] == '\0') {
-		actions = cfg->actions;
-		n = cfg->n_actions;
-	} else {
-		const struct aod_anomaly_cfg *ac = config_anomaly(cfg, a->name);
-		if (!ac) {
-			collector_refuse(c, a, -ENOENT, "no such anomaly in guardian.anomalies");
-			return;
-		}
+	const struct aod_anomaly_cfg *ac = config_anomaly(cfg, a->name);
+	if (ac) {
 		actions = ac->actions;
 		n = ac->n_actions;
+	} else if (a->type == PROTO_ANOMALY_MANUAL) {
+		actions = cfg->actions; /* the name is only a label ("manual") */
+		n = cfg->n_actions;
+	} else {
+		collector_refuse(c, a, -ENOENT, "no such anomaly in guardian.anomalies");
+		return;
 	}
 	struct collection *col = collection_new(a, actions, n, received);
 	if (!col) {

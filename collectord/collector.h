@@ -66,10 +66,12 @@ void collector_fini(struct collector *c);
 void collector_set_config(struct collector *c, const struct aod_config *cfg);
 /* Whether collectord can work with cfg; reason filled when not. */
 int collector_check_config(const struct aod_config *cfg, char *reason, size_t cap);
-/* Starts a collection for a validated anomaly. The actions are the named
- * anomaly's; a MANUAL anomaly with an empty name runs every watcher.actions
- * entry. An anomaly whose name the config does not know is refused
- * (hooks.done with status -ENOENT, nothing written). */
+/* Starts a collection for a validated anomaly. The actions are those of the
+ * anomaly the name names in guardian.anomalies. A MANUAL anomaly (aodctl
+ * collect) whose name is not configured ("manual", or empty) runs every
+ * watcher.actions entry. Any other anomaly the config does not know (a
+ * reload raced the detector) is refused: hooks.done with status -ENOENT,
+ * nothing written. */
 void collector_submit(struct collector *c, const struct proto_anomaly *a);
 /* True when no collection is unfinished. */
 bool collector_idle(const struct collector *c);

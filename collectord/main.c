@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "aod_build.h"
@@ -111,6 +112,10 @@ int main(int argc, char **argv)
 	}
 	if (drop_privileges(&a) < 0)
 		return 1;
+	/* The fd sweep closed syslog's socket behind glibc's back: reopen it
+	 * now, before the number is reused by something that is not syslog. */
+	closelog();
+	log_init("collectord", a.foreground);
 	struct qa_env env = qa_env_default();
 	return collectord_run(MSG_WORKER_FD, &env);
 }

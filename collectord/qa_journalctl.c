@@ -11,7 +11,10 @@ static void qa_journalctl_plan(const struct qa_env *env, const struct qa_params 
 	char *runtime = qa_rooted(plan, env, "/run/systemd/journal");
 	if (!qa_file_exists(runtime)) {
 		qa_plan_syslog_tail(env, plan);
-		if (!plan->unavailable)
+		if (plan->unavailable)
+			qa_unavailable(plan, "not available: journald is not running and neither "
+				       "/var/log/syslog nor /var/log/messages exists");
+		else
 			plan->note = "journald is not running: the syslog tail instead";
 		return;
 	}

@@ -455,7 +455,15 @@ START_TEST(unknown_anomaly_refused_and_manual_runs_all)
 	a = h_anomaly("latency", PROTO_ANOMALY_MANUAL, 22);
 	collector_submit(&H.c, &a);
 	ck_assert_uint_eq(h_run_until(&H, 3, 5000), 3);
-	ck_assert_uint_eq(H.done[2].n, 1);
+	ck_assert_uint_eq(H.done[2].n, 1); /* that anomaly's actions */
+
+	a = h_anomaly("manual", PROTO_ANOMALY_MANUAL, 23); /* a label, not a config name */
+	collector_submit(&H.c, &a);
+	ck_assert_uint_eq(h_run_until(&H, 4, 5000), 4);
+	ck_assert_uint_eq(H.done[3].n, 8);
+	char *manifest = h_read(&H, "aod_23", "manifest.json", NULL);
+	ck_assert_ptr_nonnull(strstr(manifest, "\"name\": \"manual\",\n    \"type\": \"Manual\""));
+	free(manifest);
 	h_fini(&H);
 }
 END_TEST
