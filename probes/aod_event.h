@@ -44,7 +44,7 @@ enum aod_probe_counter {
 	AOD_CNT_STARTS = 2,      /* start entries stored at smb3_cmd_enter */
 	AOD_CNT_MATCHED = 3,     /* completions that found their start entry */
 	AOD_CNT_UNMATCHED = 4,   /* completions without a start entry */
-	AOD_CNT_FLUSHED = 5,     /* start entries dropped on reconnect */
+	AOD_CNT_FLUSHED = 5,     /* start entries dropped on reconnect (or left by a failed compound) */
 	AOD_CNT_FILTERED = 6,    /* completions below the minimum threshold or of filtered commands */
 	AOD_CNT_REPLACED = 7,    /* start entries that replaced a stale one under the same key */
 	AOD_CNT_NR = 8,

@@ -16,7 +16,9 @@
  * complete (cifs resends them under new message ids). Their start entries
  * cannot be removed here (a BPF program cannot iterate a hash map), so the
  * reconnect bumps a generation number that every start entry records and
- * tells the loader, which counts the older-generation entries as flushed.
+ * tells the loader, which counts the older-generation entries as flushed
+ * (the other flushed entries are the unsent rest of a failed compound,
+ * see aod_drop_compound_rest).
  * They are not deleted: the LRU evicts them first (nothing touches them
  * again), and the loader's in-flight / stuck figures skip them. The
  * generation is global because smb3_cmd_enter carries no connection id: a
@@ -117,6 +119,7 @@ static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u6
 	state = bpf_map_lookup_elem(&aod_state, &zero);
 	st.ts_ns = bpf_ktime_get_ns();
 	st.tgid = bpf_get_current_pid_tgid() >> 32;
+	st.task = (__u32)bpf_get_current_pid_tgid();
 	st.gen = state ? state->reconnect_gen : 0;
 	st.tree_id = tid;
 	st.command = cmd;
@@ -146,6 +149,40 @@ static __always_inline bool aod_take_start(__u64 sesid, __u16 cmd, __u64 mid, st
 	__builtin_memcpy(out, st, sizeof(*out));
 	bpf_map_delete_elem(&aod_starts, &key);
 	return true;
+}
+
+/*
+ * cifs sends compounds (CREATE + QUERY_INFO + CLOSE, ...) and checks the
+ * responses in order in the issuing thread; at the first failed member it
+ * stops (compound_send_recv), so the members after it never trace done or
+ * err. Their start entries were stored by the same thread moments before
+ * the failed one's, at the next message ids: drop them here rather than
+ * leave them to look stuck. An async failure (cifsd's context) matches no
+ * thread and drops nothing.
+ */
+#define AOD_COMPOUND_MAX 5                 /* cifs's MAX_COMPOUND */
+#define AOD_COMPOUND_WINDOW_NS 1000000ull  /* members are set up within this */
+
+static __always_inline void aod_drop_compound_rest(__u64 sesid, __u64 mid, const struct aod_start *head)
+{
+	__u32 self = (__u32)bpf_get_current_pid_tgid();
+
+	if (head->task != self)
+		return;
+#pragma unroll
+	for (int i = 1; i < AOD_COMPOUND_MAX; i++) {
+		struct aod_start_key key = { .session_id = sesid, .message_id = mid + i };
+		struct aod_start *st = bpf_map_lookup_elem(&aod_starts, &key);
+		__u64 d;
+
+		if (!st || st->task != self)
+			return;
+		d = st->ts_ns > head->ts_ns ? st->ts_ns - head->ts_ns : head->ts_ns - st->ts_ns;
+		if (d > AOD_COMPOUND_WINDOW_NS)
+			return;
+		bpf_map_delete_elem(&aod_starts, &key);
+		aod_count(AOD_CNT_FLUSHED);
+	}
 }
 
 static __always_inline void aod_emit(__u8 kind, const struct aod_start *st, bool have_start, __u64 now,
@@ -197,6 +234,8 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	now = bpf_ktime_get_ns();
 	have_start = aod_take_start(sesid, cmd, mid, &st);
 	aod_count(have_start ? AOD_CNT_MATCHED : AOD_CNT_UNMATCHED);
+	if (failed && have_start && rc < 0)
+		aod_drop_compound_rest(sesid, mid, &st);
 	if ((cfg->flags & AOD_CFG_LATENCY) && have_start && now - st.ts_ns >= cfg->min_latency_ns) {
 		aod_emit(AOD_EV_LATENCY, &st, true, now, sesid, mid, tid, cmd, status, rc);
 		emitted = true;

@@ -246,8 +246,17 @@ static int choose(struct probes *p)
 	return variant_choose(&vp, &p->choice);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void cifs_attach_now(struct probes *p)
 {
+	uint64_t t0 = mono_ms(), t1;
 	int err = choose(p);
 
 	if (err) {
@@ -255,6 +264,7 @@ static void cifs_attach_now(struct probes *p)
 		log_error("probes: cifs is loaded but its tracepoints cannot be used: %s", p->choice.why);
 		return;
 	}
+	t1 = mono_ms();
 	err = cifs_attach_load(&p->cifs, p->base, &p->choice);
 	if (err) {
 		status_text(p, "attach failed", strerror(-err));
@@ -262,8 +272,8 @@ static void cifs_attach_now(struct probes *p)
 	}
 	p->attached = true;
 	status_text(p, variant_kind_name(p->choice.kind), p->choice.why);
-	log_info("probes: attached to cifs with %s programs (%s)%s", variant_kind_name(p->choice.kind),
-		 p->choice.why,
+	log_info("probes: attached to cifs with %s programs in %" PRIu64 " ms (choosing %" PRIu64 " ms; %s)%s",
+		 variant_kind_name(p->choice.kind), mono_ms() - t0, t1 - t0, p->choice.why,
 		 p->choice.have[VEV_ENTER] ? "" : "; the kernel has no smb3_cmd_enter: errors only, no latency");
 }
 
@@ -273,6 +283,8 @@ static void probes_sync(struct probes *p)
 	enum module_state state = modwatch_module_state(PROBES_SYS_MODULE, "cifs");
 	bool want = wants_probes(&p->opts);
 
+	if (p->cifs_live != (state == MODULE_LIVE))
+		log_info("probes: cifs.ko %s", state == MODULE_LIVE ? "is loaded" : "was unloaded");
 	p->cifs_live = state == MODULE_LIVE;
 	if (p->attached && (!p->cifs_live || !want)) {
 		cifs_attach_destroy(&p->cifs);

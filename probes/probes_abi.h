@@ -48,11 +48,12 @@ struct aod_start_key {
 
 struct aod_start {
 	__u64 ts_ns;   /* bpf_ktime_get_ns() at smb3_cmd_enter */
-	__u32 tgid;    /* the task that issued the request */
+	__u32 tgid;    /* the process that issued the request */
+	__u32 task;    /* the thread that issued it */
 	__u32 gen;     /* aod_state.reconnect_gen at enter */
 	__u32 tree_id; /* the request's tree id (a response may carry an AsyncId) */
 	__u16 command;
-	__u16 pad;
+	__u16 pad[3];
 	char comm[16];
 };
 

@@ -7,8 +7,11 @@
  * runs.
  *
  *   probe_smoke [-t SECONDS] [-m MIN_LATENCY_MS] [-x CMD_FILTER_MASK]
- *               [-L] (no latency events) [-E] (no error events)
+ *               [-s STUCK_MS] [-L] (no latency events) [-E] (no error events)
  *               [-r READY_FILE] (created once the probes are open)
+ *
+ * SIGUSR1 prints the status; SIGUSR2 switches both tools off (the cifs
+ * programs detach, so cifs can be unloaded) and on again (probes_update).
  *
  * Exit: 0 after the time is up, 1 when the probes cannot be opened.
  */
@@ -94,7 +97,7 @@ static int parse_args(int argc, char **argv, struct probes_opts *o, unsigned *se
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "t:m:x:LEr:")) != -1) {
+	while ((c = getopt(argc, argv, "t:m:x:s:LEr:")) != -1) {
 		char *end;
 		unsigned long v;
 
@@ -102,6 +105,7 @@ static int parse_args(int argc, char **argv, struct probes_opts *o, unsigned *se
 		case 't':
 		case 'm':
 		case 'x':
+		case 's':
 			errno = 0;
 			v = strtoul(optarg, &end, 0);
 			if (errno || *end || end == optarg) {
@@ -112,6 +116,8 @@ static int parse_args(int argc, char **argv, struct probes_opts *o, unsigned *se
 				*secs = (unsigned)v;
 			else if (c == 'm')
 				o->min_latency_ns = (uint64_t)v * 1000000u;
+			else if (c == 's')
+				o->stuck_after_ns = (uint64_t)v * 1000000u;
 			else
 				o->cmd_filter_mask = (uint32_t)v;
 			break;
@@ -131,10 +137,43 @@ static int parse_args(int argc, char **argv, struct probes_opts *o, unsigned *se
 	return optind == argc ? 0 : -1;
 }
 
-static int run(struct probes *p, int timer_fd, int sig_fd)
+/* SIGUSR2: both tools off, or back to the options given. */
+static void toggle(struct probes *p, const struct probes_opts *given, bool *off)
+{
+	struct probes_opts none = *given;
+	int err;
+
+	none.want_latency = none.want_errors = false;
+	*off = !*off;
+	err = probes_update(p, *off ? &none : given);
+	fprintf(stderr, "# probes %s: %s\n", *off ? "off" : "on", err ? strerror(-err) : "ok");
+}
+
+/* A signal: 1 to stop, 0 to go on. */
+static int on_signal(struct probes *p, const struct smoke *s, int sig_fd, const struct probes_opts *given,
+		     bool *off)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sig_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGUSR1) {
+		print_status(p, s);
+		return 0;
+	}
+	if (si.ssi_signo == SIGUSR2) {
+		toggle(p, given, off);
+		return 0;
+	}
+	return 1;
+}
+
+static int run(struct probes *p, const struct smoke *s, const struct probes_opts *given, int timer_fd,
+	       int sig_fd)
 {
 	int fds[SMOKE_MAX_FDS], n = probes_fds(p, fds, SMOKE_MAX_FDS);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
+	bool off = false;
 
 	if (ep < 0)
 		return -errno;
@@ -161,9 +200,12 @@ static int run(struct probes *p, int timer_fd, int sig_fd)
 			continue;
 		if (k < 0)
 			goto fail;
-		for (int i = 0; i < k; i++)
-			if (evs[i].data.fd == timer_fd || evs[i].data.fd == sig_fd)
+		for (int i = 0; i < k; i++) {
+			if (evs[i].data.fd == timer_fd)
 				stop = true;
+			else if (evs[i].data.fd == sig_fd && on_signal(p, s, sig_fd, given, &off))
+				stop = true;
+		}
 		if (probes_handle(p) < 0)
 			fprintf(stderr, "# probes_handle failed\n");
 		if (stop)
@@ -194,12 +236,14 @@ int main(int argc, char **argv)
 	log_init("probe_smoke", true);
 	if (parse_args(argc, argv, &o, &secs, &ready) != 0) {
 		fprintf(stderr, "usage: probe_smoke [-t SECONDS] [-m MIN_LATENCY_MS] [-x CMD_FILTER_MASK] "
-				"[-L] [-E] [-r READY_FILE]\n");
+				"[-s STUCK_MS] [-L] [-E] [-r READY_FILE]\n");
 		return 2;
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -224,7 +268,7 @@ int main(int argc, char **argv)
 	}
 	its.it_value.tv_sec = secs ? secs : 1;
 	timerfd_settime(timer_fd, 0, &its, NULL);
-	err = run(p, timer_fd, sig_fd);
+	err = run(p, &s, &o, timer_fd, sig_fd);
 	if (err)
 		fprintf(stderr, "probe_smoke: event loop failed: %s\n", strerror(-err));
 	print_status(p, &s);

@@ -17,6 +17,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,8 @@
 #define FORMATS AOD_SOURCE_ROOT "/test/probes/formats"
 #define MS 1000000ull
 
-enum { NEGOTIATE = 0x00, SESSION_SETUP = 0x01, CREATE = 0x05, READ = 0x08, QUERY_DIRECTORY = 0x0e };
+enum { NEGOTIATE = 0x00, SESSION_SETUP = 0x01, CREATE = 0x05, CLOSE = 0x06, READ = 0x08,
+       QUERY_DIRECTORY = 0x0e, QUERY_INFO = 0x10 };
 #define ST_ACCESS_DENIED 0xc0000022u
 #define ST_NAME_NOT_FOUND 0xc0000034u
 
@@ -521,6 +523,63 @@ START_TEST(a_stale_start_is_replaced)
 }
 END_TEST
 
+static bool has_start(__u64 ses, __u64 mid)
+{
+	struct aod_start_key k = { .session_id = ses, .message_id = mid };
+	struct aod_start st;
+
+	return bpf_map_lookup_elem(bpf_map__fd(L.skel->maps.aod_starts), &k, &st) == 0;
+}
+
+START_TEST(a_failed_compound_drops_its_unsent_rest)
+{
+	enter(1, 5, CREATE, 10); /* CREATE + QUERY_INFO + CLOSE, as cifs compounds a stat */
+	enter(1, 5, QUERY_INFO, 11);
+	enter(1, 5, CLOSE, 12);
+	usleep(5000);
+	enter(1, 5, CREATE, 13); /* the thread's next request, later */
+	err(1, 5, CREATE, 10, ST_NAME_NOT_FOUND, -ENOENT);
+	ck_assert(!has_start(5, 11) && !has_start(5, 12));
+	ck_assert(has_start(5, 13));
+	ck_assert_uint_eq(counter(AOD_CNT_FLUSHED), 2);
+	/* a success drops nothing */
+	enter(1, 5, CREATE, 20);
+	enter(1, 5, CLOSE, 21);
+	done(1, 5, CREATE, 20);
+	ck_assert(has_start(5, 21));
+	/* normal-flow failures end a compound too */
+	enter(1, 5, CREATE, 30);
+	enter(1, 5, QUERY_DIRECTORY, 31);
+	enter(1, 5, CLOSE, 32);
+	done(1, 5, CREATE, 30);
+	err(1, 5, QUERY_DIRECTORY, 31, AOD_STATUS_NO_MORE_FILES, -ENODATA);
+	ck_assert(!has_start(5, 32));
+	ck_assert_uint_eq(counter(AOD_CNT_FLUSHED), 3);
+}
+END_TEST
+
+static void *err_from_other_thread(void *arg)
+{
+	(void)arg;
+	err(1, 5, CREATE, 40, ST_NAME_NOT_FOUND, -ENOENT);
+	return NULL;
+}
+
+START_TEST(an_async_failure_drops_nothing)
+{
+	pthread_t t;
+
+	/* async responses fail in cifsd's context, not the issuer's */
+	enter(1, 5, READ, 40);
+	enter(1, 5, READ, 41);
+	ck_assert_int_eq(pthread_create(&t, NULL, err_from_other_thread, NULL), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(!has_start(5, 40));
+	ck_assert(has_start(5, 41));
+	ck_assert_uint_eq(counter(AOD_CNT_FLUSHED), 0);
+}
+END_TEST
+
 START_TEST(a_full_ring_counts_its_drops)
 {
 	const unsigned n = 20000; /* the ring holds 1 MiB: about 14500 records */
@@ -561,6 +620,8 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, odd_values_from_the_kernel);
 	tcase_add_test(logic, reconnect_starts_a_new_generation);
 	tcase_add_test(logic, a_stale_start_is_replaced);
+	tcase_add_test(logic, a_failed_compound_drops_its_unsent_rest);
+	tcase_add_test(logic, an_async_failure_drops_nothing);
 	tcase_add_test(logic, a_full_ring_counts_its_drops);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);
