@@ -203,7 +203,9 @@ void task_kill(struct task *t, enum task_phase why)
 	if (t->phase != TASK_RUNNING)
 		return;
 	t->phase = why;
-	if (killpg(t->pid, SIGKILL) != 0 && errno != ESRCH)
+	/* Once the leader is reaped its group was already killed (and its
+	 * number may be reused): only the grace timer is left to run. */
+	if (!t->reaped && killpg(t->pid, SIGKILL) != 0 && errno != ESRCH)
 		log_warn("collection %s: cannot kill %s (process group %d): %s", t->col->name,
 			 t->res->name, (int)t->pid, strerror(errno));
 	if (task_arm(t, task_now_ns() + COLLECTOR_KILL_GRACE_MS * NS_PER_MS) < 0)
