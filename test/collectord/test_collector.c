@@ -88,7 +88,7 @@ START_TEST(concurrency_limit_held)
 	ck_assert_int_eq(starts, 6);
 	ck_assert_int_eq(peak, 2); /* never more, and the slots were used */
 	ck_assert_uint_ge(elapsed, 1100); /* 6 x 0.4 s over 2 slots */
-	ck_assert_uint_lt(elapsed, 4000);
+	ck_assert_uint_lt(elapsed, 10000);
 	for (unsigned c = 0; c < 2; c++) {
 		ck_assert_int_eq(H.done[c].status, 0);
 		for (unsigned i = 0; i < 3; i++)
@@ -103,7 +103,7 @@ END_TEST
 START_TEST(timeout_kills_process_group)
 {
 	h_init(&H, "dmesg");
-	H.cfg->action_timeout_sec = 1;
+	H.cfg->action_timeout_sec = 2;
 	char body[512];
 	snprintf(body, sizeof(body), "echo started\nsleep 1000 &\necho $! > %s/gpid\nwait\n", H.top);
 	h_program(&H, "dmesg", body);
@@ -113,10 +113,10 @@ START_TEST(timeout_kills_process_group)
 	submit(42);
 	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
 	uint64_t elapsed = now_ms() - t0;
-	ck_assert_uint_ge(elapsed, 1000);
-	ck_assert_uint_lt(elapsed, 3500);
+	ck_assert_uint_ge(elapsed, 2000);
+	ck_assert_uint_lt(elapsed, 7000); /* not the 10 s default */
 	ck_assert_int_eq(H.done[0].states[0], RES_TIMED_OUT);
-	ck_assert_ptr_nonnull(strstr(H.done[0].errors[0], "timed out after 1 s"));
+	ck_assert_ptr_nonnull(strstr(H.done[0].errors[0], "timed out after 2 s"));
 	ck_assert_uint_eq(H.c.stats.actions_timed_out, 1);
 
 	settle(300);
@@ -148,7 +148,7 @@ START_TEST(leader_exit_ends_action_and_stragglers)
 	uint64_t t0 = now_ms();
 	submit(7);
 	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
-	ck_assert_uint_lt(now_ms() - t0, 2000); /* not the 10 s timeout */
+	ck_assert_uint_lt(now_ms() - t0, 5000); /* not the 10 s timeout */
 	ck_assert_int_eq(H.done[0].states[0], RES_OK);
 	settle(200);
 	ck_assert(pid_dead(read_pid("gpid")));
@@ -172,7 +172,7 @@ START_TEST(planned_stop_is_success)
 	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
 	uint64_t elapsed = now_ms() - t0;
 	ck_assert_uint_ge(elapsed, 1000);
-	ck_assert_uint_lt(elapsed, 3000);
+	ck_assert_uint_lt(elapsed, 6000); /* not the 10 s timeout */
 	ck_assert_int_eq(H.done[0].states[0], RES_OK);
 	char *out = h_unzstd(&H, "aod_11", "tcpdump.pcap.zst", NULL);
 	ck_assert_str_eq(out, "capturing\nstopped\n");
@@ -484,7 +484,7 @@ START_TEST(shutdown_kills_running_and_skips_pending)
 	collector_stop(&H.c);
 	collector_kill_all(&H.c);
 	ck_assert_uint_eq(h_run_until(&H, 1, 4000), 1);
-	ck_assert_uint_lt(now_ms() - t0, 1000);
+	ck_assert_uint_lt(now_ms() - t0, 2500);
 	ck_assert_int_eq(H.done[0].states[0], RES_FAILED);
 	ck_assert_str_eq(H.done[0].errors[0], "killed at the shutdown deadline");
 	ck_assert_int_eq(H.done[0].states[1], RES_NOT_RUN);
