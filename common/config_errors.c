@@ -74,8 +74,12 @@ static void errs_push(struct cfg_ctx *ctx, char *line, uint64_t key)
 
 void cfg_errors_sort(struct cfg_ctx *ctx)
 {
-	char **lines = ctx->errs->lines + ctx->errs_base;
 	uint64_t *keys = ctx->err_keys;
+	char **lines;
+
+	if (cfg_nerrors(ctx) < 2)
+		return;
+	lines = ctx->errs->lines + ctx->errs_base;
 
 	/* insertion sort: stable, and there are at most CFG_MAX_ERRORS + 1 */
 	for (unsigned i = 1; i < cfg_nerrors(ctx); i++) {

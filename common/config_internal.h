@@ -212,6 +212,10 @@ void cfg_validate(struct cfg_ctx *ctx, const struct aod_config *cfg,
  * defaults, cross-checks. Consumes layers. */
 int cfg_build(struct cfg_ctx *ctx, struct cfg_layer *layers, unsigned n,
 	      struct aod_config **out);
+/* Texts merged in order as if they were files (config_load_text is n = 1;
+ * the fuzz target merges several). */
+int cfg_load_texts(const char *const *texts, const size_t *lens, const char *const *names,
+		   unsigned n, struct aod_config **out, struct config_errors *errs);
 /* One text into layer (both passes). Returns 0 or -EINVAL/-ENOMEM. */
 int cfg_layer_load(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, size_t len,
 		   struct cfg_layer *layer);

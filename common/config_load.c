@@ -296,23 +296,36 @@ int config_load(const char *base, const char *dropin_dir, struct aod_config **ou
 	return finish(&ctx, &scratch, rc);
 }
 
-int config_load_text(const char *text, size_t len, const char *name, struct aod_config **out,
-		     struct config_errors *errs)
+int cfg_load_texts(const char *const *texts, const size_t *lens, const char *const *names,
+		   unsigned n, struct aod_config **out, struct config_errors *errs)
 {
 	struct config_errors scratch = { 0 };
 	struct cfg_ctx ctx = { .errs = errs ? errs : &scratch };
-	struct cfg_layer layer = { 0 };
-	int rc;
+	struct cfg_layer *layers = calloc(n ? n : 1, sizeof(*layers));
+	int rc = 0;
 
 	*out = NULL;
 	ctx.errs_base = ctx.errs->n;
-	if (cfg_ctx_add_file(&ctx, name ? name : "<text>") < 0)
-		return finish(&ctx, &scratch, -ENOMEM);
-	rc = cfg_layer_load(&ctx, 0, text ? text : "", text ? len : 0, &layer);
-	if (rc == -ENOMEM) {
-		cfg_layer_clear(&layer);
-		return finish(&ctx, &scratch, rc);
+	for (unsigned i = 0; layers && i < n && rc != -ENOMEM; i++) {
+		if (cfg_ctx_add_file(&ctx, names[i] ? names[i] : "<text>") < 0)
+			rc = -ENOMEM;
+		else
+			rc = cfg_layer_load(&ctx, i, texts[i] ? texts[i] : "", texts[i] ? lens[i] : 0,
+					    &layers[i]);
 	}
-	rc = cfg_build(&ctx, &layer, 1, out);
+	if (!layers || rc == -ENOMEM) {
+		for (unsigned i = 0; layers && i < n; i++)
+			cfg_layer_clear(&layers[i]);
+		free(layers);
+		return finish(&ctx, &scratch, -ENOMEM);
+	}
+	rc = cfg_build(&ctx, layers, n, out);
+	free(layers);
 	return finish(&ctx, &scratch, rc);
+}
+
+int config_load_text(const char *text, size_t len, const char *name, struct aod_config **out,
+		     struct config_errors *errs)
+{
+	return cfg_load_texts(&text, &len, &name, 1, out, errs);
 }
