@@ -11,6 +11,7 @@
 
 #include "handler.h"
 #include "log.h"
+#include "smb_tables.h"
 
 /* Events are checked and split into window runs this many at a time, so the
  * handlers' passes over a run find it in L1 (64 bytes x 256 = 16 KiB). */
@@ -186,6 +187,26 @@ void detect_free(struct detect *d)
 
 /* ---- anomalies ----------------------------------------------------------- */
 
+/* One line an operator can act on: what, how bad, and the worst request. */
+static void detect_log_sent(const struct detect_slot *s, const struct proto_anomaly *a)
+{
+	char worst[128] = "";
+
+	if (a->n_worst) {
+		const struct proto_worst *w = &a->worst[0];
+		const char *cmd = smb2_command_name(w->command);
+		const char *err = w->err ? errno_name(w->err) : NULL;
+		snprintf(worst, sizeof(worst), "; worst: %s %" PRIu64 " ms%s%s by %s (pid %u)",
+			 cmd ? cmd : "?", w->latency_ns / 1000000u, err ? " " : "", err ? err : "",
+			 w->comm, w->pid);
+	}
+	log_info("anomaly %s (%s)%s: %" PRIu64 " violations of %" PRIu64 " events judged "
+		 "(acceptable %u) in %" PRIu64 " ms%s; timestamp %" PRIu64,
+		 s->name, s->ops->type_name, a->emergency ? " emergency" : "", a->violations,
+		 a->events_judged, a->acceptable_count,
+		 (a->interval_end_ns - a->interval_start_ns) / 1000000u, worst, a->timestamp_ns);
+}
+
 static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto_anomaly *a,
 			   uint64_t ts_wall)
 {
@@ -208,11 +229,7 @@ static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto
 	s->has_sent = true;
 	s->last_sent_ns = ts_wall;
 	s->sent++;
-	log_info("anomaly %s (%s)%s: %" PRIu64 " violations of %" PRIu64 " events judged "
-		 "(acceptable %u) in a window of %" PRIu64 " ms; timestamp %" PRIu64,
-		 s->name, s->ops->type_name, a->emergency ? " emergency" : "", a->violations,
-		 a->events_judged, a->acceptable_count,
-		 (a->interval_end_ns - a->interval_start_ns) / 1000000u, a->timestamp_ns);
+	detect_log_sent(s, a);
 	d->emit(a, d->emit_arg);
 }
 

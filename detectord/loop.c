@@ -8,9 +8,9 @@
  *
  * What wakes us: with a window open, a request at or above the smallest
  * emergency bound (or the ring half full), and the timer at the window's end
- * plus grace; with no window open, any event, and the timer one interval
- * later as a fallback (an event produced while the wake rule changes could
- * otherwise wait for the next one).
+ * plus grace, or one interval from now when that is sooner; with no window
+ * open, any event, and the timer one interval later as a fallback (an event
+ * produced while the wake rule changes could otherwise wait for the next).
  */
 #include <errno.h>
 #include <string.h>
@@ -76,13 +76,18 @@ static void dd_set_wake(struct detectord *dd)
 	}
 }
 
+/* Live, a window's deadline is at most one interval (plus grace) away and
+ * the timer fires once per interval. Events stamped in the future (a replay
+ * at maximum speed) would hold a deadline far off: then the timer fires every
+ * interval anyway, so what sits in the ring is read at least that often. */
 static int dd_arm_timer(struct detectord *dd, uint64_t now)
 {
 	struct itimerspec its;
+	uint64_t interval = detect_interval_ns(dd->det);
 	uint64_t at = detect_deadline(dd->det);
 
-	if (!at)
-		at = now + detect_interval_ns(dd->det);
+	if (!at || at > now + interval + interval / 4u)
+		at = now + interval;
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = (time_t)(at / 1000000000u);
 	its.it_value.tv_nsec = (long)(at % 1000000000u);
