@@ -26,7 +26,11 @@ ok "file name aodv2_${version}_$(dpkg --print-architecture).deb" \
 	test "${deb##*/}" = "aodv2_${version}_$(dpkg --print-architecture).deb"
 
 has() { grep -qxF "$1" <<<"$paths"; }
-for p in /usr/sbin/aodv2-supervisor /usr/bin/aodctl \
+# aodctl is for members of the aodv2 group too: /usr/bin is where their PATH
+# finds it, /usr/sbin is accepted.
+aodctl=/usr/bin/aodctl
+has /usr/sbin/aodctl && ! has /usr/bin/aodctl && aodctl=/usr/sbin/aodctl
+for p in /usr/sbin/aodv2-supervisor $aodctl \
 	/usr/libexec/aodv2/aodv2-detectord /usr/libexec/aodv2/aodv2-collectord \
 	/usr/libexec/aodv2/aodv2-sweeperd \
 	/etc/aodv2/aodv2.yaml /etc/aodv2.d/10-example.yaml \
@@ -41,7 +45,7 @@ ok "ships nothing under /var or /run (tmpfiles.d creates them)" bash -c '! grep 
 ok "ships nothing under /usr/local or the build tree" bash -c '! grep -qE "^/(usr/local|tmp|work)(/|$)" <<<"$1"' _ "$paths"
 ok "every file owned by root:root" bash -c '! awk "\$2 != \"root/root\"" <<<"$1" | grep -q .' _ "$list"
 ok "no file writable by group or others" bash -c '! awk "\$1 !~ /^l/ && (substr(\$1, 6, 1) == \"w\" || substr(\$1, 9, 1) == \"w\")" <<<"$1" | grep -q .' _ "$list"
-for x in /usr/sbin/aodv2-supervisor /usr/bin/aodctl /usr/libexec/aodv2/aodv2-detectord; do
+for x in /usr/sbin/aodv2-supervisor $aodctl /usr/libexec/aodv2/aodv2-detectord; do
 	ok "$x is executable" test -x "$tmp/pkg$x"
 done
 ok "shipped aodv2.yaml is etc/aodv2.yaml" cmp -s "$tmp/pkg/etc/aodv2/aodv2.yaml" "$src/etc/aodv2.yaml"
