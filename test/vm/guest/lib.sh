@@ -128,5 +128,135 @@ collect_artefacts() {
 	dmesg > "$ART/dmesg.txt" 2>&1
 	[ -d /var/log/samba ] && cat /var/log/samba/log.* > "$ART/samba.log" 2>/dev/null
 	[ -f /proc/fs/cifs/DebugData ] && cat /proc/fs/cifs/DebugData > "$ART/cifs-debugdata.txt" 2>/dev/null
+	aod_artefacts
+	true
+}
+
+# --- aodv2 under test ----------------------------------------------------------
+# One supervisor per scenario, from the build tree, in the foreground so that
+# its log and every worker's (same stderr) land in $ART/supervisor.log. The
+# config uses this scenario's output dir and control socket; scenarios give
+# the rest (aod_config) and add drop-ins to $AOD_DROPIN.
+AOD_CONF=$AOD_DIR/aodv2.yaml
+AOD_DROPIN=$AOD_DIR/aodv2.d
+AOD_OUT=$AOD_DIR/out
+AOD_SOCK=$AOD_DIR/aodv2.sock
+AOD_LOG=$ART/supervisor.log
+AOD_PID=
+AOD_RC=
+_aod_fresh=
+
+aodctl() { "$AODCTL" -s "$AOD_SOCK" "$@"; }
+
+# aod_config < YAML: the base config (without aod_output_dir and
+# control_socket, which are this scenario's). The first call in a scenario
+# starts from an empty $AOD_DIR.
+aod_config() {
+	if [ -z "$_aod_fresh" ]; then
+		rm -rf "$AOD_DIR"
+		_aod_fresh=1
+	fi
+	mkdir -p "$AOD_DIR" "$AOD_DROPIN"
+	{
+		echo "aod_output_dir: $AOD_OUT"
+		echo "control_socket: $AOD_SOCK"
+		cat
+	} > "$AOD_CONF"
+}
+
+# aod_json FILTER: one fresh `aodctl status --json` through jq -r.
+aod_json() { aodctl status --json 2> /dev/null | jq -r "$1" 2> /dev/null; }
+aod_worker() { aod_json ".workers[] | select(.name == \"$1\") | .$2"; } # name key
+aod_running() { # name...: each running (all three when none named)
+	local n want=${*:-detectord collectord sweeperd}
+	local got
+	got=$(aod_json '.workers[] | select(.state == "running") | .name') || return 1
+	for n in $want; do
+		grep -qx "$n" <<< "$got" || return 1
+	done
+}
+# aod_save NAME: the current status (JSON and text) into $ART/NAME.json/.txt.
+aod_save() {
+	aodctl status --json > "$ART/$1.json" 2>&1
+	aodctl status > "$ART/$1.txt" 2>&1
+}
+
+# aod_start [SUPERVISOR ARGS]: starts aodv2-supervisor and waits until its
+# three workers run. Leak checking is off: the workers drop privileges, and
+# LeakSanitizer cannot trace a non-dumpable process (sanitizer builds).
+aod_start() {
+	[ -x "$SUP" ] || bail "$SUP is not built"
+	local t0
+	t0=$(now)
+	mkdir -p "$AOD_DROPIN"
+	echo "# --- aodv2-supervisor $* (at $(elapsed)s)" >> "$AOD_LOG"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} AOD_LOG_LEVEL=${AOD_LOG_LEVEL:-INFO} \
+		"$SUP" -f -c "$AOD_CONF" -d "$AOD_DROPIN" "$@" >> "$AOD_LOG" 2>&1 < /dev/null &
+	AOD_PID=$!
+	if ! wait_until 90 aod_running; then
+		aod_save status-start-failed
+		bail "aodv2-supervisor (pid $AOD_PID) did not get three workers running in 90 s (see supervisor.log)"
+	fi
+	note "aodv2-supervisor pid $AOD_PID: three workers running after $(ms_since "$t0") ms"
+}
+
+# aod_stop: SIGTERM, then waits up to 60 s; AOD_RC is its exit status.
+aod_stop() {
+	[ -n "$AOD_PID" ] || return 0
+	aod_save status-final
+	kill -TERM "$AOD_PID" 2> /dev/null
+	if wait_until 60 bash -c "! kill -0 $AOD_PID 2> /dev/null"; then
+		wait "$AOD_PID"
+		AOD_RC=$?
+	else
+		AOD_RC=timeout
+		kill -KILL "$AOD_PID" 2> /dev/null
+	fi
+	AOD_PID=
+}
+
+# aod_log_count REGEX: matching lines in the supervisor log so far.
+aod_log_count() { grep -cE -- "$1" "$AOD_LOG" 2> /dev/null || true; }
+# aod_wait_log SECONDS REGEX [N]: until at least N (default 1) lines match.
+aod_wait_log() { wait_until "$1" _aod_log_atleast "$2" "${3:-1}"; }
+_aod_log_atleast() { [ "$(aod_log_count "$1")" -ge "$2" ]; }
+
+# Collections in the output dir: complete (aod_<ts>) and partial ones.
+aod_complete() { ls -1A "$AOD_OUT" 2> /dev/null | grep -E '^aod_[0-9]+$' || true; }
+aod_partial() { ls -1A "$AOD_OUT" 2> /dev/null | grep -E '^\.aod_[0-9]+\.partial$' || true; }
+
+# io_start TAG / io_stop: smb_io_round in a loop in the background; io_stop
+# lets the current round finish. IO_ROUNDS counts the rounds done.
+io_start() {
+	rm -f "$AOD_DIR/io.stop" "$AOD_DIR/io.rounds"
+	(
+		i=0
+		while [ ! -e "$AOD_DIR/io.stop" ]; do
+			smb_io_round "$1-$i" || echo "io round $i failed" >&2
+			i=$((i + 1))
+			echo "$i" > "$AOD_DIR/io.rounds"
+		done
+	) &
+	_io_pid=$!
+}
+io_stop() {
+	[ -n "${_io_pid:-}" ] || return 0
+	: > "$AOD_DIR/io.stop"
+	wait "$_io_pid"
+	_io_pid=
+	IO_ROUNDS=$(cat "$AOD_DIR/io.rounds" 2> /dev/null || echo 0)
+}
+
+# What a failure needs from aodv2: config, drop-ins, the final status, and the
+# output dir (collections, partial ones too) with a listing.
+aod_artefacts() {
+	[ -d "$AOD_DIR" ] || return 0
+	mkdir -p "$ART/aodv2"
+	cp -a "$AOD_CONF" "$AOD_DROPIN" "$ART/aodv2/" 2> /dev/null
+	[ -S "$AOD_SOCK" ] && aod_save status-at-end
+	if [ -d "$AOD_OUT" ]; then
+		(cd "$AOD_OUT" && find . -printf '%M %8s %TT %p\n' | sort -k4) > "$ART/aodv2/output-listing.txt"
+		cp -a "$AOD_OUT" "$ART/aodv2/output" 2> /dev/null
+	fi
 	true
 }
