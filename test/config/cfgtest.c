@@ -88,3 +88,14 @@ const char *cfgtest_errors_str(const struct config_errors *errs)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off, " | %s", errs->lines[i]);
 	return errs->n ? buf : " (no errors)";
 }
+
+int cfgtest_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

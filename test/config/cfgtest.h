@@ -6,6 +6,7 @@
 #ifndef AOD_CFGTEST_H
 #define AOD_CFGTEST_H
 
+#include <check.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -22,5 +23,10 @@ int cfgtest_load(const char *yaml, struct aod_config **out, struct config_errors
 bool cfgtest_has_error(const struct config_errors *errs, const char *prefix, const char *text);
 /* All lines joined by " | " (TAP output is line based), for failure messages. */
 const char *cfgtest_errors_str(const struct config_errors *errs);
+/*
+ * Runs the suite with CK_ENV, so meson's check_tap_env (TAP to stdout,
+ * silent) applies; returns the exit status (0 when every test passed).
+ */
+int cfgtest_run(Suite *s);
 
 #endif

@@ -182,8 +182,6 @@ int main(void)
 {
 	Suite *s = suite_create("config_dump");
 	TCase *tc = tcase_create("dump");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, shipped_round_trip);
 	tcase_add_test(tc, everything_round_trip);
@@ -192,9 +190,5 @@ int main(void)
 	tcase_add_test(tc, file_names_stay_comments);
 	tcase_add_test(tc, equal_sees_differences);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return cfgtest_run(s);
 }

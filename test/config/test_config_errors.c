@@ -279,8 +279,6 @@ int main(void)
 {
 	Suite *s = suite_create("config_errors");
 	TCase *tc = tcase_create("errors");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, each_error_names_file_and_line, 0,
 			    (int)(sizeof(cases) / sizeof(cases[0])));
@@ -290,9 +288,5 @@ int main(void)
 	tcase_add_test(tc, error_count_is_bounded);
 	tcase_add_test(tc, binary_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return cfgtest_run(s);
 }

@@ -275,8 +275,6 @@ int main(void)
 {
 	Suite *s = suite_create("config_load");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, shipped_values);
 	tcase_add_test(tc, shipped_defaults);
@@ -290,9 +288,5 @@ int main(void)
 	tcase_add_test(tc, base_is_a_directory);
 	tcase_add_test(tc, errors_are_appended);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return cfgtest_run(s);
 }

@@ -319,8 +319,6 @@ int main(void)
 {
 	Suite *s = suite_create("config_merge");
 	TCase *tc = tcase_create("merge");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, later_file_wins_in_strcmp_order);
@@ -336,9 +334,5 @@ int main(void)
 	tcase_add_test(tc, missing_type_names_the_declaring_file);
 	tcase_add_test(tc, unreadable_dropin);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return cfgtest_run(s);
 }

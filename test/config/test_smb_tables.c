@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgtest.h"
 #include "smb_tables.h"
 
 START_TEST(smb2_commands_round_trip)
@@ -149,8 +150,6 @@ int main(void)
 {
 	Suite *s = suite_create("smb_tables");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, smb2_commands_round_trip);
 	tcase_add_test(tc, smb2_command_codes);
@@ -160,9 +159,5 @@ int main(void)
 	tcase_add_test(tc, errno_aliases);
 	tcase_add_test(tc, errno_unknown);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return cfgtest_run(s);
 }
