@@ -70,8 +70,12 @@ static void manifest_hex(struct json *j, uint64_t v, int width)
 	json_str(j, buf);
 }
 
+/* Per command: the count, and for Latency windows the latency figures (the
+ * Error handler measures none, so none are written rather than zeros). */
 static void manifest_commands(struct json *j, const struct proto_anomaly *a)
 {
+	bool latency = a->type == PROTO_ANOMALY_LATENCY;
+
 	json_key(j, "commands");
 	json_arr_begin(j);
 	for (unsigned c = 0; c < PROTO_SUMMARY_CMDS; c++) {
@@ -82,9 +86,11 @@ static void manifest_commands(struct json *j, const struct proto_anomaly *a)
 		json_key(j, "command");
 		manifest_command_name(j, c);
 		json_kv_u64(j, "count", s->count);
-		manifest_ms(j, "p50_ms", s->p50_ns);
-		manifest_ms(j, "p99_ms", s->p99_ns);
-		manifest_ms(j, "max_ms", s->max_ns);
+		if (latency) {
+			manifest_ms(j, "p50_ms", s->p50_ns);
+			manifest_ms(j, "p99_ms", s->p99_ns);
+			manifest_ms(j, "max_ms", s->max_ns);
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);
