@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
+#include "droplog.h"
 #include "log.h"
 #include "probes.h"
 #include "record.h"
@@ -24,7 +26,9 @@ struct source_bpf {
 	struct loop_watch watches[BPF_MAX_FDS];
 	int n_watches;
 	struct recorder *rec;
-	uint64_t dropped_unlogged, last_drop_log_ns;
+	struct droplog drops;
+	int drop_tfd;                 /* reports drops left over after a burst */
+	struct loop_watch drop_watch;
 	bool stopped;
 };
 
@@ -87,19 +91,31 @@ static void opts_from_config(const struct aod_config *cfg, struct probes_opts *o
 	}
 }
 
+static void bpf_report_drops(uint64_t n)
+{
+	log_warn("event ring full: dropped %" PRIu64 " events since the last warning "
+		 "(detectord is not keeping up; consider a larger ring_capacity_events)", n);
+}
+
 static void bpf_note_drops(struct source_bpf *b, uint64_t n)
 {
-	uint64_t now = mono_ns();
-
 	ring_note_dropped(b->sup->ring, n);
-	b->dropped_unlogged += n;
-	if (now - b->last_drop_log_ns < BPF_DROP_LOG_NS && b->last_drop_log_ns)
-		return;
-	log_warn("event ring full: dropped %" PRIu64 " events since the last warning "
-		 "(detectord is not keeping up; consider a larger ring_capacity_events)",
-		 b->dropped_unlogged);
-	b->dropped_unlogged = 0;
-	b->last_drop_log_ns = now;
+	uint64_t now_n = droplog_add(&b->drops, n, mono_ns());
+	if (now_n)
+		bpf_report_drops(now_n);
+	else
+		timer_arm_abs_ns(b->drop_tfd, droplog_due(&b->drops));
+}
+
+static void bpf_on_drop_timer(struct loop_watch *lw, uint32_t events)
+{
+	struct source_bpf *b = lw->obj;
+	(void)events;
+
+	timer_ack(b->drop_tfd);
+	uint64_t n = droplog_take(&b->drops, mono_ns(), false);
+	if (n)
+		bpf_report_drops(n);
 }
 
 static void bpf_sink(const struct aod_event *ev, size_t n, void *arg)
@@ -134,7 +150,16 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 	if (!b)
 		return -ENOMEM;
 	b->sup = s;
+	b->drop_watch.fd = -1;
+	droplog_init(&b->drops, BPF_DROP_LOG_NS);
 	*out = b;
+	b->drop_tfd = timer_new();
+	if (b->drop_tfd < 0 ||
+	    (rc = loop_add(s->loop, &b->drop_watch, b->drop_tfd, EPOLLIN, bpf_on_drop_timer, b)) < 0) {
+		rc = b->drop_tfd < 0 ? b->drop_tfd : rc;
+		log_error("probes: cannot set up a timer: %s", strerror(-rc));
+		return rc;
+	}
 	if (s->args.record_path) {
 		rc = recorder_open(s->args.record_path, &b->rec);
 		if (rc < 0)
@@ -171,6 +196,9 @@ void source_bpf_stop(struct source_bpf *b)
 	b->stopped = true;
 	for (int i = 0; i < b->n_watches; i++)
 		loop_del(b->sup->loop, &b->watches[i]);
+	uint64_t n = droplog_take(&b->drops, mono_ns(), true);
+	if (n)
+		bpf_report_drops(n);
 }
 
 int source_bpf_update(struct source_bpf *b)
@@ -192,13 +220,19 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 	if (json) {
 		strbuf_printf(sb, "{\"source\":\"bpf\",\"variant\":");
 		strbuf_json_str(sb, st.variant);
+		strbuf_printf(sb, ",\"detail\":");
+		strbuf_json_str(sb, st.detail);
 		strbuf_printf(sb, ",\"cifs_loaded\":%s,\"latency_attached\":%s,\"errors_attached\":%s,"
 			      "\"emitted\":%" PRIu64 ",\"bpf_ring_dropped\":%" PRIu64 ",\"unmatched\":%"
-			      PRIu64 ",\"filtered\":%" PRIu64 ",\"recording\":%s}",
+			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"in_flight\":%"
+			      PRIu64 ",\"stuck\":%" PRIu64 ",\"oldest_in_flight_ms\":%" PRIu64
+			      ",\"rejected\":%" PRIu64 ",\"recording\":%s}",
 			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
 			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
 			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
-			      st.counters[AOD_CNT_FILTERED], b->rec ? "true" : "false");
+			      st.counters[AOD_CNT_FILTERED], st.counters[AOD_CNT_FLUSHED], st.inflight,
+			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected,
+			      b->rec ? "true" : "false");
 		return;
 	}
 	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s; emitted %" PRIu64
@@ -207,6 +241,12 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 		      st.latency_attached ? "attached" : "waiting",
 		      st.errors_attached ? "attached" : "waiting", st.counters[AOD_CNT_EMITTED],
 		      st.counters[AOD_CNT_RB_DROPPED], b->rec ? "; recording" : "");
+	/* Requests whose completion never came: what an operator looks for
+	 * when a mount hangs. */
+	strbuf_printf(sb, "  requests in flight %" PRIu64 " (oldest %" PRIu64 " ms), stuck %" PRIu64
+		      ", flushed on reconnect %" PRIu64 ", completions without a start %" PRIu64 "\n",
+		      st.inflight, st.oldest_inflight_ns / 1000000u, st.stuck,
+		      st.counters[AOD_CNT_FLUSHED], st.counters[AOD_CNT_UNMATCHED]);
 }
 
 void source_bpf_close(struct source_bpf *b)
@@ -215,8 +255,16 @@ void source_bpf_close(struct source_bpf *b)
 		return;
 	for (int i = 0; i < b->n_watches; i++)
 		loop_del(b->sup->loop, &b->watches[i]);
-	if (b->probes)
+	uint64_t n = droplog_take(&b->drops, mono_ns(), true);
+	if (n)
+		bpf_report_drops(n);
+	loop_del(b->sup->loop, &b->drop_watch);
+	if (b->drop_tfd >= 0)
+		close(b->drop_tfd);
+	if (b->probes) {
 		probes_close(b->probes);
+		log_info("probes detached");
+	}
 	recorder_close(b->rec);
 	free(b);
 }

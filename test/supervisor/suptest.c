@@ -120,8 +120,10 @@ static void exec_supervisor(struct suptest *t, const char *const *env, va_list a
 	argv[argc++] = AOD_SOURCE_ROOT "/etc/aodv2.yaml";
 	argv[argc++] = "-d";
 	argv[argc++] = t->dropin;
-	argv[argc++] = "--source";
-	argv[argc++] = source;
+	if (!t->bpf_source) {
+		argv[argc++] = "--source";
+		argv[argc++] = source;
+	}
 	const char *a;
 	while ((a = va_arg(ap, const char *)) != NULL && argc < 30)
 		argv[argc++] = a;
@@ -192,7 +194,9 @@ static void exec_aodctl(struct suptest *t, uid_t uid, int outfd, va_list ap)
 
 	if (dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		_exit(120);
-	if (uid != 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(uid) != 0))
+	gid_t groups[1] = { t->aodctl_group };
+	if (uid != 0 && (setgroups(t->aodctl_group ? 1 : 0, groups) != 0 || setgid(65534) != 0 ||
+			 setuid(uid) != 0))
 		_exit(122);
 	argv[argc++] = AODCTL;
 	argv[argc++] = "-s";
@@ -238,6 +242,20 @@ int suptest_aodctl(struct suptest *t, uid_t uid, char *out, size_t outlen, ...)
 bool suptest_status(struct suptest *t, char *buf, size_t len)
 {
 	return suptest_aodctl(t, 0, buf, len, "status", "--json", NULL) == 0;
+}
+
+bool suptest_log_has(const struct suptest *t, const char *text)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen(t->log, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
 }
 
 static const char *worker_obj(const char *json, const char *worker)

@@ -21,6 +21,8 @@ struct suptest {
 	char log[192];        /* <dir>/supervisor.log */
 	char workers[192];    /* AOD_LIBEXECDIR for the supervisor */
 	pid_t pid;            /* supervisor */
+	bool bpf_source;      /* start with the probes (default: the replay source) */
+	gid_t aodctl_group;   /* supplementary group of non-root aodctl runs (0: none) */
 };
 
 /* Sets up the dir and a drop-in with extra_yaml appended (may be NULL).
@@ -32,7 +34,8 @@ void suptest_write_replay(struct suptest *t, unsigned n, unsigned slow_every, un
 			  uint64_t gap_ns);
 /* Writes <dropin>/name with the given YAML. */
 void suptest_write_dropin(struct suptest *t, const char *name, const char *yaml);
-/* Starts aodv2-supervisor with the replay source; extra args NULL-terminated.
+/* Starts aodv2-supervisor with the replay source (or, with t->bpf_source,
+ * the probes); extra args NULL-terminated.
  * env: "NAME=value" strings added to the environment, NULL-terminated. */
 void suptest_start(struct suptest *t, const char *const *env, ...);
 /* Waits for the supervisor to exit; returns its wait status or -1 on timeout. */
@@ -41,11 +44,13 @@ int suptest_wait_exit(struct suptest *t, int timeout_ms);
 void suptest_cleanup(struct suptest *t);
 
 /* Runs aodctl -s <sock> args... (NULL-terminated) as uid (or root when
- * uid is 0); output captured (stdout + stderr) into out. Returns the exit
+ * uid is 0; another uid gets gid 65534 and t->aodctl_group); output captured (stdout + stderr) into out. Returns the exit
  * status, or -1 if it did not exit normally. */
 int suptest_aodctl(struct suptest *t, uid_t uid, char *out, size_t outlen, ...);
 /* Fetches `aodctl status --json` into buf; true on success. */
 bool suptest_status(struct suptest *t, char *buf, size_t len);
+/* True when the supervisor's log has a line containing text. */
+bool suptest_log_has(const struct suptest *t, const char *text);
 
 /* JSON lookups good enough for our own status document. */
 long long suptest_worker_num(const char *json, const char *worker, const char *key);

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the supervisor's pure bookkeeping: the rate limit of the
+ * "event ring full" warning (every drop is reported, the first at once,
+ * then at most once per interval, the rest of a burst after it).
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "droplog.h"
+
+#define S 1000000000ull
+
+START_TEST(first_drop_is_reported_at_once)
+{
+	struct droplog d;
+	droplog_init(&d, 10 * S);
+	ck_assert_uint_eq(droplog_due(&d), 0);
+	ck_assert_uint_eq(droplog_add(&d, 5, 100 * S), 5);
+	ck_assert_uint_eq(droplog_due(&d), 0); /* nothing pending */
+}
+END_TEST
+
+START_TEST(a_burst_is_reported_once_per_interval)
+{
+	struct droplog d;
+	uint64_t reported = 0;
+	droplog_init(&d, 10 * S);
+	reported += droplog_add(&d, 1, 100 * S);
+	/* 1000 more drops within the interval: none reported yet... */
+	for (int i = 1; i <= 1000; i++)
+		ck_assert_uint_eq(droplog_add(&d, 1, 100 * S + (uint64_t)i * 1000000u), 0);
+	ck_assert_uint_eq(reported, 1);
+	/* ...but due when the interval ends, even if no drop comes then. */
+	ck_assert_uint_eq(droplog_due(&d), 110 * S);
+	ck_assert_uint_eq(droplog_take(&d, 109 * S, false), 0);
+	reported += droplog_take(&d, 110 * S, false);
+	ck_assert_uint_eq(reported, 1001);
+	ck_assert_uint_eq(droplog_due(&d), 0);
+	/* The next drop, an interval after that report, goes out at once. */
+	ck_assert_uint_eq(droplog_add(&d, 3, 121 * S), 3);
+}
+END_TEST
+
+START_TEST(a_drop_inside_the_interval_waits_for_it)
+{
+	struct droplog d;
+	droplog_init(&d, 10 * S);
+	ck_assert_uint_eq(droplog_add(&d, 2, 50 * S), 2);
+	ck_assert_uint_eq(droplog_add(&d, 7, 55 * S), 0);
+	ck_assert_uint_eq(droplog_due(&d), 60 * S);
+	ck_assert_uint_eq(droplog_add(&d, 1, 60 * S), 8); /* the interval is over */
+}
+END_TEST
+
+START_TEST(force_reports_the_rest_at_shutdown)
+{
+	struct droplog d;
+	droplog_init(&d, 10 * S);
+	ck_assert_uint_eq(droplog_add(&d, 1, 50 * S), 1);
+	ck_assert_uint_eq(droplog_add(&d, 4, 51 * S), 0);
+	ck_assert_uint_eq(droplog_take(&d, 52 * S, true), 4);
+	ck_assert_uint_eq(droplog_take(&d, 53 * S, true), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("supervisor_units");
+	TCase *tc = tcase_create("droplog");
+	tcase_add_test(tc, first_drop_is_reported_at_once);
+	tcase_add_test(tc, a_burst_is_reported_once_per_interval);
+	tcase_add_test(tc, a_drop_inside_the_interval_waits_for_it);
+	tcase_add_test(tc, force_reports_the_rest_at_shutdown);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
