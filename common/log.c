@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The module's only state (see log.h): what openlog(3) keeps anyway. */
 static struct {
@@ -81,13 +82,24 @@ void log_emit(int priority, const char *fmt, ...)
 	if (log_state.foreground) {
 		va_list copy;
 		struct timespec ts;
+		char line[2048];
 
+		/* One write per line: the supervisor and its workers share this
+		 * stderr, and unbuffered pieces of their lines would interleave. */
 		va_copy(copy, ap);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(stderr, "%lld.%03ld %s[%s]: ", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
-			log_state.ident[0] ? log_state.ident : "aodv2", log_tag(priority));
-		vfprintf(stderr, fmt, copy);
-		fputc('\n', stderr);
+		int n = snprintf(line, sizeof(line), "%lld.%03ld %s[%s]: ", (long long)ts.tv_sec,
+				 ts.tv_nsec / 1000000, log_state.ident[0] ? log_state.ident : "aodv2",
+				 log_tag(priority));
+		if (n > 0 && (size_t)n < sizeof(line) - 1) {
+			size_t room = sizeof(line) - 1 - (size_t)n; /* one byte kept for '\n' */
+			int m = vsnprintf(line + n, room, fmt, copy);
+			if (m > 0)
+				n += (size_t)m < room ? m : (int)room - 1; /* truncated */
+			line[n++] = '\n';
+			ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+			(void)w; /* nowhere left to report a failing stderr */
+		}
 		va_end(copy);
 	}
 	vsyslog(priority, fmt, ap);
