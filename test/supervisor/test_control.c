@@ -2,16 +2,20 @@
 /*
  * The control socket and aodctl against a live supervisor (test-double
  * workers): status as text and JSON, check-config, collect, reload, the
- * permission rules (socket mode and SO_PEERCRED), and clients that send
- * garbage or stall.
+ * permission rules (socket mode and SO_PEERCRED; a member of group aodv2,
+ * made for the test in a private mount namespace, may read but not change),
+ * and clients that send garbage or stall.
  */
 #include <check.h>
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -30,6 +34,49 @@ static void setup(void)
 		exit(77);
 	}
 	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 100, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "workers did not start");
+}
+
+/* An aodv2 group that exists only for this test process and its children:
+ * /etc/group with the group added, bind-mounted in a private mount
+ * namespace. Returns its gid. */
+static gid_t private_aodv2_group(void)
+{
+	gid_t gid = 4242;
+	while (getgrgid(gid))
+		gid++;
+	ck_assert_msg(getgrnam("aodv2") == NULL, "this machine has a real aodv2 group");
+	ck_assert_msg(unshare(CLONE_NEWNS) == 0, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+
+	char path[256], line[512];
+	snprintf(path, sizeof(path), "%s/group", t.dir);
+	FILE *in = fopen("/etc/group", "r"), *out = fopen(path, "w");
+	ck_assert(in && out);
+	while (fgets(line, sizeof(line), in))
+		fputs(line, out);
+	fprintf(out, "aodv2:x:%u:\n", (unsigned)gid);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_msg(mount(path, "/etc/group", NULL, MS_BIND, NULL) == 0, "bind /etc/group: %s",
+		      strerror(errno));
+	struct group *g = getgrnam("aodv2");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->gr_gid, gid);
+	return gid;
+}
+
+static void setup_group(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "# the control tests need root\n");
+		exit(77);
+	}
+	suptest_init(&t, true, NULL);
+	t.aodctl_group = private_aodv2_group();
 	suptest_write_replay(&t, 100, 0, 0, 1000);
 	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
 	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "workers did not start");
@@ -133,6 +180,31 @@ START_TEST(non_member_is_denied)
 }
 END_TEST
 
+START_TEST(group_member_may_read_not_change)
+{
+	struct stat st;
+	gid_t gid = t.aodctl_group;
+
+	ck_assert_int_eq(stat(t.sock, &st), 0);
+	ck_assert_uint_eq(st.st_gid, gid);
+	ck_assert_uint_eq(st.st_mode & 0777, 0660);
+	/* nobody with the group as a supplementary group */
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "status", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "detectord"));
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "status", "--json", NULL), 0);
+	ck_assert_int_eq(out[0], '{');
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "check-config", NULL), 0);
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "reload", NULL), 4);
+	ck_assert_ptr_nonnull(strstr(out, "permission denied: reload needs root"));
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "collect", NULL), 4);
+	ck_assert_ptr_nonnull(strstr(out, "permission denied: collect needs root"));
+	/* the same user without the group is still refused */
+	t.aodctl_group = 0;
+	ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "status", NULL), 4);
+	t.aodctl_group = gid;
+}
+END_TEST
+
 START_TEST(garbage_and_stalled_clients_do_not_block)
 {
 	int stalled = raw_connect();   /* connects and never speaks */
@@ -184,6 +256,11 @@ int main(void)
 	tcase_add_test(tc, garbage_and_stalled_clients_do_not_block);
 	tcase_add_test(tc, aodctl_without_supervisor);
 	suite_add_tcase(s, tc);
+	TCase *grp = tcase_create("group");
+	tcase_set_timeout(grp, 40);
+	tcase_add_checked_fixture(grp, setup_group, teardown);
+	tcase_add_test(grp, group_member_may_read_not_change);
+	suite_add_tcase(s, grp);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
