@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +401,58 @@ START_TEST(builtin_child_keeps_only_its_caps)
 }
 END_TEST
 
+/* A helper program starts clean: argv as planned, only PATH and LANG, stdin
+ * on /dev/null, no descriptor but 0-2 (not even one this process leaked
+ * without O_CLOEXEC), its own process group, nothing blocked, no inherited
+ * SIG_IGN, and of the capabilities only its action's, ambient too. */
+START_TEST(program_starts_clean)
+{
+	h_init(&H, "dmesg");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/dmesg", H.bin);
+	ck_assert_int_eq(symlink(AOD_BUILD_ROOT "/test/collectord/qa_probe", path), 0);
+	ck_assert_int_eq(setenv("AOD_TEST_SECRET", "leaked", 1), 0);
+	int leak = open("/dev/zero", O_RDONLY); /* no O_CLOEXEC on purpose */
+	ck_assert_int_ge(leak, 3);
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	signal(SIGUSR2, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	h_start(&H);
+	submit(18);
+	ck_assert_uint_eq(h_run_until(&H, 1, 5000), 1);
+	ck_assert_int_eq(H.done[0].states[0], RES_OK);
+	close(leak);
+	unsetenv("AOD_TEST_SECRET");
+
+	char *out = h_unzstd(&H, "aod_18", "dmesg.txt.zst", NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(strstr(out, "argv: dmesg --time-format iso\n"
+				  "env: PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+				  "env: LANG=C\n"
+				  "stdin: /dev/null\n"
+				  "fds: 0 1 2\n"
+				  "leader: yes\n"
+				  "SigBlk:\t0000000000000000\n") == out,
+		      "helper started unclean:\n%s", out);
+	unsigned long long ign = strtoull(strstr(out, "SigIgn:") + 7, NULL, 16);
+	ck_assert_uint_eq(ign & ((1ull << (SIGPIPE - 1)) | (1ull << (SIGUSR2 - 1))), 0);
+	/* Only its action's capabilities, as ambient ones: what a non-root
+	 * program keeps across exec (root gets every one back from execve;
+	 * test_binary checks the daemon as nobody). */
+	char *mine = read_file("/proc/self/status", NULL);
+	unsigned long long want = cap_eff(mine) & (1ull << 34); /* CAP_SYSLOG, dmesg's one */
+	free(mine);
+	ck_assert_uint_eq(strtoull(strstr(out, "CapAmb:") + 7, NULL, 16), want);
+	if (getuid() != 0)
+		ck_assert_uint_eq(cap_eff(out), want);
+	free(out);
+	h_fini(&H);
+}
+END_TEST
+
 START_TEST(unwritable_output_dir_is_survived)
 {
 	h_init(&H, "dmesg");
@@ -705,6 +758,7 @@ int main(void)
 	tcase_add_test(tc, missing_program_or_file_is_not_available);
 	tcase_add_test(tc, builtins_copy_and_filter);
 	tcase_add_test(tc, builtin_child_keeps_only_its_caps);
+	tcase_add_test(tc, program_starts_clean);
 	tcase_add_test(tc, unwritable_output_dir_is_survived);
 	tcase_add_test(tc, unknown_anomaly_refused_and_manual_runs_all);
 	tcase_add_test(tc, shutdown_kills_running_and_skips_pending);
