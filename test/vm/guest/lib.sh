@@ -29,6 +29,18 @@ check() {
 	shift
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
+# check_wait SECONDS DESCRIPTION COMMAND...: an assertion that COMMAND gets
+# true within SECONDS, printed with how long it took.
+check_wait() {
+	local limit=$1 d=$2 t0
+	shift 2
+	t0=$(now)
+	if wait_until "$limit" "$@"; then
+		ok "$d ($(ms_since "$t0") ms)"
+	else
+		not_ok "$d (not within $limit s)"
+	fi
+}
 # Fatal: the scenario cannot go on.
 bail() { not_ok "$*"; echo "Bail out! $*"; finish; }
 finish() {
