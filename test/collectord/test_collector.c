@@ -453,6 +453,38 @@ START_TEST(program_starts_clean)
 }
 END_TEST
 
+/* A reader or the sweeper never sees a half-written collection as complete:
+ * it is .aod_<ts>.partial while its actions run, and aod_<ts> - manifest
+ * included - only once done. */
+START_TEST(partial_name_until_complete)
+{
+	h_init(&H, "dmesg");
+	char flag[512], body[1024];
+	snprintf(flag, sizeof(flag), "%s/go", H.top);
+	snprintf(body, sizeof(body), "echo begun\nwhile [ ! -e %s ]; do sleep 0.05; done\necho end\n",
+		 flag);
+	h_program(&H, "dmesg", body);
+	h_start(&H);
+	submit(21);
+	char partial[512], complete[512], manifest[600];
+	snprintf(partial, sizeof(partial), "%s/.aod_21.partial", H.out);
+	snprintf(complete, sizeof(complete), "%s/aod_21", H.out);
+	snprintf(manifest, sizeof(manifest), "%s/manifest.json", complete);
+	ck_assert_uint_eq(h_run_until(&H, 1, 500), 0); /* the action waits for the flag */
+	ck_assert_int_eq(access(partial, F_OK), 0);
+	ck_assert_int_ne(access(complete, F_OK), 0);
+	write_file(flag, "", 0644);
+	ck_assert_uint_eq(h_run_until(&H, 1, 5000), 1);
+	ck_assert_int_eq(H.done[0].states[0], RES_OK);
+	ck_assert_int_ne(access(partial, F_OK), 0);
+	ck_assert_int_eq(access(manifest, F_OK), 0);
+	char *out = h_unzstd(&H, "aod_21", "dmesg.txt.zst", NULL);
+	ck_assert_str_eq(out, "begun\nend\n");
+	free(out);
+	h_fini(&H);
+}
+END_TEST
+
 START_TEST(unwritable_output_dir_is_survived)
 {
 	h_init(&H, "dmesg");
@@ -759,6 +791,7 @@ int main(void)
 	tcase_add_test(tc, builtins_copy_and_filter);
 	tcase_add_test(tc, builtin_child_keeps_only_its_caps);
 	tcase_add_test(tc, program_starts_clean);
+	tcase_add_test(tc, partial_name_until_complete);
 	tcase_add_test(tc, unwritable_output_dir_is_survived);
 	tcase_add_test(tc, unknown_anomaly_refused_and_manual_runs_all);
 	tcase_add_test(tc, shutdown_kills_running_and_skips_pending);
