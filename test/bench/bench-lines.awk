@@ -22,7 +22,7 @@ function num_after(after,   s) {
 /BENCH / { print substr($0, index($0, "BENCH ")); next }
 /^ring: 2 processes, / {
 	v = $0; sub(/ M events\/s.*/, "", v); sub(/.*, /, "", v)
-	n = $0; sub(/ events, .*/, "", n); sub(/.*-byte events, /, "", n)
+	n = num_after("-byte events,")
 	out("ring.events_per_s", v, "M/s", ">=20", "shared ring, 2 processes, 64-byte events: events/s",
 	    "wall-clock, test/ipc bench_ring: " n " events, batches of 256, one core each")
 	next

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	struct bench_usage before, after, each[BP_COUNT];
 	struct bench_sup b;
 	pid_t pids[BP_COUNT];
-	char source[300] = "bpf (probes loaded, cifs absent)", how[256], fig[128];
+	char source[300] = "bpf (probes loaded, cifs absent)", how[512], fig[128];
 
 	if (start(&b, pids, NULL) < 0) {
 		char csv[] = "/var/tmp/aodbench-empty.XXXXXX";

@@ -15,8 +15,8 @@
 . "$AODVM_HERE/guest/lib.sh"
 
 WORK=$AOD_BUILD_ROOT/test/bench/smb_workload
-ROUNDS=${AOD_BENCH_ROUNDS:-4}
-SECS=${AOD_BENCH_SECS:-6}
+ROUNDS=${AOD_BENCH_ROUNDS:-5}
+SECS=${AOD_BENCH_SECS:-8}
 BD=/run/aodv2-bench
 
 [ -x "$WORK" ] || bail "$WORK is not built"
@@ -41,12 +41,18 @@ guardian:
 YAML
 
 sup_pid=
+# attached_and_ready: the probes attached and the three workers running.
+attached_and_ready() {
+	local j
+	j=$("$AODCTL" -s "$BD/ctl.sock" status --json 2>/dev/null) || return 1
+	[[ "$j" == *'"latency_attached":true'* ]] || return 1
+	[ "$(grep -o '"state":"running","restarts"' <<< "$j" | wc -l)" -eq 3 ]
+}
 sup_start() {
 	"$SUP" -f -c "$AOD_SOURCE_ROOT/etc/aodv2.yaml" -d "$BD/conf.d" >> "$ART/supervisor.log" 2>&1 &
 	sup_pid=$!
-	# The probes are attached once status says so (cifs is already loaded).
-	wait_until 60 bash -c "'$AODCTL' -s '$BD/ctl.sock' status --json 2>/dev/null |
-		grep -q '\"latency_attached\":true'"
+	wait_until 60 attached_and_ready || return 1
+	sleep 2 # loading and starting done: measure the steady state
 }
 sup_stop() {
 	kill -TERM "$sup_pid" 2>/dev/null
@@ -54,13 +60,17 @@ sup_stop() {
 	sup_pid=
 }
 
-# bpf_stats: "run_time_ns run_cnt" summed over the loaded tracing programs.
+# bpf_stats: "run_time_ns run_cnt enter_cnt" summed over aodv2's programs
+# (aod_*); enter_cnt counts the runs of the request-start programs, one per
+# SMB request.
 bpf_stats() {
 	bpftool prog show 2>/dev/null | awk '
-		/run_time_ns/ { for (i = 1; i < NF; i++) {
-			if ($i == "run_time_ns") t += $(i + 1)
-			if ($i == "run_cnt") c += $(i + 1) } }
-		END { printf "%d %d\n", t, c }'
+		/ name aod_/ { t0 = 0; c0 = 0; enter = / name aod_enter/
+			for (i = 1; i < NF; i++) {
+				if ($i == "run_time_ns") t0 = $(i + 1)
+				if ($i == "run_cnt") c0 = $(i + 1) }
+			t += t0; c += c0; if (enter) e += c0 }
+		END { printf "%d %d %d\n", t, c, e }'
 }
 
 run_work() { # label -> prints ops_per_s
@@ -73,17 +83,28 @@ run_work() { # label -> prints ops_per_s
 sysctl -q -w kernel.bpf_stats_enabled=1 || note "kernel.bpf_stats_enabled cannot be set"
 run_work warmup > /dev/null
 without=() with=()
-bpf_t=0 bpf_c=0
-for r in $(seq "$ROUNDS"); do
-	step "round $r of $ROUNDS: ${SECS} s without aodv2, ${SECS} s with the probes attached"
-	without+=("$(run_work "round $r without")")
-	sup_start || { not_ok "round $r: the supervisor did not attach the probes"; sup_stop; continue; }
-	with+=("$(run_work "round $r with probes")")
-	read -r t c < <(bpf_stats)
-	note "round $r: BPF programs ran $c times for $t ns"
-	"$AODCTL" -s "$BD/ctl.sock" status > "$ART/status-round$r.txt" 2>&1
-	bpf_t=$((bpf_t + t)) bpf_c=$((bpf_c + c))
+bpf_t=0 bpf_c=0 bpf_e=0
+phase_without() { without+=("$(run_work "round $1 without")"); }
+phase_with() {
+	local t c e
+	sup_start || { not_ok "round $1: the supervisor did not attach the probes"; sup_stop; return; }
+	with+=("$(run_work "round $1 with probes")")
+	read -r t c e <<< "$(bpf_stats)" # (no /dev/fd in the guest for <(...))
+	note "round $1: aodv2's BPF programs ran $c times ($e request starts) for $t ns"
+	"$AODCTL" -s "$BD/ctl.sock" status > "$ART/status-round$1.txt" 2>&1
+	bpf_t=$((bpf_t + t)) bpf_c=$((bpf_c + c)) bpf_e=$((bpf_e + e))
 	sup_stop
+}
+# The order alternates too, so a trend in the host's load favours neither.
+for r in $(seq "$ROUNDS"); do
+	step "round $r of $ROUNDS: ${SECS} s without aodv2 and ${SECS} s with the probes attached"
+	if [ $((r % 2)) -eq 1 ]; then
+		phase_without "$r"
+		phase_with "$r"
+	else
+		phase_with "$r"
+		phase_without "$r"
+	fi
 done
 sysctl -q -w kernel.bpf_stats_enabled=0
 
@@ -94,7 +115,8 @@ wo=$(sum "${without[@]}")
 ratio=$(awk -v a="$w" -v b="$wo" 'BEGIN { printf "%.4f", b > 0 ? a / b : 0 }')
 note "ops/s without: ${without[*]}; with: ${with[*]}"
 echo "BENCH vm.smb_ops_ratio $ratio ratio >=0.97 | VM (real cifs): SMB ops/s with probes / without | wall-clock in a QEMU guest (TCG, $(nproc) vCPUs), $ROUNDS alternations of ${SECS} s in one boot; ops/s without: ${without[*]}; with: ${with[*]}"
-ns=$(awk -v t="$bpf_t" -v c="$bpf_c" 'BEGIN { printf "%.1f", c > 0 ? t / c : 0 }')
-echo "BENCH vm.bpf_ns_per_event $ns ns - | VM: BPF program run time per invocation (kernel BPF stats) | kernel.bpf_stats_enabled=1, run_time_ns/run_cnt over $bpf_c program runs (enter + done/err per request), emulated CPU (TCG)"
+per_run=$(awk -v t="$bpf_t" -v c="$bpf_c" 'BEGIN { printf "%.0f", c > 0 ? t / c : 0 }')
+per_req=$(awk -v t="$bpf_t" -v e="$bpf_e" 'BEGIN { printf "%.0f", e > 0 ? t / e : 0 }')
+echo "BENCH vm.bpf_ns_per_event $per_req ns - | VM: BPF programs' run time per SMB request (kernel BPF stats) | kernel.bpf_stats_enabled=1: run_time_ns of aodv2's programs / $bpf_e request starts ($per_run ns per program run, $bpf_c runs); emulated CPU (TCG), not native"
 check "the probes ran (BPF stats counted $bpf_c runs)" test "$bpf_c" -gt 0
 finish
