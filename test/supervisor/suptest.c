@@ -363,3 +363,17 @@ bool suptest_proc(pid_t pid, unsigned *uid, unsigned long long *eff, unsigned lo
 	fclose(f);
 	return found == 15;
 }
+
+bool suptest_proc_running(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}

@@ -66,5 +66,8 @@ bool suptest_wait_ring(struct suptest *t, unsigned long long n, int timeout_ms);
 bool suptest_proc(pid_t pid, unsigned *uid, unsigned long long *eff, unsigned long long *amb,
 		  int *nnp);
 void suptest_sleep_ms(int ms);
+/* True while pid runs (a zombie, killed but not yet reaped by whoever
+ * inherited it, does not count). */
+bool suptest_proc_running(pid_t pid);
 
 #endif

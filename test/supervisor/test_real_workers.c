@@ -4,8 +4,9 @@
  * -sweeperd from the build tree) and the replay source: a --oneshot replay
  * produces the expected complete collection; the workers run as the drop
  * user with the expected capabilities; kill -9 of detectord mid-replay is
- * followed by a restart and exact ring counts; SIGHUP reloads without
- * restarting anyone; aodctl collect makes a collection; SIGTERM exits 0.
+ * followed by a restart and exact ring counts; SIGHUP mid-replay reloads
+ * without restarting anyone or losing an event; every process shows its
+ * name in ps; aodctl collect makes a collection; SIGTERM exits 0.
  */
 #include <check.h>
 #include <dirent.h>
@@ -43,6 +44,27 @@ static int count_collections(const char *dir, int *partial, char *first, size_t 
 	}
 	closedir(d);
 	return n;
+}
+
+/* What ps and top show: /proc/<pid>/comm (15 characters at most) and argv[0]. */
+static void assert_process_name(pid_t pid, const char *name)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	ck_assert_msg(strncmp(buf, name, 15) == 0 && strlen(buf) == (strlen(name) < 15 ? strlen(name) : 15),
+		      "pid %d comm '%s', want '%s'", (int)pid, buf, name);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_msg(strcmp(buf, name) == 0, "pid %d argv[0] '%s', want '%s'", (int)pid, buf, name);
 }
 
 static bool file_contains(const char *path, const char *needle)
@@ -108,16 +130,21 @@ START_TEST(real_workers_privileges_restart_reload_collect_stop)
 		else
 			ck_assert_msg(eff != 0 && eff == amb, "collectord caps eff %llx amb %llx", eff, amb);
 	}
+	assert_process_name(t.pid, "aodv2-supervisor");
+	for (int i = 0; i < 3; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "aodv2-%s", names[i]);
+		assert_process_name((pid_t)suptest_worker_num(json, names[i], "pid"), want);
+	}
 	/* kill -9 detectord while the replay is still feeding */
 	pid_t det = (pid_t)suptest_worker_num(json, "detectord", "pid");
 	ck_assert_int_eq(kill(det, SIGKILL), 0);
 	ck_assert(suptest_wait_running(&t, "detectord", 1, 10000));
-	ck_assert_msg(suptest_wait_ring(&t, n, 30000), "ring counts never reached %u", n);
-	ck_assert(suptest_status(&t, json, sizeof(json)));
-	ck_assert_int_eq(suptest_obj_num(json, "ring", "dropped"), 0);
-	ck_assert_ptr_nonnull(strstr(json, "{\"name\":\"latency\",\"judged\":"));
 
-	/* SIGHUP with a good config: acknowledged, nobody restarted */
+	/* SIGHUP with a good config, still mid-replay: acknowledged, nobody
+	 * restarted, no event lost */
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_msg(strstr(json, "\"state\":\"feeding\""), "the replay ended before the reload");
 	pid_t pids[3];
 	for (int i = 0; i < 3; i++)
 		pids[i] = (pid_t)suptest_worker_num(json, names[i], "pid");
@@ -128,6 +155,14 @@ START_TEST(real_workers_privileges_restart_reload_collect_stop)
 		ck_assert(suptest_status(&t, json, sizeof(json)));
 	}
 	ck_assert_ptr_nonnull(strstr(json, "\"reloads\":1,"));
+	ck_assert_msg(suptest_wait_ring(&t, n, 30000), "ring counts never reached %u", n);
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_obj_num(json, "ring", "dropped"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "{\"name\":\"latency\",\"judged\":"));
+	/* detectord judged every event: the restarted one took over the ring */
+	long long judged = strtoll(strstr(json, "{\"name\":\"latency\",\"judged\":") +
+				   strlen("{\"name\":\"latency\",\"judged\":"), NULL, 10);
+	ck_assert_int_gt(judged, 0);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(suptest_worker_num(json, names[i], "pid"), pids[i]);
 

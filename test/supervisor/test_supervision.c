@@ -4,7 +4,9 @@
  * (aod-test-worker): privilege drop as seen in /proc, restart after kill -9
  * with exact ring counts, the give-up rule, the config-error status, a
  * malformed worker message, SIGHUP with good and bad config, SIGTERM within
- * the deadline (also with a worker that ignores SHUTDOWN), --oneshot.
+ * the deadline (also with a worker that ignores SHUTDOWN), a second SIGINT
+ * stopping at once, anomalies queued while collectord is down (delivered when
+ * it is back; bounded, drops counted), --oneshot.
  */
 #include <check.h>
 #include <signal.h>
@@ -255,6 +257,97 @@ START_TEST(sigterm_kills_a_worker_past_the_deadline)
 }
 END_TEST
 
+START_TEST(second_sigint_stops_at_once)
+{
+	struct suptest t;
+	static const char *const env[] = { "AOD_TEST_DEAF=collectord", NULL };
+	suptest_init(&t, true, NULL);
+	suptest_write_dropin(&t, "60-slow-stop.yaml", "shutdown_timeout_sec: 30\n");
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	pid_t pids[3];
+	for (int i = 0; i < 3; i++)
+		pids[i] = worker_pid(&t, names[i]);
+	ck_assert_int_eq(kill(t.pid, SIGINT), 0);
+	/* The deaf collectord holds up the graceful stop (30 s deadline)... */
+	ck_assert_int_eq(suptest_wait_exit(&t, 500), -1);
+	/* ...until ^C again. */
+	ck_assert_int_eq(kill(t.pid, SIGINT), 0);
+	int status = suptest_wait_exit(&t, 2000);
+	ck_assert_msg(status != -1, "a second SIGINT did not stop the supervisor at once");
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 130);
+	suptest_sleep_ms(100);
+	/* SIGKILLed on the way out; init reaps them. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(!suptest_proc_running(pids[i]), "%s outlived the supervisor", names[i]);
+	ck_assert(suptest_log_has(&t, "second SIGINT: stopping at once"));
+	suptest_cleanup(&t);
+}
+END_TEST
+
+static bool wait_worker_state(struct suptest *t, const char *name, const char *want, int ms)
+{
+	char st[32];
+	for (int waited = 0; waited <= ms; waited += 20) {
+		if (suptest_status(t, json, sizeof(json)) &&
+		    suptest_worker_str(json, name, "state", st, sizeof(st)) && strcmp(st, want) == 0)
+			return true;
+		suptest_sleep_ms(20);
+	}
+	return false;
+}
+
+START_TEST(anomaly_waits_for_a_restarting_collectord)
+{
+	struct suptest t;
+	char out[4096];
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	ck_assert_int_eq(kill(worker_pid(&t, "collectord"), SIGKILL), 0);
+	ck_assert(wait_worker_state(&t, "collectord", "restarting", 900));
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", "latency", NULL), 0);
+	ck_assert_msg(strstr(out, "queued until collectord is ready"), "%s", out);
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "queued"), 1);
+	/* The restarted collectord gets it and reports it done. */
+	ck_assert(suptest_wait_running(&t, "collectord", 1, 10000));
+	long long done = 0;
+	for (int i = 0; i < 100 && done != 1; i++) {
+		suptest_sleep_ms(50);
+		ck_assert(suptest_status(&t, json, sizeof(json)));
+		done = suptest_obj_num(json, "collections", "completed_seen");
+	}
+	ck_assert_int_eq(done, 1);
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "queued"), 0);
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "forwarded"), 1);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(anomaly_queue_is_bounded_and_counts_drops)
+{
+	struct suptest t;
+	char out[4096];
+	static const char *const env[] = { "AOD_TEST_EXIT78=collectord", NULL };
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, env, "--replay-speed", "max", NULL);
+	ck_assert(wait_worker_state(&t, "collectord", "failed", 10000));
+	/* 64 anomalies fit in the queue (supervisor/queue.h); the 65th is dropped. */
+	for (int i = 0; i < 65; i++)
+		ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "queued"), 64);
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "queue_dropped"), 1);
+	ck_assert(suptest_log_has(&t, "anomaly queue for collectord is full (64): dropped aod_"));
+	suptest_cleanup(&t);
+}
+END_TEST
+
 START_TEST(oneshot_exits_when_everything_is_judged)
 {
 	struct suptest t;
@@ -295,6 +388,9 @@ int main(void)
 	tcase_add_test(tc, sighup_good_and_bad_config);
 	tcase_add_test(tc, sigterm_drains_and_exits_zero);
 	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);
+	tcase_add_test(tc, second_sigint_stops_at_once);
+	tcase_add_test(tc, anomaly_waits_for_a_restarting_collectord);
+	tcase_add_test(tc, anomaly_queue_is_bounded_and_counts_drops);
 	tcase_add_test(tc, oneshot_exits_when_everything_is_judged);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
