@@ -74,13 +74,20 @@ ok "the unit is enabled (multi-user.target wants it)" \
 	test -L "$r/etc/systemd/system/multi-user.target.wants/aodv2-supervisor.service"
 ok "aodctl is on a plain user's PATH" in_root sh -c 'command -v aodctl >/dev/null'
 
-# 2. the unit's ExecStart=, by hand (-f: its log on stderr as well)
+# 2. the unit's ExecStart=, by hand (-f: its log on stderr as well), under
+#    the unit's NoNewPrivileges=, CapabilityBoundingSet= and UMask=: they
+#    must leave the supervisor and its workers what they need.
 unit=$r/usr/lib/systemd/system/aodv2-supervisor.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 ok "ExecStart= found in the installed unit" test -n "$exec_start"
-# chroot and env exec: $! is the supervisor itself
+bounding=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+ok "CapabilityBoundingSet= found in the installed unit ($bounding)" test -n "$bounding"
+ok "the unit sets NoNewPrivileges=yes and UMask=0027" \
+	bash -c 'grep -qx NoNewPrivileges=yes "$1" && grep -qx UMask=0027 "$1"' _ "$unit"
+# chroot, setpriv and env exec: $! is the supervisor itself
 # shellcheck disable=SC2086 # the command line is split as systemd splits it
-chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $exec_start -f >"$tmp/layer/supervisor.log" 2>&1 &
+(umask 0027 && exec chroot "$r" setpriv --no-new-privs --bounding-set "-all,$bounding" \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $exec_start -f) >"$tmp/layer/supervisor.log" 2>&1 &
 sup=$!
 in_root useradd --no-create-home --no-user-group --gid users --shell /usr/sbin/nologin --groups aodv2 aodv2op >>"$log" 2>&1
 as_operator() { in_root setpriv --reuid=aodv2op --regid=users --init-groups aodctl "$@"; }
@@ -102,6 +109,11 @@ json=$(as_operator status --json 2>/dev/null)
 for w in detectord collectord sweeperd; do
 	ok "$w runs as aodv2" grep -qE "\"name\":\"$w\",[^}]*\"user\":\"aodv2\"" <<<"$json"
 done
+want_bnd=$(setpriv --bounding-set "-all,$bounding" sed -n 's/^CapBnd:\t//p' /proc/self/status)
+ok "the supervisor runs with no_new_privs" grep -qx "NoNewPrivs:.1" "$r/proc/$sup/status"
+ok "and the unit's bounding set ($want_bnd)" grep -qx "CapBnd:.$want_bnd" "$r/proc/$sup/status"
+ok "collectord holds the capabilities its actions need" \
+	grep -qE '"name":"collectord",[^}]*"capabilities":\["cap_dac_read_search","cap_net_raw","cap_syslog"\]' <<<"$json"
 ok "the probes are loaded (attached or waiting for cifs.ko)" \
 	grep -qE 'probes loaded: |probes: attached to cifs|the cifs probes wait for the module' "$tmp/layer/supervisor.log"
 ok "aodctl status is refused to a user outside the group" refused as_nobody status
