@@ -15,8 +15,9 @@ touch "$results"
 
 {
 	echo "== $(date -u '+%Y-%m-%d %H:%M UTC') meson test --benchmark --suite bench $*"
-	# Benchmarks run one at a time (meson does that for --benchmark).
-	meson test -C "$build" --benchmark --suite bench --verbose --print-errorlogs "$@" 2>&1
+	# Benchmarks run one at a time (meson does that for --benchmark). The
+	# caller (etc/bootstrap bench) has just built the tree: no rebuild here.
+	meson test -C "$build" --benchmark --suite bench --verbose --print-errorlogs --no-rebuild "$@" 2>&1
 	echo "== meson test exit status $?"
 } | tee -a "$log" | tee "$build/bench-last.log"
 
