@@ -154,9 +154,9 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 	droplog_init(&b->drops, BPF_DROP_LOG_NS);
 	*out = b;
 	b->drop_tfd = timer_new();
-	if (b->drop_tfd < 0 ||
-	    (rc = loop_add(s->loop, &b->drop_watch, b->drop_tfd, EPOLLIN, bpf_on_drop_timer, b)) < 0) {
-		rc = b->drop_tfd < 0 ? b->drop_tfd : rc;
+	rc = b->drop_tfd < 0 ? b->drop_tfd
+			     : loop_add(s->loop, &b->drop_watch, b->drop_tfd, EPOLLIN, bpf_on_drop_timer, b);
+	if (rc < 0) {
 		log_error("probes: cannot set up a timer: %s", strerror(-rc));
 		return rc;
 	}
