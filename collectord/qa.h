@@ -71,6 +71,10 @@ struct qa_plan {
 	unsigned ninputs;
 	char *note;              /* said in the manifest when set (a fallback taken) */
 	uint32_t soft_stop_sec;  /* SIGTERM the program after this long (0: never) */
+	/* Set: the soft stop waits until the program wrote this on stderr (it
+	 * then handles SIGTERM; earlier the signal would kill it outright and
+	 * leave nothing). action_timeout_sec still bounds the wait. */
+	const char *ready_marker;
 	uint64_t max_bytes;      /* keep at most this much output (0: no cap) */
 	int err;                 /* first error while filling (e.g. -E2BIG) */
 	size_t used;

@@ -2,7 +2,9 @@
 /* tcpdump: a short capture of SMB traffic (port 445) on every interface,
  * headers only (snaplen), as pcap on stdout. It is bounded twice: collectord
  * sends SIGTERM after watcher.tcpdump_duration_sec (tcpdump then flushes and
- * exits: a normal end) and keeps at most watcher.tcpdump_max_mb of output. */
+ * exits: a normal end) and keeps at most watcher.tcpdump_max_mb of output.
+ * A tcpdump slow to start (a loaded machine) is stopped only once it says
+ * it is listening, so it always leaves a pcap file. */
 #include "qa.h"
 
 static void qa_tcpdump_plan(const struct qa_env *env, const struct qa_params *params,
@@ -22,6 +24,9 @@ static void qa_tcpdump_plan(const struct qa_env *env, const struct qa_params *pa
 	qa_arg(plan, "port");
 	qa_arg(plan, "445");
 	plan->soft_stop_sec = params->tcpdump_duration_sec;
+	/* printed once the capture is open, after its SIGTERM handler is set:
+	 * from then on SIGTERM flushes a valid pcap file */
+	plan->ready_marker = "listening on";
 	plan->max_bytes = (uint64_t)params->tcpdump_max_mb << 20;
 }
 

@@ -125,6 +125,19 @@ static void task_sigterm(struct task *t)
 	t->sigterm_sent = true;
 }
 
+/* The planned stop at the action's duration; deferred until the program
+ * said it is ready, when its plan has a marker for that. */
+static void task_soft_stop(struct task *t)
+{
+	if (t->res->plan->ready_marker && !t->ready) {
+		t->soft_due = true;
+		return;
+	}
+	t->soft_due = false;
+	t->res->stopped = true;
+	task_sigterm(t);
+}
+
 static void task_store(struct task *t, const unsigned char *buf, size_t n)
 {
 	struct action_result *r = t->res;
@@ -189,7 +202,14 @@ static void task_on_err(struct ev_source *src, uint32_t events)
 	(void)events;
 	ssize_t n = read(t->err.fd, buf, sizeof(buf));
 	if (n > 0) {
+		const char *marker = t->res->plan->ready_marker;
 		task_keep_stderr(t->res, buf, (size_t)n);
+		if (marker && !t->ready &&
+		    memmem(t->res->stderr_tail, t->res->stderr_len, marker, strlen(marker))) {
+			t->ready = true;
+			if (t->soft_due)
+				task_soft_stop(t);
+		}
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -238,8 +258,7 @@ static void task_on_timer(struct ev_source *src, uint32_t events)
 	uint64_t now = task_now_ns();
 	if (t->soft_at_ns && now >= t->soft_at_ns && now < t->kill_at_ns) {
 		t->soft_at_ns = 0;
-		t->res->stopped = true;
-		task_sigterm(t);
+		task_soft_stop(t);
 		task_arm(t, t->kill_at_ns);
 		return;
 	}

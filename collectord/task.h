@@ -40,6 +40,8 @@ struct task {
 	bool sink_open;
 	bool write_failed; /* a write error was counted */
 	uint64_t soft_at_ns; /* SIGTERM the leader then (0: never) */
+	bool ready;          /* the plan's ready_marker was seen on stderr */
+	bool soft_due;       /* the soft stop waits for ready */
 	uint64_t kill_at_ns; /* SIGKILL the group then */
 };
 

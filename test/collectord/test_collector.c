@@ -165,7 +165,8 @@ START_TEST(planned_stop_is_success)
 	h_init(&H, "tcpdump");
 	H.cfg->tcpdump_duration_sec = 1;
 	h_program(&H, "tcpdump",
-		  "trap 'echo stopped; exit 0' TERM\necho capturing\nwhile :; do sleep 0.1; done\n");
+		  "trap 'echo stopped; exit 0' TERM\necho capturing\necho listening on any >&2\n"
+		  "while :; do sleep 0.1; done\n");
 	h_start(&H);
 
 	uint64_t t0 = now_ms();
@@ -185,12 +186,40 @@ START_TEST(planned_stop_is_success)
 }
 END_TEST
 
+/* A tcpdump slower to start than its duration is not killed by the planned
+ * SIGTERM before it can handle it: the stop waits for "listening on". */
+START_TEST(planned_stop_waits_until_listening)
+{
+	h_init(&H, "tcpdump");
+	H.cfg->tcpdump_duration_sec = 1;
+	h_program(&H, "tcpdump",
+		  "sleep 1.5\ntrap 'echo header; exit 0' TERM\necho listening on any >&2\n"
+		  "while :; do sleep 0.05; done\n");
+	h_start(&H);
+	uint64_t t0 = now_ms();
+	submit(13);
+	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
+	uint64_t elapsed = now_ms() - t0;
+	ck_assert_uint_ge(elapsed, 1500);
+	ck_assert_uint_lt(elapsed, 6000); /* not the 10 s timeout */
+	ck_assert_int_eq(H.done[0].states[0], RES_OK);
+	char *out = h_unzstd(&H, "aod_13", "tcpdump.pcap.zst", NULL);
+	ck_assert_str_eq(out, "header\n");
+	free(out);
+	char *manifest = h_read(&H, "aod_13", "manifest.json", NULL);
+	ck_assert_ptr_nonnull(strstr(manifest, "\"exit_status\": 0"));
+	ck_assert_ptr_nonnull(strstr(manifest, "\"stopped_at_duration\": true"));
+	free(manifest);
+	h_fini(&H);
+}
+END_TEST
+
 START_TEST(sigterm_ignored_then_killed)
 {
 	h_init(&H, "tcpdump");
 	H.cfg->tcpdump_duration_sec = 1;
 	H.cfg->action_timeout_sec = 2;
-	h_program(&H, "tcpdump", "trap '' TERM\necho x\nsleep 1000\n");
+	h_program(&H, "tcpdump", "trap '' TERM\necho x\necho listening on any >&2\nsleep 1000\n");
 	h_start(&H);
 	submit(12);
 	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
@@ -784,6 +813,7 @@ int main(void)
 	tcase_add_test(tc, timeout_kills_process_group);
 	tcase_add_test(tc, leader_exit_ends_action_and_stragglers);
 	tcase_add_test(tc, planned_stop_is_success);
+	tcase_add_test(tc, planned_stop_waits_until_listening);
 	tcase_add_test(tc, sigterm_ignored_then_killed);
 	tcase_add_test(tc, size_cap_truncates);
 	tcase_add_test(tc, zstd_round_trip_of_large_output);
