@@ -48,7 +48,7 @@ int children_init(struct sup *s)
 		w->sock_watch.fd = -1;
 		w->restart_watch.fd = -1;
 		w->uid = (uid_t)-1;
-		w->backoff_ms = WORKER_BACKOFF_FIRST_MS;
+		backoff_init(&w->backoff);
 		snprintf(w->cap_names, sizeof(w->cap_names), "unknown");
 		w->restart_tfd = timer_new();
 		if (w->restart_tfd < 0)

@@ -36,6 +36,21 @@ enum worker_state {
 #define WORKER_HEALTHY_NS (60ull * 1000000000ull)
 #define WORKER_MAX_CAPS 16
 
+/* The restart policy's bookkeeping (backoff.c), pure over monotonic times
+ * so it can be tested without waiting minutes. */
+struct backoff {
+	uint32_t next_ms;                        /* delay of the next restart */
+	uint64_t deaths[WORKER_GIVE_UP_DEATHS];  /* monotonic ns, a ring */
+	unsigned n_deaths;
+};
+
+void backoff_init(struct backoff *b);
+/* Records a death at now. ready_ns: when the dead process reported ready (0:
+ * never); 60 s of running since then starts the delay over at 1 s. Returns
+ * true when this is the 5th death within 10 minutes (give up); else stores
+ * the restart delay (1 s doubling to 60 s) in *delay_ms. */
+bool backoff_death(struct backoff *b, uint64_t ready_ns, uint64_t now, uint32_t *delay_ms);
+
 struct worker {
 	struct sup *sup;
 	enum worker_id id;
@@ -48,9 +63,7 @@ struct worker {
 	struct loop_watch restart_watch;
 	uint64_t started_ns, ready_ns;
 	unsigned restarts;
-	uint32_t backoff_ms;
-	uint64_t deaths[WORKER_GIVE_UP_DEATHS]; /* monotonic ns, a ring */
-	unsigned n_deaths;
+	struct backoff backoff;    /* restart delay and recent deaths */
 	bool out_blocked;          /* EPOLLOUT wanted (collectord's queue) */
 
 	/* expected and observed identity */

@@ -27,23 +27,12 @@ static void death_describe(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended (wait status 0x%x)", status);
 }
 
-/* True when this death is the WORKER_GIVE_UP_DEATHS-th within the window. */
-static bool death_record(struct worker *w, uint64_t now)
-{
-	w->deaths[w->n_deaths % WORKER_GIVE_UP_DEATHS] = now;
-	w->n_deaths++;
-	if (w->n_deaths < WORKER_GIVE_UP_DEATHS)
-		return false;
-	uint64_t oldest = w->deaths[w->n_deaths % WORKER_GIVE_UP_DEATHS];
-	return now - oldest <= WORKER_GIVE_UP_WINDOW_NS;
-}
-
 static void death_schedule_restart(struct worker *w, const char *how)
 {
 	struct sup *s = w->sup;
-	uint64_t now = mono_ns();
+	uint32_t delay;
 
-	if (death_record(w, now)) {
+	if (backoff_death(&w->backoff, w->ready_ns, mono_ns(), &delay)) {
 		log_error("%s %s: that is %d deaths within %llu minutes; giving up so the service "
 			  "manager's start limit takes over (exit status %d)",
 			  w->name, how, WORKER_GIVE_UP_DEATHS,
@@ -52,10 +41,6 @@ static void death_schedule_restart(struct worker *w, const char *how)
 		shutdown_begin(s, SUP_EXIT_GAVE_UP, "a worker keeps dying");
 		return;
 	}
-	if (w->ready_ns && now - w->ready_ns >= WORKER_HEALTHY_NS)
-		w->backoff_ms = WORKER_BACKOFF_FIRST_MS;
-	uint32_t delay = w->backoff_ms;
-	w->backoff_ms = delay * 2 > WORKER_BACKOFF_MAX_MS ? WORKER_BACKOFF_MAX_MS : delay * 2;
 	w->state = WS_RESTARTING;
 	timer_arm_ms(w->restart_tfd, delay);
 	log_warn("%s %s; restarting it in %u.%03u s", w->name, how, delay / 1000, delay % 1000);
