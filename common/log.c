@@ -34,10 +34,29 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
+void log_disconnect(void)
+{
+	closelog();
+}
+
+void log_reconnect(void)
+{
+	if (log_state.ident[0])
+		openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 void log_init(const char *process, bool foreground)
 {
-	snprintf(log_state.ident, sizeof(log_state.ident), "aodv2-%s", process);
+	char ident[sizeof(log_state.ident)];
+
+	snprintf(ident, sizeof(ident), "aodv2-%s", process);
 	log_state.foreground = foreground;
+	if (strcmp(ident, log_state.ident) == 0) {
+		/* Already set up: a caller reconnecting after an fd sweep. */
+		log_reconnect();
+		return;
+	}
+	memcpy(log_state.ident, ident, sizeof(ident));
 	openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 
 	const char *env = getenv("AOD_LOG_LEVEL");

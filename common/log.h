@@ -15,8 +15,14 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-/* process: the short name, e.g. "detectord"; the ident becomes "aodv2-detectord". */
+/* process: the short name, e.g. "detectord"; the ident becomes "aodv2-detectord".
+ * Calling it again (same process) only reconnects to syslog. */
 void log_init(const char *process, bool foreground);
+/* Forget the syslog connection (before closing fds behind glibc's back),
+ * then connect again under the same ident (after). Without this, glibc
+ * would send to, and on failure close, whatever reused its fd number. */
+void log_disconnect(void);
+void log_reconnect(void);
 /* Parses AOD_LOG_LEVEL-style names; returns a LOG_* priority or -1. */
 int log_level_parse(const char *name);
 void log_set_level(int priority);

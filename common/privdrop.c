@@ -155,9 +155,12 @@ void privdrop_close_fds_from(int lowfd)
 {
 	if (lowfd < 0)
 		lowfd = 0;
-	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u) == 0)
-		return;
-	privdrop_close_fds_slow(lowfd);
+	/* syslog's socket is among the fds closed: glibc must forget it, or
+	 * it would later write to (and close) whatever reuses the number. */
+	log_disconnect();
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u) != 0)
+		privdrop_close_fds_slow(lowfd);
+	log_reconnect();
 }
 
 int privdrop_parse_caps(const char *list, int *caps, size_t max)

@@ -22,7 +22,8 @@ int privdrop_resolve(const char *user, uid_t *uid, gid_t *gid, int *fell_back);
 /* caps: CAP_* numbers to keep (permitted, effective, inheritable, ambient).
  * Returns 0 or -errno; on failure the caller must exit. */
 int privdrop_apply(uid_t uid, gid_t gid, const int *caps, size_t ncaps);
-/* Closes every fd >= lowfd (close_range where available). */
+/* Closes every fd >= lowfd (close_range where available); the syslog
+ * connection (log.h) is reopened afterwards, below or above lowfd. */
 void privdrop_close_fds_from(int lowfd);
 /* Parses "cap_syslog,cap_net_raw" into CAP_* numbers; returns count or -EINVAL. */
 int privdrop_parse_caps(const char *list, int *caps, size_t max);
