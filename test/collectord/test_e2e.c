@@ -35,6 +35,7 @@
 #include "qa.h"
 
 #define SUPERVISOR AOD_BUILD_ROOT "/supervisor/aodv2-supervisor"
+#define AODCTL AOD_BUILD_ROOT "/supervisor/aodctl"
 #define TRACE AOD_SOURCE_ROOT "/test/detectord/traces/write_spike.csv"
 #define MS ((uint64_t)1000000)
 #define HOUR_NS ((uint64_t)3600 * 1000000000u)
@@ -122,10 +123,31 @@ static void setup_tree(uint64_t now)
 	write_file(path, "half", 0640);
 }
 
-static int run_supervisor(const char *source, bool max_speed, int timeout_ms)
+/* Starts the supervisor on a replay; flags: SUP_MAX_SPEED, SUP_ONESHOT. */
+enum { SUP_MAX_SPEED = 1, SUP_ONESHOT = 2 };
+
+static pid_t start_supervisor(const char *source, int flags)
 {
 	char dropin[256];
+	const char *argv[16];
+	int argc = 0;
+
 	snprintf(dropin, sizeof(dropin), "%s/conf.d", top);
+	argv[argc++] = SUPERVISOR;
+	argv[argc++] = "-f";
+	argv[argc++] = "-c";
+	argv[argc++] = AOD_SOURCE_ROOT "/etc/aodv2.yaml";
+	argv[argc++] = "-d";
+	argv[argc++] = dropin;
+	argv[argc++] = "--source";
+	argv[argc++] = source;
+	if (flags & SUP_MAX_SPEED) {
+		argv[argc++] = "--replay-speed";
+		argv[argc++] = "max";
+	}
+	if (flags & SUP_ONESHOT)
+		argv[argc++] = "--oneshot";
+	argv[argc] = NULL;
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -134,15 +156,15 @@ static int run_supervisor(const char *source, bool max_speed, int timeout_ms)
 			_exit(120);
 		/* Workers drop privileges and cannot run LeakSanitizer. */
 		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-		if (max_speed)
-			execl(SUPERVISOR, SUPERVISOR, "-f", "-c", AOD_SOURCE_ROOT "/etc/aodv2.yaml",
-			      "-d", dropin, "--source", source, "--replay-speed", "max", "--oneshot",
-			      (char *)NULL);
-		else
-			execl(SUPERVISOR, SUPERVISOR, "-f", "-c", AOD_SOURCE_ROOT "/etc/aodv2.yaml",
-			      "-d", dropin, "--source", source, "--oneshot", (char *)NULL);
+		execv(SUPERVISOR, (char *const *)argv);
 		_exit(121);
 	}
+	return pid;
+}
+
+/* Its wait status, or -1 (and killed) after timeout_ms. */
+static int wait_supervisor(pid_t pid, int timeout_ms)
+{
 	int status;
 	for (int waited = 0; waited < timeout_ms; waited += 20) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
@@ -152,6 +174,11 @@ static int run_supervisor(const char *source, bool max_speed, int timeout_ms)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -1;
+}
+
+static int run_supervisor(const char *source, int flags, int timeout_ms)
+{
+	return wait_supervisor(start_supervisor(source, flags | SUP_ONESHOT), timeout_ms);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -492,7 +519,7 @@ START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 	unsigned partial;
 
 	setup_tree(now);
-	int status = run_supervisor("replay:" TRACE, true, 120000);
+	int status = run_supervisor("replay:" TRACE, SUP_MAX_SPEED, 120000);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "tail -n 80 %s 1>&2", logpath);
@@ -557,7 +584,7 @@ START_TEST(single_slow_request_is_an_anomaly_at_once)
 		   0644);
 	char source[320];
 	snprintf(source, sizeof(source), "replay:%s", path);
-	int status = run_supervisor(source, false, 60000);
+	int status = run_supervisor(source, 0, 60000);
 	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "the oneshot replay failed");
 	char *log = read_file(logpath, NULL);
@@ -584,6 +611,66 @@ START_TEST(single_slow_request_is_an_anomaly_at_once)
 }
 END_TEST
 
+/* `aodctl status --json` into path; its exit status. */
+static int aodctl_status(const char *path)
+{
+	char sock[256];
+	snprintf(sock, sizeof(sock), "%s/ctl.sock", top);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(120);
+		execl(AODCTL, AODCTL, "-s", sock, "status", "--json", (char *)NULL);
+		_exit(121);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The detector's per-anomaly counts reach `aodctl status`: the latency spike
+ * inside the cooldown is counted as suppressed, not sent. */
+START_TEST(cooldown_suppression_shows_in_aodctl_status)
+{
+	char path[300];
+	struct jdoc j = { .loaded = false };
+	bool seen = false;
+
+	setup_tree(wall_ns());
+	snprintf(path, sizeof(path), "%s/status.json", top);
+	pid_t pid = start_supervisor("replay:" TRACE, SUP_MAX_SPEED);
+	/* The trace's windows close by the clock within about 7 s. */
+	for (int i = 0; i < 300 && !seen; i++) {
+		usleep(100000);
+		jdoc_free(&j);
+		if (aodctl_status(path) != 0 || !jdoc_load(&j, path))
+			continue;
+		const char *sup = jdoc_pstr(&j, NULL, "anomalies.0.suppressed");
+		const char *sent = jdoc_pstr(&j, NULL, "anomalies.1.sent");
+		seen = sup && sent && !strcmp(sup, "1") && !strcmp(sent, "2");
+	}
+	ck_assert_msg(seen, "status never showed the suppressed anomaly");
+	snprintf(where, sizeof(where), "aodctl status --json");
+	STR_EQ(&j, NULL, "anomalies.0.name", "latency");
+	STR_EQ(&j, NULL, "anomalies.0.judged", "335");
+	STR_EQ(&j, NULL, "anomalies.0.detected", "3");
+	STR_EQ(&j, NULL, "anomalies.0.sent", "2");
+	STR_EQ(&j, NULL, "anomalies.1.name", "error");
+	STR_EQ(&j, NULL, "anomalies.1.judged", "25");
+	STR_EQ(&j, NULL, "anomalies.1.detected", "2");
+	STR_EQ(&j, NULL, "anomalies.1.suppressed", "0");
+	jdoc_free(&j);
+	ck_assert(log_has("anomaly latency suppressed by cooldown: 12 violations (acceptable 10)"));
+	kill(pid, SIGTERM);
+	int status = wait_supervisor(pid, 30000);
+	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the supervisor did not stop cleanly on SIGTERM");
+	rm_rf(top);
+}
+END_TEST
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -595,6 +682,7 @@ int main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, write_spike_replay_makes_exact_collections_within_budget);
 	tcase_add_test(tc, single_slow_request_is_an_anomaly_at_once);
+	tcase_add_test(tc, cooldown_suppression_shows_in_aodctl_status);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
