@@ -30,6 +30,8 @@ ok "Version: $version" test "$(field Version)" = "$version"
 ok "Architecture: $(dpkg --print-architecture)" test "$(field Architecture)" = "$(dpkg --print-architecture)"
 want=$(awk '$1 == "run" { printf "%s%s", sep, $2; sep = ", " }' "$src/etc/dependencies.txt")
 ok "Depends: the run lines of etc/dependencies.txt" test "$(field Depends)" = "$want"
+want=$(awk '$1 == "recommends" { printf "%s%s", sep, $2; sep = ", " }' "$src/etc/dependencies.txt")
+ok "Recommends: the recommends lines of etc/dependencies.txt ($want)" test "$(field Recommends)" = "$want"
 ok "Depends names no -dev package" bash -c '! grep -q -- "-dev\b" <<<"$1"' _ "$(field Depends)"
 
 has() { grep -qxF "$1" <<<"$paths"; }
