@@ -160,29 +160,40 @@ START_TEST(leader_exit_ends_action_and_stragglers)
 }
 END_TEST
 
-START_TEST(planned_stop_is_success)
+/* Runs a fake tcpdump with a 1 s duration as collection aod_<ts>; it must
+ * end as planned (RES_OK, stopped_at_duration, exit 0), at least min_ms and
+ * well before the 10 s timeout, having printed want. */
+static void planned_stop(const char *script, uint64_t ts, uint64_t min_ms, const char *want)
 {
+	char dir[32];
 	h_init(&H, "tcpdump");
 	H.cfg->tcpdump_duration_sec = 1;
-	h_program(&H, "tcpdump",
-		  "trap 'echo stopped; exit 0' TERM\necho capturing\necho listening on any >&2\n"
-		  "while :; do sleep 0.1; done\n");
+	h_program(&H, "tcpdump", script);
 	h_start(&H);
 
 	uint64_t t0 = now_ms();
-	submit(11);
+	submit(ts);
 	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
 	uint64_t elapsed = now_ms() - t0;
-	ck_assert_uint_ge(elapsed, 1000);
+	ck_assert_uint_ge(elapsed, min_ms);
 	ck_assert_uint_lt(elapsed, 6000); /* not the 10 s timeout */
 	ck_assert_int_eq(H.done[0].states[0], RES_OK);
-	char *out = h_unzstd(&H, "aod_11", "tcpdump.pcap.zst", NULL);
-	ck_assert_str_eq(out, "capturing\nstopped\n");
+	snprintf(dir, sizeof(dir), "aod_%llu", (unsigned long long)ts);
+	char *out = h_unzstd(&H, dir, "tcpdump.pcap.zst", NULL);
+	ck_assert_str_eq(out, want);
 	free(out);
-	char *manifest = h_read(&H, "aod_11", "manifest.json", NULL);
+	char *manifest = h_read(&H, dir, "manifest.json", NULL);
+	ck_assert_ptr_nonnull(strstr(manifest, "\"exit_status\": 0"));
 	ck_assert_ptr_nonnull(strstr(manifest, "\"stopped_at_duration\": true"));
 	free(manifest);
 	h_fini(&H);
+}
+
+START_TEST(planned_stop_is_success)
+{
+	planned_stop("trap 'echo stopped; exit 0' TERM\necho capturing\necho listening on any >&2\n"
+		     "while :; do sleep 0.1; done\n",
+		     11, 1000, "capturing\nstopped\n");
 }
 END_TEST
 
@@ -190,27 +201,9 @@ END_TEST
  * SIGTERM before it can handle it: the stop waits for "listening on". */
 START_TEST(planned_stop_waits_until_listening)
 {
-	h_init(&H, "tcpdump");
-	H.cfg->tcpdump_duration_sec = 1;
-	h_program(&H, "tcpdump",
-		  "sleep 1.5\ntrap 'echo header; exit 0' TERM\necho listening on any >&2\n"
-		  "while :; do sleep 0.05; done\n");
-	h_start(&H);
-	uint64_t t0 = now_ms();
-	submit(13);
-	ck_assert_uint_eq(h_run_until(&H, 1, 8000), 1);
-	uint64_t elapsed = now_ms() - t0;
-	ck_assert_uint_ge(elapsed, 1500);
-	ck_assert_uint_lt(elapsed, 6000); /* not the 10 s timeout */
-	ck_assert_int_eq(H.done[0].states[0], RES_OK);
-	char *out = h_unzstd(&H, "aod_13", "tcpdump.pcap.zst", NULL);
-	ck_assert_str_eq(out, "header\n");
-	free(out);
-	char *manifest = h_read(&H, "aod_13", "manifest.json", NULL);
-	ck_assert_ptr_nonnull(strstr(manifest, "\"exit_status\": 0"));
-	ck_assert_ptr_nonnull(strstr(manifest, "\"stopped_at_duration\": true"));
-	free(manifest);
-	h_fini(&H);
+	planned_stop("sleep 1.5\ntrap 'echo header; exit 0' TERM\necho listening on any >&2\n"
+		     "while :; do sleep 0.05; done\n",
+		     13, 1500, "header\n");
 }
 END_TEST
 
