@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced after lib.sh by the scenarios that provoke anomalies (latency,
+# emergency, errors, modes): SMB traffic from programs with names of their
+# own (so that an anomaly's worst requests can be traced to them), what the
+# supervisor logged on receiving each anomaly, detectord's per-anomaly
+# counters, and a collection's manifest.
+
+BIN=/run/aodvm/bin
+
+# wall_ms: wall-clock milliseconds now (EPOCHREALTIME: no fork).
+wall_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+
+# sleep_until MS: sleeps until wall-clock MS (ms since the epoch), if ahead.
+sleep_until() {
+	local left=$(($1 - $(wall_ms)))
+	[ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+	return 0
+}
+
+# named NAME PROGRAM: $BIN/NAME runs PROGRAM with NAME as its comm.
+named() {
+	mkdir -p "$BIN"
+	ln -sf "$2" "$BIN/$1"
+	echo "$BIN/$1"
+}
+
+# load_start NAME [PAUSE] [N]: N (default 1) bash loops whose comm is NAME,
+# each doing small SMB operations on its own file until load_stop, pausing
+# PAUSE seconds (default 0.1) between rounds: write (CREATE WRITE CLOSE),
+# read back (CREATE READ CLOSE), stat (CREATE QUERY_INFO CLOSE), all from
+# that one process (bash builtins). LOAD_PIDS are their pids; load_rounds
+# counts the rounds of all.
+load_start() {
+	local prog i
+	prog=$(named "$1" /bin/bash)
+	rm -f "$AOD_DIR/load.stop" "$AOD_DIR"/load.rounds.* "$AOD_DIR/load.fifo"
+	mkfifo "$AOD_DIR/load.fifo"
+	LOAD_PIDS=()
+	for i in $(seq "${3:-1}"); do
+		"$prog" -c '
+			f=$1/$2.$5 stop=$3/load.stop rounds=$3/load.rounds.$5 i=0
+			exec 9<> "$3/load.fifo" # read -t on it: a pause without a fork
+			while [ ! -e "$stop" ]; do
+				echo "round $i" > "$f" || echo "load: write failed" >&2
+				read -r _ < "$f" || echo "load: read failed" >&2
+				[ -e "$f" ] || echo "load: stat failed" >&2
+				i=$((i + 1))
+				echo "$i" > "$rounds"
+				read -r -t "$4" -u 9 _
+			done
+			rm -f "$f"' load "$MNT" "$1" "$AOD_DIR" "${2:-0.1}" "$i" &
+		LOAD_PIDS+=($!)
+	done
+}
+load_rounds() { cat "$AOD_DIR"/load.rounds.* 2> /dev/null | awk '{ n += $1 } END { print n + 0 }'; }
+load_stop() {
+	[ ${#LOAD_PIDS[@]} -gt 0 ] || return 0
+	: > "$AOD_DIR/load.stop"
+	wait "${LOAD_PIDS[@]}"
+}
+
+# aod_received NAME: one line per anomaly NAME the supervisor received, in
+# order: "<log time, ms since the epoch> <timestamp ns> <1 if emergency>".
+aod_received() {
+	awk -v n="$1" '$2 ~ /^aodv2-supervisor\[/ && $3 == "anomaly" &&
+		($4 == n ":" || ($4 == n && $5 == "(emergency):")) && $NF ~ /^aod_[0-9]+$/ {
+		t = $1; sub(/\./, "", t); ts = $NF; sub(/^aod_/, "", ts)
+		print t, ts, ($4 == n ? 1 : 0)
+	}' "$AOD_LOG"
+}
+aod_received_count() { aod_received "$1" | grep -c . || true; }
+# aod_wait_received SECONDS NAME N: until the supervisor received N of NAME.
+aod_wait_received() { wait_until "$1" _aod_received_atleast "$2" "$3"; }
+_aod_received_atleast() { [ "$(aod_received_count "$1")" -ge "$2" ]; }
+
+# aod_counter NAME KEY: detectord's judged/detected/sent/suppressed for NAME.
+aod_counter() { aod_json ".anomalies[] | select(.name == \"$1\") | .$2"; }
+# aod_counters: "name judged detected sent suppressed" lines, for the log.
+aod_counters() {
+	aod_json '.anomalies[] | "\(.name) judged \(.judged) detected \(.detected) sent \(.sent) suppressed \(.suppressed)"'
+}
+
+# mf TS FILTER: jq -r FILTER on collection aod_TS's manifest.
+mf() { jq -r "$2" "$AOD_OUT/aod_$1/manifest.json"; }
+# mf_ns TS KEY: a nanosecond field of the manifest (timestamp_ns,
+# interval_start_ns, interval_end_ns) read as text: jq 1.6 turns numbers
+# into doubles, which cannot hold them exactly.
+mf_ns() { sed -n "s/.*\"$2\": *\([0-9][0-9]*\).*/\1/p" "$AOD_OUT/aod_$1/manifest.json" | head -1; }
+# mf_show TS: the anomaly part of a manifest, compact, for the log.
+mf_show() {
+	jq -c '.anomaly | {name, type, emergency, timestamp_ns, summary: (.summary |
+		{violations, events_judged, acceptable_count, commands, errors, worst: [.worst[] | {command, latency_ms, errno, pid, comm}]})}' \
+		"$AOD_OUT/aod_$1/manifest.json" | sed 's/^/#   manifest: /'
+}
+# mf_commands TS: the summary's command names, sorted, space separated.
+mf_commands() { mf "$1" '[.anomaly.summary.commands[].command] | sort | join(" ")'; }
+
+# ms_between A_MS B_MS: B - A.
+ms_between() { echo $(($2 - $1)); }
+
+# A scenario that stops early (set -u, a failed command) must not leave its
+# load running into the next scenario of the same boot, nor the delay on lo,
+# and still leaves its artefacts (finish writes state.txt).
+_anomaly_exit() {
+	local rc=$?
+	[ -d "$AOD_DIR" ] && : > "$AOD_DIR/load.stop"
+	netem_off
+	if [ ! -e "$ART/state.txt" ]; then
+		echo "# the scenario stopped early (exit status $rc): collecting artefacts"
+		collect_artefacts
+	fi
+}
+trap _anomaly_exit EXIT

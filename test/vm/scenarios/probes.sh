@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The probes see real traffic: probe_smoke (test/probes) is started before
+# cifs is loaded, then cifs is loaded and mounted, and I/O runs without and
+# with netem delay on lo, then a missing file and a path the guest cannot
+# read are opened. Every event is matched to the process that caused it by
+# its comm: each phase runs programs through symlinks with their own names.
+# AOD_PROBES_VARIANT (tp_btf | tracepoint) may force the programs' variant.
+. "$AODVM_HERE/guest/lib.sh"
+
+SMOKE=$AOD_BUILD_ROOT/test/probes/probe_smoke
+CSV=$ART/events.csv
+BIN=/run/aodvm/bin
+want_variant=${AOD_PROBES_VARIANT:-tp_btf}
+
+[ -x "$SMOKE" ] || bail "$SMOKE is not built"
+mkdir -p "$BIN"
+ln -sf /usr/bin/dd "$BIN/aodfast"
+ln -sf /usr/bin/dd "$BIN/aodslow"
+ln -sf /usr/bin/cat "$BIN/aodmiss"
+ln -sf /usr/bin/cat "$BIN/aoddeny"
+
+smb_start
+check "cifs is not loaded before the probes start" bash -c '! grep -q "^cifs " /proc/modules'
+
+step "probe_smoke starts while cifs is absent (variant wanted: $want_variant)"
+rm -f "$ART/ready"
+"$SMOKE" -t 900 -r "$ART/ready" > "$CSV" 2> "$ART/probe_smoke.log" &
+smoke=$!
+wait_until 60 test -e "$ART/ready" || bail "probe_smoke did not open the probes (see probe_smoke.log)"
+check "probe_smoke waits for cifs" grep -q 'cifs_loaded=0' "$ART/probe_smoke.log"
+
+step "modprobe cifs and mount"
+cifs_mount
+status_has() { # pattern: asks probe_smoke for its status and looks for it
+	kill -USR1 "$smoke" 2>/dev/null
+	sleep 0.5
+	grep -q "$1" "$ART/probe_smoke.log"
+}
+attached="variant=$want_variant cifs_loaded=1 latency_attached=1 errors_attached=1"
+check "the probes attach when cifs loads ($attached)" wait_until 20 status_has "$attached"
+
+phase() { # name count delay_ms
+	local name=$1 i
+	step "phase $name: $2 write+read rounds of 64 KiB by '$name'${3:+, netem delay $3 ms on lo}"
+	[ -n "${3:-}" ] && netem_delay "$3"
+	for i in $(seq "$2"); do
+		"$BIN/$name" if=/dev/zero of="$MNT/$name-$i" bs=64k count=1 conv=fsync status=none ||
+			not_ok "$name: write $i failed"
+		"$BIN/$name" if="$MNT/$name-$i" of=/dev/null bs=64k status=none ||
+			not_ok "$name: read $i failed"
+	done
+	[ -n "${3:-}" ] && netem_off
+	return 0
+}
+phase aodfast 5
+phase aodslow 5 30
+
+step "a missing file and a file the guest cannot read"
+bash -c 'echo $$ > /run/aodvm/miss.pid; exec '"$BIN"'/aodmiss '"$MNT"'/no-such-file' 2> /dev/null
+bash -c 'echo $$ > /run/aodvm/deny.pid; exec '"$BIN"'/aoddeny '"$MNT"'/private/secret.txt' 2> /dev/null
+miss_pid=$(cat /run/aodvm/miss.pid)
+deny_pid=$(cat /run/aodvm/deny.pid)
+sleep 2
+kill -TERM "$smoke"
+wait "$smoke"
+check "probe_smoke exits 0" test $? -eq 0
+note "$(grep -c . "$CSV") lines of events; final status:"
+sed -n '/^# status/,$p' "$ART/probe_smoke.log" | tail -n 12 | sed 's/^/#     /'
+
+# Per comm and command: count, min and median latency in ms (latency events).
+awk -F, 'NR > 1 && $2 == "latency" { print $11, $3, $4 / 1e6 }' "$CSV" | sort -k1,1 -k2,2 -k3,3n |
+	awk '{ k = $1 " " $2; v[k, ++n[k]] = $3 } END {
+		for (k in n) {
+			split(k, f, " ")
+			printf "#   %-15s %-20s n=%-3d min=%7.1f ms median=%7.1f ms\n", f[1], f[2], n[k], v[k, 1], v[k, int((n[k] + 1) / 2)]
+		}
+	}' | sort
+lat() { # comm command -> latencies in ms, one a line
+	awk -F, -v c="$1" -v m="$2" 'NR > 1 && $2 == "latency" && $11 == c && $3 == m { print $4 / 1e6 }' "$CSV"
+}
+count() { lat "$1" "$2" | grep -c .; }
+for cmd in SMB2_WRITE SMB2_READ SMB2_CREATE SMB2_CLOSE; do
+	check "aodfast: latency events for $cmd ($(count aodfast $cmd))" test "$(count aodfast $cmd)" -ge 5
+	check "aodslow: latency events for $cmd ($(count aodslow $cmd))" test "$(count aodslow $cmd)" -ge 5
+	min=$(lat aodslow $cmd | sort -n | head -1)
+	check "aodslow: every $cmd took 30 ms or more under netem (min ${min:-none} ms)" \
+		awk -v v="${min:-0}" 'BEGIN { exit !(v >= 30) }'
+	med=$(lat aodfast $cmd | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	check "aodfast: median $cmd under 30 ms without netem (${med:-none} ms)" \
+		awk -v v="${med:-999}" 'BEGIN { exit !(v < 30) }'
+done
+check "aodslow: 5 writes of 64 KiB are 5 SMB2_WRITE events, one each" test "$(count aodslow SMB2_WRITE)" -eq 5
+
+errline() { # comm -> its error events
+	awk -F, -v c="$1" 'NR > 1 && $2 == "error" && $11 == c' "$CSV"
+}
+miss=$(errline aodmiss)
+note "aodmiss errors: ${miss:-none}"
+check "the missing file is an error event: SMB2_CREATE, ENOENT, STATUS_OBJECT_NAME_NOT_FOUND, pid $miss_pid" \
+	awk -F, -v p="$miss_pid" '$3 == "SMB2_CREATE" && $5 == "ENOENT" && $6 == "0xc0000034" && $10 == p { f = 1 } END { exit !f }' <<< "$miss"
+deny=$(errline aoddeny)
+note "aoddeny errors: ${deny:-none}"
+check "the unreadable file is an error event: SMB2_CREATE, EACCES, STATUS_ACCESS_DENIED, pid $deny_pid" \
+	awk -F, -v p="$deny_pid" '$3 == "SMB2_CREATE" && $5 == "EACCES" && $6 == "0xc0000022" && $10 == p { f = 1 } END { exit !f }' <<< "$deny"
+check "no error event from the I/O phases" test -z "$(errline aodfast)$(errline aodslow)"
+check "the BPF ring buffer dropped nothing" grep -q '^# counter rb_dropped=0$' "$ART/probe_smoke.log"
+finish
