@@ -125,7 +125,10 @@ static void routing_read(struct worker *w)
 			return;
 		}
 		if (rc == -EBADMSG) {
-			worker_fail(w, "sent a malformed message");
+			char why[128];
+			snprintf(why, sizeof(why), "sent a malformed message (%s)",
+				 s->msg->error ? s->msg->error : "bad framing");
+			worker_fail(w, why);
 			return;
 		}
 		if (rc < 0) {

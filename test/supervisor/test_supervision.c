@@ -175,6 +175,8 @@ START_TEST(malformed_worker_message_restarts_it)
 	}
 	ck_assert_int_eq(total, 1);
 	ck_assert_int_ne(access(flag, F_OK), 0);
+	/* logged with the reason, never trusted */
+	ck_assert(suptest_log_has(&t, "sent a malformed message (bad magic"));
 	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
 	suptest_cleanup(&t);
 }
