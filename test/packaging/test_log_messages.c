@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "aod_build.h"
+#include "pkgtest.h"
 
 struct log_call {
 	char dir[16];   /* the source folder */
@@ -57,27 +58,6 @@ static const struct {
 	{ "aodv2-collectord", { "collectord", NULL } },
 	{ "aodv2-sweeperd", { "sweeperd", NULL } },
 };
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	do {
-		if (cap - len < 4097) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			ck_assert(buf);
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
 
 /* ---- C sources: the format strings of log calls ---- */
 
@@ -164,7 +144,7 @@ static void scan_file(const char *dir, const char *path, const char *short_name)
 		const char *call;
 		const char *level;
 	} levels[] = { { "log_info(", "INFO" }, { "log_warn(", "WARNING" }, { "log_error(", "ERROR" } };
-	char *text = slurp(path);
+	char *text = pkgtest_read_file(path);
 
 	for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++) {
 		size_t clen = strlen(levels[k].call);
@@ -342,7 +322,7 @@ static void load_page(void)
 	size_t n = 0;
 
 	ck_assert_msg(path && *path, "AOD_MAN_SUPERVISOR is not set");
-	char *text = slurp(path);
+	char *text = pkgtest_read_file(path);
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		lines = realloc(lines, (n + 1) * sizeof(*lines));
 		ck_assert(lines);

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "config_internal.h"
+#include "pkgtest.h"
 
 struct man_entry {
 	char *tag;  /* the word after .B on the line after .TP */
@@ -26,27 +27,6 @@ struct man_page {
 };
 
 static struct man_page page;
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, got;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (cap + 4096) * 2;
-			buf = realloc(buf, cap);
-			ck_assert(buf);
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
 
 /* Appends one source line to body as plain text: a leading macro name is
  * dropped, \- becomes -, font escapes and quotes go. */
@@ -83,7 +63,7 @@ static void page_load(void)
 	size_t n = 0;
 
 	ck_assert_msg(path && *path, "AOD_MAN_CONFIG is not set");
-	page.raw = read_file(path);
+	page.raw = pkgtest_read_file(path);
 	text = strdup(page.raw);
 	ck_assert(text);
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
