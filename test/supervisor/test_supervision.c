@@ -6,7 +6,8 @@
  * malformed worker message, SIGHUP with good and bad config, SIGTERM within
  * the deadline (also with a worker that ignores SHUTDOWN), a second SIGINT
  * stopping at once, anomalies queued while collectord is down (delivered when
- * it is back; bounded, drops counted), --oneshot.
+ * it is back; bounded, drops counted), --oneshot with CSV and binary
+ * recordings at recorded and at maximum speed.
  */
 #include <check.h>
 #include <signal.h>
@@ -15,11 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action_caps.h"
 #include "aod_build.h"
 #include "config.h"
+#include "recording.h"
 #include "suptest.h"
 
 static char json[65536];
@@ -376,6 +379,77 @@ START_TEST(oneshot_exits_when_everything_is_judged)
 }
 END_TEST
 
+/* The final "ring: produced N, consumed N, dropped 0" line of a oneshot run. */
+static void assert_final_ring(struct suptest *t, unsigned n)
+{
+	char want[128];
+	snprintf(want, sizeof(want), "ring: produced %u, consumed %u, dropped 0, left 0", n, n);
+	ck_assert_msg(suptest_log_has(t, want), "no '%s' in the log", want);
+}
+
+static double oneshot_seconds(struct suptest *t, const char *speed_max)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (speed_max)
+		suptest_start(t, NULL, "--oneshot", "--replay-speed", "max", NULL);
+	else
+		suptest_start(t, NULL, "--oneshot", NULL);
+	int status = suptest_wait_exit(t, 30000);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert(status != -1 && WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+START_TEST(replay_keeps_the_recorded_speed)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 16, 0, 0, 100000000); /* 1.5 s from first to last */
+	double secs = oneshot_seconds(&t, NULL);
+	ck_assert_msg(secs >= 1.5, "a 1.5 s recording replayed in %.2f s", secs);
+	assert_final_ring(&t, 16);
+	ck_assert(suptest_log_has(&t, "(CSV format) at recorded speed"));
+	suptest_cleanup(&t);
+
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 16, 0, 0, 1000000000); /* 15 s */
+	secs = oneshot_seconds(&t, "max");
+	ck_assert_msg(secs < 10, "a 15 s recording at max speed took %.2f s", secs);
+	assert_final_ring(&t, 16);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(binary_recording_replays_like_csv)
+{
+	struct suptest t;
+	struct recording_writer *w;
+	struct aod_event ev[100];
+	suptest_init(&t, true, NULL);
+	snprintf(t.replay, sizeof(t.replay), "%s/events.rec", t.dir);
+	memset(ev, 0, sizeof(ev));
+	for (int i = 0; i < 100; i++) {
+		ev[i].ts_ns = 5000000000ull + (uint64_t)i * 1000000u;
+		ev[i].latency_ns = 2000000;
+		ev[i].kind = AOD_EV_LATENCY;
+		ev[i].command = 9; /* SMB2_WRITE */
+		ev[i].message_id = (uint64_t)i;
+		snprintf(ev[i].comm, sizeof(ev[i].comm), "dd");
+	}
+	ck_assert_int_eq(recording_create(t.replay, &w), 0);
+	ck_assert_int_eq(recording_write(w, ev, 100), 0);
+	ck_assert_int_eq(recording_finish(w), 0);
+	double secs = oneshot_seconds(&t, NULL); /* 0.1 s of events, rebased to 0 */
+	ck_assert_msg(secs < 10, "took %.2f s", secs);
+	assert_final_ring(&t, 100);
+	ck_assert(suptest_log_has(&t, "(binary format) at recorded speed"));
+	ck_assert(suptest_log_has(&t, "100 events fed, 0 malformed lines skipped"));
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	require_root();
@@ -394,6 +468,8 @@ int main(void)
 	tcase_add_test(tc, anomaly_waits_for_a_restarting_collectord);
 	tcase_add_test(tc, anomaly_queue_is_bounded_and_counts_drops);
 	tcase_add_test(tc, oneshot_exits_when_everything_is_judged);
+	tcase_add_test(tc, replay_keeps_the_recorded_speed);
+	tcase_add_test(tc, binary_recording_replays_like_csv);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
