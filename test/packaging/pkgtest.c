@@ -28,3 +28,16 @@ char *pkgtest_read_file(const char *path)
 	buf[len] = '\0';
 	return buf;
 }
+
+char **pkgtest_lines(char *text, size_t *n)
+{
+	char *save = NULL, **lines = NULL;
+
+	*n = 0;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		lines = realloc(lines, (*n + 1) * sizeof(*lines));
+		ck_assert(lines);
+		lines[(*n)++] = l;
+	}
+	return lines;
+}

@@ -318,16 +318,12 @@ static bool roff_tag(const char *line, struct doc_line *d)
 static void load_page(void)
 {
 	const char *path = getenv("AOD_MAN_SUPERVISOR");
-	char *save = NULL, **lines = NULL;
-	size_t n = 0;
+	char **lines;
+	size_t n;
 
 	ck_assert_msg(path && *path, "AOD_MAN_SUPERVISOR is not set");
 	char *text = pkgtest_read_file(path);
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		lines = realloc(lines, (n + 1) * sizeof(*lines));
-		ck_assert(lines);
-		lines[n++] = l;
-	}
+	lines = pkgtest_lines(text, &n);
 	size_t i = 0;
 	while (i < n && strcmp(lines[i], ".SH LOG MESSAGES") != 0)
 		i++;

@@ -58,19 +58,14 @@ static void body_append(char *body, size_t cap, const char *line)
 static void page_load(void)
 {
 	const char *path = getenv("AOD_MAN_CONFIG");
-	char *text, *save = NULL;
-	char **lines = NULL;
-	size_t n = 0;
+	char *text, **lines;
+	size_t n;
 
 	ck_assert_msg(path && *path, "AOD_MAN_CONFIG is not set");
 	page.raw = pkgtest_read_file(path);
 	text = strdup(page.raw);
 	ck_assert(text);
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		lines = realloc(lines, (n + 1) * sizeof(*lines));
-		ck_assert(lines);
-		lines[n++] = l;
-	}
+	lines = pkgtest_lines(text, &n);
 	for (size_t i = 0; i + 1 < n; i++) {
 		if (strcmp(lines[i], ".TP") != 0 || strncmp(lines[i + 1], ".B ", 3) != 0)
 			continue;
