@@ -10,7 +10,9 @@
 # is not loaded) and its workers running as aodv2; `aodctl status` works for
 # a member of the aodv2 group and is refused to others; SIGTERM stops it
 # with status 0; an upgrade keeps the edited config; purge removes the user,
-# the group and the files.
+# the group and the files. Then a `meson install` (no DESTDIR) of this build
+# dir into the same throwaway system creates the user, group and directories
+# too.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -25,7 +27,7 @@ if [ "${1:-}" != --inside ]; then
 	tmp=$(mktemp -d)
 	build_package "$@" "$tmp"
 	mkdir -p "$tmp/root" "$tmp/layer"
-	unshare --mount --pid --fork --propagation private bash "$0" --inside "$deb" "$tmp" "$4"
+	unshare --mount --pid --fork --propagation private bash "$0" --inside "$deb" "$tmp" "$4" "$2" "$3"
 	rc=$?
 	# The namespace's mounts are gone with it; never follow one anyway.
 	if findmnt -rn -o TARGET | grep -q "^$tmp/"; then
@@ -37,7 +39,7 @@ if [ "${1:-}" != --inside ]; then
 fi
 
 # ---- inside the namespaces ----
-deb=$2 tmp=$3 version=$4
+deb=$2 tmp=$3 version=$4 src=$5 build=$6
 r=$tmp/root
 mount -t tmpfs -o mode=0755 aodv2-layer "$tmp/layer" || bail "mount tmpfs"
 mkdir "$tmp/layer/upper" "$tmp/layer/work"
@@ -48,6 +50,10 @@ mount --bind /sys "$r/sys" && mount -o remount,bind,ro "$r/sys" || bail "bind /s
 mount --bind /dev "$r/dev" || bail "bind /dev"
 mount -t tmpfs -o mode=0755 run "$r/run" || bail "mount /run"
 mount -t tmpfs -o mode=1777 tmp "$r/tmp" || bail "mount /tmp"
+# the source and build trees, for the `meson install` in part 4
+for d in "$src" "$build"; do
+	mkdir -p "$r$d" && mount --bind "$d" "$r$d" || bail "bind $d"
+done
 cp "$deb" "$r/tmp/aodv2.deb"
 log=$tmp/layer/test.log
 
@@ -148,6 +154,24 @@ for p in /etc/aodv2 /etc/aodv2.d /var/log/aodv2 /run/aodv2 /usr/sbin/aodv2-super
 	/etc/systemd/system/multi-user.target.wants/aodv2-supervisor.service; do
 	ok "purge leaves no $p" test ! -e "$r$p" -a ! -L "$r$p"
 done
+
+# 4. the same machine with `meson install` as root instead (no DESTDIR):
+#    its last step creates the user, the group and the directories.
+prefix=$(meson introspect --buildoptions "$build" | python3 -c '
+import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+in_root env -u DESTDIR meson install -C "$build" --no-rebuild >>"$log" 2>&1
+ok "meson install on the live system succeeds" test $? -eq 0
+uid=$(id_of passwd)
+gid=$(id_of group)
+ok "meson install created the system user aodv2 (uid $uid)" test -n "$uid" -a "${uid:-1000}" -lt 1000
+ok "meson install created the group aodv2 (gid $gid)" test -n "$gid"
+ok "meson install: /var/log/aodv2 is aodv2:aodv2 0750" \
+	test "$(stat -c '%u:%g %a' "$r/var/log/aodv2" 2>/dev/null)" = "$uid:$gid 750"
+ok "meson install: /run/aodv2 is root:aodv2 0750" \
+	test "$(stat -c '%u:%g %a' "$r/run/aodv2" 2>/dev/null)" = "0:$gid 750"
+ok "meson install: /etc/aodv2/aodv2.yaml is the shipped default" cmp -s "$r/etc/aodv2/aodv2.yaml" "$src/etc/aodv2.yaml"
+ok "meson install: the unit under $prefix" test -f "$r$prefix/lib/systemd/system/aodv2-supervisor.service"
 if [ "$tap_failed" -ne 0 ]; then
 	diag "$(cat "$log")"
 fi
