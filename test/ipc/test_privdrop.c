@@ -53,11 +53,25 @@ START_TEST(missing_user_falls_back_to_nobody)
 }
 END_TEST
 
+/* A hex field of /proc/self/status; all ones when it is missing. */
 static unsigned long long status_hex(const char *status, const char *key)
 {
 	const char *p = strstr(status, key);
-	ck_assert_msg(p != NULL, "no %s in /proc/self/status", key);
-	return strtoull(p + strlen(key), NULL, 16);
+	return p ? strtoull(p + strlen(key), NULL, 16) : ~0ull;
+}
+
+/* Runs body in a child (what it changes must not touch the test process);
+ * body returns 0 or the number of the check that failed. */
+static void expect_child_ok(int (*body)(void))
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(body());
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_msg(WEXITSTATUS(st) == 0, "the child failed check %d", WEXITSTATUS(st));
 }
 
 /* The Groups: line lists no gid. */
@@ -71,38 +85,35 @@ static bool no_groups(const char *status)
 	return strspn(p, " \t") == len;
 }
 
-/* In a child: drop to nobody keeping cap_syslog, then report what /proc says. */
+/* Drops to nobody keeping cap_syslog, then checks what /proc says. */
+static int drop_body(void)
+{
+	static char status[8192];
+	int caps[1] = { CAP_SYSLOG };
+	if (privdrop_apply(65534, 65534, caps, 1) != 0)
+		return 10;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, status, sizeof(status) - 1) : -1;
+	if (n <= 0)
+		return 11;
+	status[n] = '\0';
+	unsigned long long want = 1ull << CAP_SYSLOG;
+	if (status_hex(status, "CapEff:\t") != want || status_hex(status, "CapPrm:\t") != want ||
+	    status_hex(status, "CapAmb:\t") != want || status_hex(status, "CapBnd:\t") != 0)
+		return 12;
+	if (!strstr(status, "NoNewPrivs:\t1") || !strstr(status, "Uid:\t65534\t65534\t65534\t65534") ||
+	    !strstr(status, "Gid:\t65534\t65534\t65534\t65534") || !no_groups(status))
+		return 13;
+	if (setuid(0) == 0)
+		return 14;
+	return 0;
+}
+
 START_TEST(drop_leaves_exactly_the_kept_capabilities)
 {
 	if (geteuid() != 0)
 		return; /* only root can drop; the multi-process tests cover the rest */
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		static char status[8192];
-		int caps[1] = { CAP_SYSLOG };
-		if (privdrop_apply(65534, 65534, caps, 1) != 0)
-			_exit(10);
-		int fd = open("/proc/self/status", O_RDONLY);
-		ssize_t n = fd >= 0 ? read(fd, status, sizeof(status) - 1) : -1;
-		if (n <= 0)
-			_exit(11);
-		status[n] = '\0';
-		unsigned long long want = 1ull << CAP_SYSLOG;
-		if (status_hex(status, "CapEff:\t") != want || status_hex(status, "CapPrm:\t") != want ||
-		    status_hex(status, "CapAmb:\t") != want || status_hex(status, "CapBnd:\t") != 0)
-			_exit(12);
-		if (!strstr(status, "NoNewPrivs:\t1") || !strstr(status, "Uid:\t65534\t65534\t65534\t65534") ||
-		    !strstr(status, "Gid:\t65534\t65534\t65534\t65534") || !no_groups(status))
-			_exit(13);
-		if (setuid(0) == 0)
-			_exit(14);
-		_exit(0);
-	}
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st));
-	ck_assert_msg(WEXITSTATUS(st) == 0, "the dropped child failed check %d", WEXITSTATUS(st));
+	expect_child_ok(drop_body);
 }
 END_TEST
 
@@ -142,37 +153,34 @@ static bool is_eventfd(int fd)
 	return strcmp(target, "anon_inode:[eventfd]") == 0;
 }
 
+static int sweep_body(void)
+{
+	int rx = private_dev_log();
+	if (rx < 0)
+		return 20;
+	log_init("privtest", false); /* connects: syslog's socket is above rx */
+	log_info("before the sweep");
+	if (!received(rx, "aodv2-privtest["))
+		return 21;
+	privdrop_close_fds_from(rx + 1);
+	/* New fds take the lowest free numbers, as in a worker. */
+	int efd[4];
+	for (int i = 0; i < 4; i++)
+		efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	log_info("after the sweep");
+	for (int i = 0; i < 4; i++)
+		if (efd[i] < 0 || !is_eventfd(efd[i]))
+			return 22; /* glibc wrote to one of ours, and closed it */
+	if (!received(rx, "after the sweep"))
+		return 23;
+	return 0;
+}
+
 START_TEST(fd_sweep_keeps_syslog_and_other_fds)
 {
 	if (geteuid() != 0)
 		return; /* a private /dev needs root */
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int rx = private_dev_log();
-		if (rx < 0)
-			_exit(20);
-		log_init("privtest", false); /* connects: syslog's socket is above rx */
-		log_info("before the sweep");
-		if (!received(rx, "aodv2-privtest["))
-			_exit(21);
-		privdrop_close_fds_from(rx + 1);
-		/* New fds take the lowest free numbers, as in a worker. */
-		int efd[4];
-		for (int i = 0; i < 4; i++)
-			efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		log_info("after the sweep");
-		for (int i = 0; i < 4; i++)
-			if (efd[i] < 0 || !is_eventfd(efd[i]))
-				_exit(22); /* glibc wrote to one of ours, and closed it */
-		if (!received(rx, "after the sweep"))
-			_exit(23);
-		_exit(0);
-	}
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st));
-	ck_assert_msg(WEXITSTATUS(st) == 0, "child failed check %d", WEXITSTATUS(st));
+	expect_child_ok(sweep_body);
 }
 END_TEST
 

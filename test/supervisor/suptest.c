@@ -326,6 +326,31 @@ bool suptest_wait_running(struct suptest *t, const char *worker, long want_resta
 	return false;
 }
 
+bool suptest_wait_state(struct suptest *t, const char *worker, const char *want, int timeout_ms)
+{
+	static char json[65536];
+	char st[32];
+	for (int waited = 0; waited <= timeout_ms; waited += 20) {
+		if (suptest_status(t, json, sizeof(json)) &&
+		    suptest_worker_str(json, worker, "state", st, sizeof(st)) && strcmp(st, want) == 0)
+			return true;
+		suptest_sleep_ms(20);
+	}
+	return false;
+}
+
+bool suptest_wait_obj_num(struct suptest *t, const char *obj, const char *key, long long want,
+			  int timeout_ms)
+{
+	static char json[65536];
+	for (int waited = 0; waited <= timeout_ms; waited += 50) {
+		if (suptest_status(t, json, sizeof(json)) && suptest_obj_num(json, obj, key) == want)
+			return true;
+		suptest_sleep_ms(50);
+	}
+	return false;
+}
+
 bool suptest_wait_ring(struct suptest *t, unsigned long long n, int timeout_ms)
 {
 	static char json[65536];
@@ -376,4 +401,13 @@ bool suptest_proc_running(pid_t pid)
 	buf[n] = '\0';
 	const char *paren = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
 	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+int suptest_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }

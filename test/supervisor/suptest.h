@@ -8,6 +8,7 @@
 #ifndef SUPTEST_H
 #define SUPTEST_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -60,12 +61,19 @@ long long suptest_obj_num(const char *json, const char *obj, const char *key);
 /* Polls status until every worker is "running" (and, if want_restarts >= 0,
  * the named worker has that many restarts). Returns true in time. */
 bool suptest_wait_running(struct suptest *t, const char *worker, long want_restarts, int timeout_ms);
+/* Polls status until worker's state is want. True in time. */
+bool suptest_wait_state(struct suptest *t, const char *worker, const char *want, int timeout_ms);
+/* Polls status until "obj":{..."key":want...}. True in time. */
+bool suptest_wait_obj_num(struct suptest *t, const char *obj, const char *key, long long want,
+			  int timeout_ms);
 /* Polls until the ring's consumed == produced == n. */
 bool suptest_wait_ring(struct suptest *t, unsigned long long n, int timeout_ms);
 /* The uid and CapEff/CapAmb and NoNewPrivs of a process, from /proc. */
 bool suptest_proc(pid_t pid, unsigned *uid, unsigned long long *eff, unsigned long long *amb,
 		  int *nnp);
 void suptest_sleep_ms(int ms);
+/* Runs the suite with CK_ENV (meson's TAP environment); the exit status. */
+int suptest_run(Suite *s);
 /* True while pid runs (a zombie, killed but not yet reaped by whoever
  * inherited it, does not count). */
 bool suptest_proc_running(pid_t pid);

@@ -109,9 +109,5 @@ int main(void)
 	tcase_add_test(tc, probes_wait_for_cifs_and_record);
 	tcase_add_test(tc, record_needs_the_bpf_source);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suptest_run(s);
 }

@@ -152,13 +152,8 @@ START_TEST(collect_by_hand)
 	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", "nosuch", NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "no anomaly named 'nosuch'"));
 	/* The test collectord answers COLLECTION_DONE at once. */
-	for (int i = 0; i < 50; i++) {
-		ck_assert(suptest_status(&t, out, sizeof(out)));
-		if (suptest_obj_num(out, "collections", "completed_seen") == 1)
-			break;
-		suptest_sleep_ms(100);
-	}
-	ck_assert_int_eq(suptest_obj_num(out, "collections", "completed_seen"), 1);
+	ck_assert(suptest_wait_obj_num(&t, "collections", "completed_seen", 1, 5000));
+	ck_assert(suptest_status(&t, out, sizeof(out)));
 	ck_assert_int_eq(suptest_obj_num(out, "collections", "manual"), 1);
 }
 END_TEST
@@ -261,9 +256,5 @@ int main(void)
 	tcase_add_checked_fixture(grp, setup_group, teardown);
 	tcase_add_test(grp, group_member_may_read_not_change);
 	suite_add_tcase(s, grp);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suptest_run(s);
 }

@@ -198,9 +198,5 @@ int main(void)
 	tcase_add_test(tc, oneshot_replay_makes_the_expected_collection);
 	tcase_add_test(tc, real_workers_privileges_restart_reload_collect_stop);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suptest_run(s);
 }

@@ -42,6 +42,16 @@ static pid_t worker_pid(struct suptest *t, const char *name)
 	return (pid_t)suptest_worker_num(json, name, "pid");
 }
 
+/* A supervisor with the test workers and a short replay already fed,
+ * every worker running. */
+static void start_idle(struct suptest *t, const char *const *env)
+{
+	suptest_init(t, true, NULL);
+	suptest_write_replay(t, 10, 0, 0, 1000);
+	suptest_start(t, env, "--replay-speed", "max", NULL);
+	ck_assert_msg(suptest_wait_running(t, NULL, -1, 10000), "workers did not all start");
+}
+
 /* collectord keeps what the default config's watcher.actions need. */
 static unsigned long long collector_caps_mask(void)
 {
@@ -62,10 +72,7 @@ static unsigned long long collector_caps_mask(void)
 START_TEST(workers_drop_to_service_user)
 {
 	struct suptest t;
-	suptest_init(&t, true, NULL);
-	suptest_write_replay(&t, 10, 0, 0, 1000);
-	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
-	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "workers did not all start");
+	start_idle(&t, NULL);
 	for (int i = 0; i < 3; i++) {
 		unsigned uid;
 		unsigned long long eff, amb;
@@ -135,15 +142,7 @@ START_TEST(config_error_exit_is_not_restarted)
 	suptest_init(&t, true, NULL);
 	suptest_write_replay(&t, 10, 0, 0, 1000);
 	suptest_start(&t, env, "--replay-speed", "max", NULL);
-	char st[32] = "";
-	for (int i = 0; i < 100; i++) {
-		if (suptest_status(&t, json, sizeof(json)) &&
-		    suptest_worker_str(json, "collectord", "state", st, sizeof(st)) &&
-		    strcmp(st, "failed") == 0)
-			break;
-		suptest_sleep_ms(100);
-	}
-	ck_assert_str_eq(st, "failed");
+	ck_assert(suptest_wait_state(&t, "collectord", "failed", 10000));
 	suptest_sleep_ms(1500); /* past the first backoff: still not restarted */
 	ck_assert(suptest_status(&t, json, sizeof(json)));
 	ck_assert_int_eq(suptest_worker_num(json, "collectord", "restarts"), 0);
@@ -189,10 +188,7 @@ START_TEST(sighup_good_and_bad_config)
 {
 	struct suptest t;
 	char out[8192];
-	suptest_init(&t, true, NULL);
-	suptest_write_replay(&t, 10, 0, 0, 1000);
-	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
-	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	start_idle(&t, NULL);
 	pid_t pids[3];
 	for (int i = 0; i < 3; i++)
 		pids[i] = worker_pid(&t, names[i]);
@@ -292,41 +288,21 @@ START_TEST(second_sigint_stops_at_once)
 }
 END_TEST
 
-static bool wait_worker_state(struct suptest *t, const char *name, const char *want, int ms)
-{
-	char st[32];
-	for (int waited = 0; waited <= ms; waited += 20) {
-		if (suptest_status(t, json, sizeof(json)) &&
-		    suptest_worker_str(json, name, "state", st, sizeof(st)) && strcmp(st, want) == 0)
-			return true;
-		suptest_sleep_ms(20);
-	}
-	return false;
-}
-
 START_TEST(anomaly_waits_for_a_restarting_collectord)
 {
 	struct suptest t;
 	char out[4096];
-	suptest_init(&t, true, NULL);
-	suptest_write_replay(&t, 10, 0, 0, 1000);
-	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
-	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	start_idle(&t, NULL);
 	ck_assert_int_eq(kill(worker_pid(&t, "collectord"), SIGKILL), 0);
-	ck_assert(wait_worker_state(&t, "collectord", "restarting", 900));
+	ck_assert(suptest_wait_state(&t, "collectord", "restarting", 900));
 	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", "latency", NULL), 0);
 	ck_assert_msg(strstr(out, "queued until collectord is ready"), "%s", out);
 	ck_assert(suptest_status(&t, json, sizeof(json)));
 	ck_assert_int_eq(suptest_obj_num(json, "routing", "queued"), 1);
 	/* The restarted collectord gets it and reports it done. */
 	ck_assert(suptest_wait_running(&t, "collectord", 1, 10000));
-	long long done = 0;
-	for (int i = 0; i < 100 && done != 1; i++) {
-		suptest_sleep_ms(50);
-		ck_assert(suptest_status(&t, json, sizeof(json)));
-		done = suptest_obj_num(json, "collections", "completed_seen");
-	}
-	ck_assert_int_eq(done, 1);
+	ck_assert(suptest_wait_obj_num(&t, "collections", "completed_seen", 1, 5000));
+	ck_assert(suptest_status(&t, json, sizeof(json)));
 	ck_assert_int_eq(suptest_obj_num(json, "routing", "queued"), 0);
 	ck_assert_int_eq(suptest_obj_num(json, "routing", "forwarded"), 1);
 	suptest_cleanup(&t);
@@ -341,7 +317,7 @@ START_TEST(anomaly_queue_is_bounded_and_counts_drops)
 	suptest_init(&t, true, NULL);
 	suptest_write_replay(&t, 10, 0, 0, 1000);
 	suptest_start(&t, env, "--replay-speed", "max", NULL);
-	ck_assert(wait_worker_state(&t, "collectord", "failed", 10000));
+	ck_assert(suptest_wait_state(&t, "collectord", "failed", 10000));
 	/* 64 anomalies fit in the queue (supervisor/queue.h); the 65th is dropped. */
 	for (int i = 0; i < 65; i++)
 		ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
@@ -471,9 +447,5 @@ int main(void)
 	tcase_add_test(tc, replay_keeps_the_recorded_speed);
 	tcase_add_test(tc, binary_recording_replays_like_csv);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suptest_run(s);
 }

@@ -11,6 +11,7 @@
 
 #include "children.h"
 #include "droplog.h"
+#include "suptest.h"
 
 #define S 1000000000ull
 
@@ -131,9 +132,5 @@ int main(void)
 	tcase_add_test(bo, sixty_healthy_seconds_reset_the_delay);
 	tcase_add_test(bo, fifth_death_within_ten_minutes_gives_up);
 	suite_add_tcase(s, bo);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suptest_run(s);
 }
