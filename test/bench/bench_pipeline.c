@@ -5,7 +5,7 @@
  * supervisor -> aodv2-collectord (and sweeperd running beside them).
  *
  *   bench_pipeline throughput   one recording of three phases at 1x, 4x and
- *       16x a base rate (default 1 M events/s, 1.5 s each, 1 s apart),
+ *       16x a base rate (default 1 M events/s, 1 s each, 1 s apart),
  *       replayed first at recorded speed (cost growth: the rate each phase
  *       achieved, CPU per event, memory after each phase), then the same
  *       file at --replay-speed max (the sustained rate: where it saturates).
@@ -18,6 +18,9 @@
  *       event's timestamp (the replay produces it into the ring when that
  *       time comes) to collectord forking its first action, seen by the
  *       kernel's process connector; both are CLOCK_MONOTONIC.
+ *
+ * Usage: bench_pipeline throughput [BASE_EVENTS_PER_S [PHASE_SEC]]
+ *        bench_pipeline emergency [COUNT]          (default 100)
  *
  * Events: latency events over the common commands, 1..15 ms, 1% of them
  * 30 ms (over the 20 ms default threshold: every window is an anomaly, the
@@ -399,7 +402,7 @@ static int bench_emergency(const char *dir, unsigned n_emerg)
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
-	double base = argc > 2 ? atof(argv[2]) : 1e6, phase = argc > 3 ? atof(argv[3]) : 1.5;
+	double base = argc > 2 ? atof(argv[2]) : 1e6, phase = argc > 3 ? atof(argv[3]) : 1.0;
 	char dir[] = "/var/tmp/aodbench-rec.XXXXXX";
 	int rc = 0;
 
