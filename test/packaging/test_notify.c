@@ -7,7 +7,8 @@
  * (NotifyAccess=main) once every worker is running, exactly once (a worker
  * restart sends nothing more); STOPPING=1 comes when a graceful stop begins;
  * a worker that refuses its configuration keeps the unit from becoming
- * ready.
+ * ready; a configuration error at start is exit status 78 (which the unit
+ * does not restart) and never ready.
  */
 #include <check.h>
 #include <errno.h>
@@ -192,6 +193,31 @@ START_TEST(no_ready_while_a_worker_refuses_its_config)
 }
 END_TEST
 
+/* RestartPreventExitStatus=78 relies on this: a configuration the
+ * supervisor cannot use at start is status 78, before any READY=1. */
+START_TEST(a_bad_config_exits_78_and_never_ready)
+{
+	struct suptest t;
+	struct notify_rx r;
+	char buf[256];
+	pid_t from;
+
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000000);
+	suptest_write_dropin(&t, "99-typo.yaml", "watch_intervl_sec: 1\n");
+	rx_open(&r, &t, false);
+	const char *env[] = { r.env, NULL };
+	suptest_start(&t, env, NULL);
+	int status = suptest_wait_exit(&t, 30000);
+	ck_assert_msg(status != -1, "the supervisor kept running with a bad config");
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 78);
+	ck_assert_msg(rx_wait(&r, 0, buf, sizeof(buf), &from) == 0, "sent %s", buf);
+	rx_close(&r);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("notify");
@@ -201,6 +227,7 @@ int main(void)
 	tcase_add_test(tc, ready_once_every_worker_runs_then_stopping);
 	tcase_add_test(tc, abstract_notify_socket);
 	tcase_add_test(tc, no_ready_while_a_worker_refuses_its_config);
+	tcase_add_test(tc, a_bad_config_exits_78_and_never_ready);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
