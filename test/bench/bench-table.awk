@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # BENCH lines (the latest one per id wins) -> a Markdown table in a fixed
 # row order; ids not listed in `order` follow at the end; a listed figure
-# with no line is shown as missing.
+# with no line (or no number) is shown as missing.
 function met(v, t,   op, n) {
 	if (t == "-" || t == "")
 		return "-"
@@ -19,7 +19,7 @@ BEGIN {
 	FS = " \\| "
 	norder = split("ring.events_per_s ring.instr_event detect.latency_events_per_s " \
 		"detect.error_events_per_s detect.instr_latency detect.instr_error " \
-		"detect.process_events_per_s detect.rss pipeline.max_events_per_s " \
+		"detect.process_events_per_s detect.rss pipeline.max_events_per_s pipeline.cpu_capacity " \
 		"pipeline.emergency_p50 pipeline.emergency_p99 collectord.first_action_p99 " \
 		"collectord.peak_rss idle.cpu_seconds idle.rss_total idle.pss_total " \
 		"vm.smb_ops_ratio vm.bpf_ns_per_event pipeline.growth_1x pipeline.rss_after_1x " \
@@ -29,6 +29,8 @@ BEGIN {
 /^BENCH / {
 	split($1, f, " ")
 	id = f[2]
+	if (f[3] !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ || f[5] == "")
+		next # no number: the figure stays missing
 	if (!(id in val))
 		seen[++nseen] = id
 	val[id] = f[3]; unit[id] = f[4]; target[id] = f[5]; fig[id] = $2; how[id] = $3

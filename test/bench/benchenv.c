@@ -274,6 +274,8 @@ int bench_usage(pid_t pid, struct bench_usage *u)
 			u->rss_kib = strtoul(line + 6, NULL, 10);
 		else if (strncmp(line, "VmHWM:", 6) == 0)
 			u->hwm_kib = strtoul(line + 6, NULL, 10);
+		else if (strncmp(line, "RssShmem:", 9) == 0)
+			u->shmem_kib = strtoul(line + 9, NULL, 10);
 	}
 	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
@@ -303,6 +305,7 @@ int bench_usage_all(const pid_t pids[BP_COUNT], struct bench_usage *sum,
 		sum->rss_kib += one.rss_kib;
 		sum->hwm_kib += one.hwm_kib;
 		sum->pss_kib += one.pss_kib;
+		sum->shmem_kib += one.shmem_kib;
 	}
 	return rc;
 }

@@ -40,6 +40,7 @@ struct bench_usage {
 	unsigned long rss_kib;  /* VmRSS */
 	unsigned long hwm_kib;  /* VmHWM: peak RSS */
 	unsigned long pss_kib;  /* Pss: shared pages (the ring) divided among their users */
+	unsigned long shmem_kib;/* RssShmem: resident shared memory (the ring's memfd) */
 };
 
 uint64_t bench_mono_ns(void);
