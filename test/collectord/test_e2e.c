@@ -452,6 +452,11 @@ static void check_action(const char *coll, struct jdoc *j, yaml_node_t *act, con
 		return;
 	}
 	const char *err = jdoc_pstr(j, act, "error");
+	if (!strcmp(name, "smbinfo") && !strcmp(status, "failed")) {
+		/* a real cifs mount whose server smbinfo cannot query: said so */
+		ck_assert_msg(err && *err, "%s: failed without an error", where);
+		return;
+	}
 	ck_assert_msg(strcmp(status, "ok") == 0, "%s: status %s, error %s", where, status,
 		      err ? err : "(none)");
 	ck_assert_ptr_null(err);
@@ -556,7 +561,7 @@ START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 	ck_assert(log_has(" over max_total_log_size_mb 0.5)"));
 	for (unsigned i = 0; i + 4 < n; i++) /* what is left of the hand-made ones: the newest */
 		ck_assert_uint_ge(ts[i], now - 2 * HOUR_NS);
-	ck_assert_uint_le(tree_kib(out), 512 + 4); /* the budget (+ the partial's own dir) */
+	ck_assert_uint_le(tree_kib(out), 512 + 4); /* the budget (+ the output dir's own block) */
 	char path[300];
 	snprintf(path, sizeof(path), "%s/keep.txt", victim);
 	ck_assert_int_eq(access(path, F_OK), 0); /* the symlink trap was not followed */
