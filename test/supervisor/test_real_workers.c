@@ -6,7 +6,8 @@
  * user with the expected capabilities; kill -9 of detectord mid-replay is
  * followed by a restart and exact ring counts; SIGHUP mid-replay reloads
  * without restarting anyone or losing an event; every process shows its
- * name in ps; aodctl collect makes a collection; SIGTERM exits 0.
+ * name in ps; aodctl collect makes a collection; SIGTERM exits 0; the
+ * workers exit by themselves when the supervisor is killed.
  */
 #include <check.h>
 #include <dirent.h>
@@ -186,6 +187,30 @@ START_TEST(real_workers_privileges_restart_reload_collect_stop)
 }
 END_TEST
 
+START_TEST(workers_exit_when_the_supervisor_dies)
+{
+	struct suptest t;
+	pid_t pids[3];
+
+	suptest_init(&t, false, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "real workers did not start");
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	for (int i = 0; i < 3; i++)
+		pids[i] = (pid_t)suptest_worker_num(json, names[i], "pid");
+	ck_assert_int_eq(kill(t.pid, SIGKILL), 0);
+	ck_assert_int_ne(suptest_wait_exit(&t, 2000), -1);
+	/* EOF on their socket: each worker exits at once. */
+	for (int i = 0; i < 3; i++) {
+		for (int waited = 0; suptest_proc_running(pids[i]) && waited < 3000; waited += 20)
+			suptest_sleep_ms(20);
+		ck_assert_msg(!suptest_proc_running(pids[i]), "%s outlived a killed supervisor", names[i]);
+	}
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -197,6 +222,7 @@ int main(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, oneshot_replay_makes_the_expected_collection);
 	tcase_add_test(tc, real_workers_privileges_restart_reload_collect_stop);
+	tcase_add_test(tc, workers_exit_when_the_supervisor_dies);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }
