@@ -187,6 +187,14 @@ aod_running() { # name...: each running (all three when none named)
 		grep -qx "$n" <<< "$got" || return 1
 	done
 }
+# aod_restarted NAME OLD_PID: NAME runs again, as another process.
+aod_restarted() {
+	local st pid
+	read -r st pid <<< "$(aod_json ".workers[] | select(.name == \"$1\") | \"\(.state) \(.pid)\"")"
+	[ "$st" = running ] && [ "$pid" != "$2" ]
+}
+# aod_idle: every anomaly routed to collectord has been collected.
+aod_idle() { test "$(aod_json '.routing | (.in_flight == 0 and .queued == 0)')" = true; }
 # aod_save NAME: the current status (JSON and text) into $ART/NAME.json/.txt.
 aod_save() {
 	aodctl status --json > "$ART/$1.json" 2>&1

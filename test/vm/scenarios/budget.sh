@@ -53,8 +53,7 @@ done_count() { aod_log_count 'aodv2-supervisor.*collection aod_[0-9]+ complete';
 check_wait 120 "$WANT collections complete" _aod_log_atleast 'aodv2-supervisor.*collection aod_[0-9]+ complete' $WANT
 io_stop
 netem_off
-idle() { test "$(aod_json '.routing | (.in_flight == 0 and .queued == 0)')" = true; }
-check_wait 30 "every anomaly routed to collectord has finished" idle
+check_wait 30 "every anomaly routed to collectord has finished" aod_idle
 swept() { # sweeperd has swept since the last completion: its stats say what is on disk
 	[ "$(aod_json '.output_dir.collections')" = "$(aod_complete | grep -c .)" ]
 }

@@ -46,7 +46,13 @@ load_status() {
 		ST[${k%:}]=$v
 	done < "$1"
 }
-uid_of() { id -u "$1"; }
+# Users looked up once, outside any $(...): forks are slow under TCG.
+declare -A UIDS GIDS
+lookup_user() { IFS=: read -r _ _ "UIDS[$1]" "GIDS[$1]" _ <<< "$(getent passwd "$1")"; }
+lookup_user aodv2
+lookup_user nobody
+uid_of() { [ -n "${UIDS[$1]:-}" ] || lookup_user "$1"; echo "${UIDS[$1]}"; }
+gid_of() { [ -n "${GIDS[$1]:-}" ] || lookup_user "$1"; echo "${GIDS[$1]}"; }
 cap_names() { # mask -> sorted cap_* names, space-separated
 	local c
 	for c in $(seq 0 63); do
@@ -66,7 +72,7 @@ check_proc() {
 	local what=$1 user=$3 mask=$4 uid gid k
 	load_status "$2"
 	uid=$(uid_of "$user")
-	gid=$(id -g "$user")
+	gid=$(gid_of "$user")
 	note "$what: Uid ${ST[Uid]} Gid ${ST[Gid]} Groups '${ST[Groups]}' CapInh ${ST[CapInh]}" \
 		"CapPrm ${ST[CapPrm]} CapEff ${ST[CapEff]} CapBnd ${ST[CapBnd]} CapAmb ${ST[CapAmb]}" \
 		"NoNewPrivs ${ST[NoNewPrivs]}"
@@ -170,8 +176,7 @@ check_wait 10 "log: the new capabilities wait for collectord's restart" \
 check "collectord keeps its pid ($col) and capabilities over the reload" \
 	test "$(aod_worker collectord pid) $(awk '$1 == "CapEff:" { print $2 }' "/proc/$col/status")" = "$col $MASK1"
 kill -KILL "$col"
-restarted() { [ "$(aod_worker collectord state)" = running ] && [ "$(aod_worker collectord pid)" != "$col" ]; }
-check_wait 15 "collectord runs again after kill -9" restarted
+check_wait 30 "collectord runs again after kill -9" aod_restarted collectord "$col"
 check_worker collectord aodv2 "$(caps_for_actions $ACTIONS2)"
 check_worker detectord aodv2 0000000000000000
 aod_stop

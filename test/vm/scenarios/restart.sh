@@ -48,8 +48,7 @@ det=$(aod_worker detectord pid)
 p0=$(aod_json '.ring.produced')
 kill -KILL "$det"
 note "killed detectord pid $det; ring produced $p0 at that moment"
-restarted() { [ "$(aod_worker detectord state)" = running ] && [ "$(aod_worker detectord pid)" != "$det" ]; }
-check_wait 15 "detectord runs again after the kill" restarted
+check_wait 30 "detectord runs again after the kill" aod_restarted detectord "$det"
 det2=$(aod_worker detectord pid)
 p1=$(aod_json '.ring.produced')
 note "new detectord pid $det2; ring produced $p1"
@@ -74,8 +73,7 @@ aod_save status-after-detectord-kill
 
 # --- collectord -----------------------------------------------------------------
 step "slow SMB traffic (netem 60 ms) until an anomaly starts a collection"
-idle() { test "$(aod_json '.routing | (.in_flight == 0 and .queued == 0)')" = true; }
-wait_until 30 idle || bail "collections from the fast phase did not finish"
+wait_until 30 aod_idle || bail "collections from the fast phase did not finish"
 col=$(aod_worker collectord pid)
 failed0=$(aod_json '.collections.failed_seen')
 netem_delay 60
@@ -94,8 +92,7 @@ note "killed collectord pid $col $(ms_since "$t0") ms after the slow traffic sta
 	"$part was being written (tcpdump pids $helpers)"
 check "the supervisor had routed that anomaly: collecting into aod_$ts1" \
 	test "$(aod_log_count "collecting into aod_$ts1\$")" -eq 1
-restarted() { [ "$(aod_worker collectord state)" = running ] && [ "$(aod_worker collectord pid)" != "$col" ]; }
-check_wait 15 "collectord runs again after the kill" restarted
+check_wait 30 "collectord runs again after the kill" aod_restarted collectord "$col"
 col2=$(aod_worker collectord pid)
 helpers_gone() { local p; for p in $helpers; do kill -0 "$p" 2> /dev/null && return 1; done; return 0; }
 check_wait 5 "its tcpdump helpers ($helpers) died with it" helpers_gone
@@ -119,7 +116,7 @@ ts2=$(next_done)
 note "collection aod_$ts2 complete $(ms_since "$t0") ms after the restart"
 io_stop
 netem_off
-check_wait $((TCPDUMP_SEC + 30)) "every anomaly routed to collectord has finished" idle
+check_wait $((TCPDUMP_SEC + 30)) "every anomaly routed to collectord has finished" aod_idle
 aod_save status-after-collectord-kill
 
 check "aod_$ts1 (killed half-way) was never completed" test ! -e "$AOD_OUT/aod_$ts1"
