@@ -239,6 +239,7 @@ static int bench_throughput(const char *dir, double base_rate, double phase_sec)
 	int rc2 = writer_close(&w);
 	if (rc < 0 || rc2 < 0) {
 		fprintf(stderr, "bench_pipeline: writing %s: %s\n", path, strerror(rc < 0 ? -rc : -rc2));
+		unlink(path);
 		return -1;
 	}
 	uint64_t total = w.total;
@@ -393,6 +394,7 @@ static int bench_emergency(const char *dir, unsigned n_emerg)
 	int rc2 = writer_close(&w);
 	if (rc < 0 || rc2 < 0 || (rc = cnproc_start(&cn)) < 0) {
 		fprintf(stderr, "bench_pipeline: emergency setup: %s\n", strerror(rc < 0 ? -rc : -rc2));
+		unlink(path);
 		return -1;
 	}
 	int64_t offset = wall_minus_mono();

@@ -38,7 +38,11 @@ void bench_sleep_ns(uint64_t ns)
 void bench_report(const char *id, double value, const char *unit, const char *target,
 		  const char *figure, const char *how)
 {
-	printf("BENCH %s %.6g %s %s | %s | %s\n", id, value, unit, target, figure, how);
+	/* Four significant digits, without an exponent for large values. */
+	if (value >= 10000 || value <= -10000)
+		printf("BENCH %s %.0f %s %s | %s | %s\n", id, value, unit, target, figure, how);
+	else
+		printf("BENCH %s %.4g %s %s | %s | %s\n", id, value, unit, target, figure, how);
 	fflush(stdout);
 }
 

@@ -34,7 +34,7 @@ os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-	echo "aodv2 benchmarks, $(date -u '+%Y-%m-%d') on $(uname -n): ${os:-Linux}, $(nproc) cores" \
+	echo "aodv2 benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): ${os:-Linux}, $(nproc) cores" \
 		"(${cpu:-unknown CPU}), kernel $(uname -r), buildtype=release."
 	echo "Load average when the table was written: $load. Wall-clock figures depend on what else"
 	echo "the machine runs; the callgrind instruction counts do not."
