@@ -194,7 +194,8 @@ int sweep_run(int outfd, const struct sweep_limits *lim, uint64_t now_ns,
 		free(s.v);
 		return rc;
 	}
-	qsort(s.v, s.n, sizeof(s.v[0]), sweep_by_age);
+	if (s.n) /* an empty dir leaves s.v NULL, which qsort must not get */
+		qsort(s.v, s.n, sizeof(s.v[0]), sweep_by_age);
 
 	uint64_t total = s.partial_bytes;
 	for (size_t i = 0; i < s.n; i++) {
