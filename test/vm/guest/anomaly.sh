@@ -25,30 +25,35 @@ named() {
 }
 
 # load_start NAME [PAUSE] [N]: N (default 1) bash loops whose comm is NAME,
-# each doing small SMB operations on its own file until load_stop, pausing
-# PAUSE seconds (default 0.1) between rounds: write (CREATE WRITE CLOSE),
-# read back (CREATE READ CLOSE), stat (CREATE QUERY_INFO CLOSE), all from
-# that one process (bash builtins). LOAD_PIDS are their pids; load_rounds
-# counts the rounds of all.
+# each with two files open on the mount, doing one SMB2_WRITE (a line
+# appended) and one SMB2_READ (the next line of a shared file) per round,
+# PAUSE seconds (default 0.1) apart, until load_stop. Bash builtins only:
+# no fork, so the load costs the guest little CPU (under TCG, CPU contention
+# in the guest is what makes requests slow), and no compounds: each loop has
+# one request in flight, so a stall of the whole guest makes at most one
+# request per loop slow, while a network delay makes every one slow.
+# LOAD_PIDS are the loops' pids; load_rounds counts the rounds of all.
 load_start() {
 	local prog i
 	prog=$(named "$1" /bin/bash)
 	rm -f "$AOD_DIR/load.stop" "$AOD_DIR"/load.rounds.* "$AOD_DIR/load.fifo"
 	mkfifo "$AOD_DIR/load.fifo"
+	seq 20000 > "$MNT/$1.lines"
 	LOAD_PIDS=()
 	for i in $(seq "${3:-1}"); do
 		"$prog" -c '
-			f=$1/$2.$5 stop=$3/load.stop rounds=$3/load.rounds.$5 i=0
+			stop=$3/load.stop rounds=$3/load.rounds.$5 i=0
 			exec 9<> "$3/load.fifo" # read -t on it: a pause without a fork
+			exec 3>> "$1/$2.$5" 4< "$1/$2.lines"
 			while [ ! -e "$stop" ]; do
-				echo "round $i" > "$f" || echo "load: write failed" >&2
-				read -r _ < "$f" || echo "load: read failed" >&2
-				[ -e "$f" ] || echo "load: stat failed" >&2
+				echo "round $i" >&3 || echo "load: write failed" >&2
+				read -r _ <&4 || echo "load: read failed" >&2
 				i=$((i + 1))
 				echo "$i" > "$rounds"
 				read -r -t "$4" -u 9 _
 			done
-			rm -f "$f"' load "$MNT" "$1" "$AOD_DIR" "${2:-0.1}" "$i" &
+			exec 3>&- 4<&-
+			rm -f "$1/$2.$5"' load "$MNT" "$1" "$AOD_DIR" "${2:-0.1}" "$i" &
 		LOAD_PIDS+=($!)
 	done
 }
@@ -58,6 +63,20 @@ load_stop() {
 	: > "$AOD_DIR/load.stop"
 	wait "${LOAD_PIDS[@]}"
 }
+
+# mount_attached KEY: cifs_mount, then until status says probes.KEY
+# (latency_attached, errors_attached) is true: an assertion with its time.
+mount_attached() {
+	local t0
+	t0=$(now)
+	cifs_mount
+	if wait_until 30 _probes_are "$1"; then
+		ok "the probes attach when cifs is mounted ($1 after $(ms_since "$t0") ms)"
+	else
+		bail "the probes did not attach ($1) within 30 s of the mount"
+	fi
+}
+_probes_are() { test "$(aod_json ".probes.$1")" = true; }
 
 # aod_received NAME: one line per anomaly NAME the supervisor received, in
 # order: "<log time, ms since the epoch> <timestamp ns> <1 if emergency>".

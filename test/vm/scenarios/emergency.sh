@@ -35,9 +35,7 @@ EOF
 
 smb_start
 aod_start
-cifs_mount
-attached() { test "$(aod_json '.probes.latency_attached')" = true; }
-wait_until 30 attached || bail "the probes did not attach within 30 s of the mount"
+mount_attached latency_attached
 
 head -c 65536 /dev/zero > "$MNT/emergency.data" || bail "cannot write the test file"
 exec 3< "$MNT/emergency.data" || bail "cannot open the test file"

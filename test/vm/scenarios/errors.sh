@@ -93,6 +93,24 @@ check "detectord judged exactly the $other non-noise failures (anyerror judged $
 	test "$(aod_counter anyerror judged)" = "$other"
 check "no collection from the noise" test -z "$(aod_complete)$(aod_partial)"
 
+# check_error_collection TS NAME ERRNO VALUE COMM NT_STATUS: aod_TS is the
+# complete collection of Error anomaly NAME, whose summary names only ERRNO
+# (more than acceptable_count), on SMB2_CREATE, and COMM's requests.
+check_error_collection() {
+	local ts=$1 e
+	wait_until 30 test -d "$AOD_OUT/aod_$ts" || bail "aod_$ts did not complete within 30 s"
+	mf_show "$ts"
+	check "manifest: complete Error anomaly $2" \
+		test "$(mf "$ts" '"\(.status) \(.anomaly.name) \(.anomaly.type)"')" = "complete $2 Error"
+	e=$(mf "$ts" '.anomaly.summary.errors | map("\(.errno):\(.value):\(.count)") | join(" ")')
+	check "manifest: the errors are $3 only ($e), more than acceptable_count" \
+		awk -v e="$e" -v a="$ACCEPTABLE" -v n="$3" -v v="$4" \
+		'BEGIN { k = split(e, f, ":"); exit !(k == 3 && f[1] == n && f[2] == v && f[3] > a) }'
+	check "manifest: on SMB2_CREATE ($(mf_commands "$ts"))" test "$(mf_commands "$ts")" = SMB2_CREATE
+	check "manifest: the worst requests name $5, errno $3, NT status $6" \
+		test "$(mf "$ts" "[.anomaly.summary.worst[] | select(.comm == \"$5\" and .errno == \"$3\" and .nt_status == \"$6\")] | length")" -ge 1
+}
+
 # burst PROGRAM PATH...: one PROGRAM process opens each path in turn (one
 # process: forks are slow under TCG, and the storm must be dense)
 burst() {
@@ -113,16 +131,7 @@ read -r recv_ms ts _ <<< "$(aod_received anyerror | head -1)"
 note "anomaly aod_$ts received $(ms_between "$t0" "$recv_ms") ms after the burst began"
 check "the supervisor had it within 2 intervals of the burst's end ($(ms_between "$t1" "$recv_ms") ms)" \
 	test "$recv_ms" -le $((t1 + 2 * INTERVAL * 1000))
-wait_until 30 test -d "$AOD_OUT/aod_$ts" || bail "aod_$ts did not complete within 30 s"
-mf_show "$ts"
-check "manifest: complete Error anomaly anyerror" \
-	test "$(mf "$ts" '"\(.status) \(.anomaly.name) \(.anomaly.type)"')" = "complete anyerror Error"
-e=$(mf "$ts" '.anomaly.summary.errors | map("\(.errno):\(.value):\(.count)") | join(" ")')
-check "manifest: the errors are ENOENT only ($e), more than acceptable_count" \
-	awk -v e="$e" -v a="$ACCEPTABLE" 'BEGIN { n = split(e, f, ":"); exit !(n == 3 && f[1] == "ENOENT" && f[2] == 2 && f[3] > a) }'
-check "manifest: on SMB2_CREATE ($(mf_commands "$ts"))" test "$(mf_commands "$ts")" = SMB2_CREATE
-check "manifest: the worst requests name aodmiss, errno ENOENT" \
-	test "$(mf "$ts" '[.anomaly.summary.worst[] | select(.comm == "aodmiss" and .errno == "ENOENT" and .nt_status == "0xc0000034")] | length')" -ge 1
+check_error_collection "$ts" anyerror ENOENT 2 aodmiss 0xc0000034
 check "the ENOENT storm raised nothing in the EACCES-only anomaly (denied detected $(aod_counter denied detected))" \
 	test "$(aod_counter denied detected)" = 0
 
@@ -135,15 +144,7 @@ note "burst took $(ms_between "$t0" "$(wall_ms)") ms"
 aod_wait_received $((2 * INTERVAL + 5)) denied 1 || bail "no EACCES anomaly within $((2 * INTERVAL + 5)) s of the burst"
 aod_wait_received 5 anyerror $((n_any + 1)) || not_ok "anyerror did not fire on the EACCES burst"
 read -r recv_ms ts _ <<< "$(aod_received denied | head -1)"
-wait_until 30 test -d "$AOD_OUT/aod_$ts" || bail "aod_$ts did not complete within 30 s"
-mf_show "$ts"
-check "manifest: complete Error anomaly denied" \
-	test "$(mf "$ts" '"\(.status) \(.anomaly.name) \(.anomaly.type)"')" = "complete denied Error"
-e=$(mf "$ts" '.anomaly.summary.errors | map("\(.errno):\(.value):\(.count)") | join(" ")')
-check "manifest: the errors are EACCES only ($e), more than acceptable_count" \
-	awk -v e="$e" -v a="$ACCEPTABLE" 'BEGIN { n = split(e, f, ":"); exit !(n == 3 && f[1] == "EACCES" && f[2] == 13 && f[3] > a) }'
-check "manifest: the worst requests name aoddeny, STATUS_ACCESS_DENIED" \
-	test "$(mf "$ts" '[.anomaly.summary.worst[] | select(.comm == "aoddeny" and .errno == "EACCES" and .nt_status == "0xc0000022")] | length')" -ge 1
+check_error_collection "$ts" denied EACCES 13 aoddeny 0xc0000022
 ts2=$(aod_received anyerror | sed -n "$((n_any + 1))p" | awk '{ print $2 }')
 wait_until 30 test -d "$AOD_OUT/aod_$ts2" || not_ok "aod_$ts2 did not complete within 30 s"
 check "anyerror's anomaly for this burst names EACCES first" \

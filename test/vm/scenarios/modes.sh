@@ -56,9 +56,7 @@ EOF
 
 smb_start
 aod_start
-cifs_mount
-attached() { test "$(aod_json '.probes.latency_attached')" = true; }
-wait_until 30 attached || bail "the probes did not attach within 30 s of the mount"
+mount_attached latency_attached
 note "effective modes: $("$SUP" --check-config -c "$AOD_CONF" -d "$AOD_DROPIN" 2>&1 | grep -E '^    [a-z_]+:$|mode:|threshold' | tr -s ' ' | tr '\n' ' ')"
 
 # detected NAME...: "name=detected ..." now
