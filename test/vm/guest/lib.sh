@@ -5,6 +5,8 @@
 set -u
 . /run/aodvm/out/job.env
 : "${ART:?ART must name the artefact directory}"
+# devtmpfs has no /dev/fd, which bash's process substitution <(...) needs.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd 2> /dev/null
 
 SHARE=/srv/share          # what smbd exports as [share]
 MNT=/srv/mnt              # where cifs mounts it
