@@ -160,7 +160,9 @@ AOD_PID=
 AOD_RC=
 _aod_fresh=
 
-aodctl() { "$AODCTL" -s "$AOD_SOCK" "$@"; }
+# (Leak checking off in sanitizer builds: the scenarios poll it often, and
+# its own tests check it.)
+aodctl() { ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$AODCTL" -s "$AOD_SOCK" "$@"; }
 
 # aod_config < YAML: the base config (without aod_output_dir and
 # control_socket, which are this scenario's). The first call in a scenario
@@ -237,6 +239,13 @@ aod_stop() {
 	AOD_PID=
 }
 
+# aod_check_log_clean: an assertion that no process of aodv2 reported a
+# sanitizer error (sanitizer builds) or crashed with a message in its log.
+aod_check_log_clean() {
+	local n
+	n=$(aod_log_count 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|SUMMARY: [A-Za-z]+Sanitizer')
+	check "supervisor.log has no sanitizer report ($n lines)" test "$n" -eq 0
+}
 # aod_log_count REGEX: matching lines in the supervisor log so far.
 aod_log_count() { grep -cE -- "$1" "$AOD_LOG" 2> /dev/null || true; }
 # aod_wait_log SECONDS REGEX [N]: until at least N (default 1) lines match.

@@ -120,4 +120,5 @@ check "the workers were never restarted: same pids" test "$(pids)" = "$pids0"
 aod_save status-end
 aod_stop
 check "aodv2-supervisor exits 0" test "$AOD_RC" = 0
+aod_check_log_clean
 finish

@@ -133,4 +133,5 @@ check "ring: nothing dropped over the whole run" test "$(aod_json '.ring.dropped
 step "stop aodv2"
 aod_stop
 check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+aod_check_log_clean
 finish
