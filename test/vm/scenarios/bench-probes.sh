@@ -15,8 +15,8 @@
 . "$AODVM_HERE/guest/lib.sh"
 
 WORK=$AOD_BUILD_ROOT/test/bench/smb_workload
-ROUNDS=${AOD_BENCH_ROUNDS:-8}
-SECS=${AOD_BENCH_SECS:-6}
+ROUNDS=${AOD_BENCH_ROUNDS:-6}
+SECS=${AOD_BENCH_SECS:-5}
 BD=/run/aodv2-bench
 
 [ -x "$WORK" ] || bail "$WORK is not built"
@@ -103,6 +103,25 @@ phase_with() {
 	bpf_t=$((bpf_t + t)) bpf_c=$((bpf_c + c)) bpf_e=$((bpf_e + e))
 	sup_stop
 }
+sum() { awk '{ for (i = 1; i <= NF; i++) s += $i } END { printf "%.1f", s }' <<< "$*"; }
+# report ROUNDS_DONE: the figures over the rounds so far, as BENCH lines.
+# Printed after every round, so a scenario cut by its time limit still
+# reports what it measured (the table keeps the last line of each figure).
+report() {
+	local w wo ratio median per_run per_req
+	w=$(sum "${with[@]}")
+	wo=$(sum "${without[@]}")
+	ratio=$(awk -v a="$w" -v b="$wo" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')
+	# The median of the per-round ratios: a round's two halves are close in
+	# time, so a slow drift of the host's load cancels out of it.
+	median=$(for i in "${!with[@]}"; do
+		awk -v a="${with[$i]}" -v b="${without[$i]:-0}" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
+	done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+	echo "BENCH vm.smb_ops_ratio $ratio ratio >=0.97 | VM (real cifs): SMB ops/s with probes / without | wall-clock in a QEMU guest (TCG, $(nproc) vCPUs), $1 of $ROUNDS alternations of ${SECS} s in one boot, ratio of the summed rates (median of the per-round ratios ${median:-?}); ops/s without: ${without[*]}; with: ${with[*]}"
+	per_run=$(awk -v t="$bpf_t" -v c="$bpf_c" 'BEGIN { printf "%.0f", (c > 0 ? t / c : 0) }')
+	per_req=$(awk -v t="$bpf_t" -v e="$bpf_e" 'BEGIN { printf "%.0f", (e > 0 ? t / e : 0) }')
+	echo "BENCH vm.bpf_ns_per_event $per_req ns - | VM: BPF programs' run time per SMB request (kernel BPF stats) | kernel.bpf_stats_enabled=1: run_time_ns of aodv2's programs / $bpf_e request starts ($per_run ns per program run, $bpf_c runs); emulated CPU (TCG), not native"
+}
 # The order alternates too, so a trend in the host's load favours neither.
 for r in $(seq "$ROUNDS"); do
 	step "round $r of $ROUNDS: ${SECS} s without aodv2 and ${SECS} s with the probes attached"
@@ -113,23 +132,11 @@ for r in $(seq "$ROUNDS"); do
 		phase_with "$r"
 		phase_without "$r"
 	fi
+	[ "$r" -lt "$ROUNDS" ] && report "$r"
 done
 sysctl -q -w kernel.bpf_stats_enabled=0
 
+report "$ROUNDS"
 check "every round ran with and without the probes" test "${#with[@]}" -eq "$ROUNDS" -a "${#without[@]}" -eq "$ROUNDS"
-sum() { awk '{ for (i = 1; i <= NF; i++) s += $i } END { printf "%.1f", s }' <<< "$*"; }
-w=$(sum "${with[@]}")
-wo=$(sum "${without[@]}")
-ratio=$(awk -v a="$w" -v b="$wo" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')
-# The median of the per-round ratios: a round's two halves are close in
-# time, so a slow drift of the host's load cancels out of it.
-median=$(for i in "${!with[@]}"; do
-	awk -v a="${with[$i]}" -v b="${without[$i]:-0}" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
-done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
-note "ops/s without: ${without[*]}; with: ${with[*]}; median of the per-round ratios ${median:-?}"
-echo "BENCH vm.smb_ops_ratio $ratio ratio >=0.97 | VM (real cifs): SMB ops/s with probes / without | wall-clock in a QEMU guest (TCG, $(nproc) vCPUs), $ROUNDS alternations of ${SECS} s in one boot, ratio of the summed rates (median of the per-round ratios ${median:-?}); ops/s without: ${without[*]}; with: ${with[*]}"
-per_run=$(awk -v t="$bpf_t" -v c="$bpf_c" 'BEGIN { printf "%.0f", (c > 0 ? t / c : 0) }')
-per_req=$(awk -v t="$bpf_t" -v e="$bpf_e" 'BEGIN { printf "%.0f", (e > 0 ? t / e : 0) }')
-echo "BENCH vm.bpf_ns_per_event $per_req ns - | VM: BPF programs' run time per SMB request (kernel BPF stats) | kernel.bpf_stats_enabled=1: run_time_ns of aodv2's programs / $bpf_e request starts ($per_run ns per program run, $bpf_c runs); emulated CPU (TCG), not native"
 check "the probes ran (BPF stats counted $bpf_c runs)" test "$bpf_c" -gt 0
 finish
