@@ -71,11 +71,19 @@ static void *cnproc_run(void *arg)
 			continue; /* timeout (SO_RCVTIMEO) or ENOBUFS: look at stop again */
 		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
 		     nh = NLMSG_NEXT(nh, len)) {
-			struct cn_msg *cn = NLMSG_DATA(nh);
-			struct proc_event *ev = (struct proc_event *)cn->data;
-			if (ev->what == PROC_EVENT_FORK && ev->event_data.fork.child_pid ==
-			    ev->event_data.fork.child_tgid) /* a process, not a thread */
-				cnproc_keep(c, ev);
+			struct cn_msg cn;
+			struct proc_event ev;
+			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(cn)))
+				continue;
+			size_t room = nh->nlmsg_len - NLMSG_LENGTH(sizeof(cn));
+			/* The event sits 4-byte aligned after the headers: copy it out. */
+			memcpy(&cn, NLMSG_DATA(nh), sizeof(cn));
+			memset(&ev, 0, sizeof(ev));
+			size_t len = cn.len < room ? cn.len : room;
+			memcpy(&ev, (const char *)NLMSG_DATA(nh) + sizeof(cn), len < sizeof(ev) ? len : sizeof(ev));
+			if (ev.what == PROC_EVENT_FORK && ev.event_data.fork.child_pid ==
+			    ev.event_data.fork.child_tgid) /* a process, not a thread */
+				cnproc_keep(c, &ev);
 		}
 	}
 	return NULL;
