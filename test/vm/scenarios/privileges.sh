@@ -121,7 +121,7 @@ guardian:
       actions: [tcpdump, dmesg, mounts]
 watcher:
   actions: $(list $ACTIONS1)
-  tcpdump_duration_sec: 4
+  tcpdump_duration_sec: 8
 EOF
 check "the guest has the service user aodv2 (uid ${UIDS[aodv2]:-none})" test -n "${UIDS[aodv2]}"
 smb_start
@@ -137,24 +137,35 @@ check "log: each worker's identity checked by the supervisor" \
 	test "$(aod_log_count 'is ready as uid [0-9]+ with capabilities')" -eq 3
 
 step "a helper gets only its own action's capability: tcpdump of 'aodctl collect latency'"
-# Caught by a watcher started first: under TCG a fork can take longer than
-# the capture lasts.
+# catch_helper NAME: copies the status of a running NAME to
+# $AOD_DIR/NAME.status and its pid to NAME.pid, with builtins only: under TCG
+# a fork (pgrep, cp) can take longer than the capture lasts.
+catch_helper() {
+	local d c l
+	for d in /proc/[0-9]*; do
+		read -r c < "$d/comm" 2> /dev/null || continue
+		[ "$c" = "$1" ] || continue
+		{ while IFS= read -r l; do printf '%s\n' "$l"; done < "$d/status"; } \
+			> "$AOD_DIR/$1.status" 2> /dev/null || continue
+		[[ $(< "$AOD_DIR/$1.status") == *NoNewPrivs:* ]] || continue # it ended mid-read
+		echo "${d#/proc/}" > "$AOD_DIR/$1.pid"
+		return 0
+	done
+	return 1
+}
+rm -f "$AOD_DIR/tcpdump.status" "$AOD_DIR/tcpdump.pid"
 (
-	for _ in $(seq 300); do
-		p=$(pgrep -u aodv2 -x tcpdump | head -1)
-		if [ -n "$p" ] && cp "/proc/$p/status" "$AOD_DIR/tcpdump.status"; then
-			echo "$p" > "$AOD_DIR/tcpdump.pid"
-			exit 0
-		fi
-		sleep 0.1
+	end=$((SECONDS + 40))
+	until catch_helper tcpdump || [ $SECONDS -ge $end ]; do
+		sleep 0.05
 	done
 ) &
 watcher=$!
 aodctl collect latency > "$ART/collect.txt" 2>&1
 check "aodctl collect latency exits 0" test $? -eq 0
 wait "$watcher"
-check "the collection's tcpdump was seen running" test -s "$AOD_DIR/tcpdump.status"
-[ -s "$AOD_DIR/tcpdump.status" ] &&
+check "the collection's tcpdump was seen running" test -s "$AOD_DIR/tcpdump.pid"
+[ -s "$AOD_DIR/tcpdump.pid" ] &&
 	check_proc "tcpdump helper (pid $(cat "$AOD_DIR/tcpdump.pid"))" "$AOD_DIR/tcpdump.status" aodv2 \
 		"$(caps_for_actions tcpdump)"
 check_wait 40 "the manual collection completes" \
