@@ -37,7 +37,8 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "aodv2 benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): ${os:-Linux}, $(nproc) cores" \
 		"(${cpu:-unknown CPU}), kernel $(uname -r), buildtype=release."
 	echo "Load average when the table was written: $load. Wall-clock figures depend on what else"
-	echo "the machine runs; the callgrind instruction counts do not."
+	echo "the machine runs; the callgrind instruction counts do not. Each row is the latest run of its"
+	echo "benchmark (bench-output.log in the build dir has every run with its time)."
 	[ -n "${AOD_BENCH_NOTE:-}" ] && echo "$AOD_BENCH_NOTE"
 	echo
 	awk -f "$here/bench-table.awk" "$results"
