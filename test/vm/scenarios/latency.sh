@@ -32,7 +32,7 @@ watch_interval_sec: $INTERVAL
 watcher:
   actions: [$actions_yaml]
   tcpdump_duration_sec: 5
-  action_timeout_sec: 60
+  action_timeout_sec: 90
 EOF
 cat > "$AOD_DROPIN/50-latency.yaml" <<EOF
 guardian:
@@ -74,12 +74,13 @@ aod_wait_received 15 latency 1 || bail "no latency anomaly within 15 s of the de
 read -r recv_ms ts emerg <<< "$(aod_received latency | head -1)"
 check "the anomaly is a window anomaly, not an emergency" test "$emerg" = 0
 note "anomaly aod_$ts received $(ms_between "$t_on" "$recv_ms") ms after the delay began"
-wait_until 40 test -d "$AOD_OUT/aod_$ts" || bail "aod_$ts did not complete within 40 s"
-# The delay ends here (tcpdump has captured it): what follows only reads
-# files, and the cooldown runs meanwhile.
+# The delay ends with the first anomaly: a longer one would only make more
+# anomalies, collections and CPU contention in the guest. The load goes on.
 netem_off
 t_off=$(wall_ms)
-note "collection complete $(ms_between "$t_on" "$t_off") ms after the delay began; delay removed"
+note "delay removed $(ms_between "$t_on" "$t_off") ms after it began"
+wait_until 120 test -d "$AOD_OUT/aod_$ts" || bail "aod_$ts did not complete within 120 s"
+note "collection complete $(ms_between "$t_on" "$(wall_ms)") ms after the delay began"
 mf_show "$ts"
 
 end_ns=$(mf_ns "$ts" interval_end_ns)
