@@ -20,7 +20,7 @@ BEGIN {
 	norder = split("ring.events_per_s ring.instr_event detect.latency_events_per_s " \
 		"detect.error_events_per_s detect.instr_latency detect.instr_error " \
 		"detect.process_events_per_s detect.rss pipeline.max_events_per_s pipeline.cpu_capacity " \
-		"pipeline.emergency_p50 pipeline.emergency_p99 collectord.first_action_p99 " \
+		"pipeline.emergency_p50 pipeline.emergency_p99 pipeline.emergency_missed collectord.first_action_p99 " \
 		"collectord.peak_rss idle.cpu_seconds idle.rss_total idle.pss_total " \
 		"vm.smb_ops_ratio vm.bpf_ns_per_event pipeline.growth_1x pipeline.rss_after_1x " \
 		"pipeline.growth_4x pipeline.rss_after_4x pipeline.growth_16x pipeline.rss_after_16x " \
