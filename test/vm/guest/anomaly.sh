@@ -64,6 +64,19 @@ load_stop() {
 	wait "${LOAD_PIDS[@]}"
 }
 
+# aod_stop_checked: the end of a scenario's run of aodv2: the ring dropped
+# nothing, SIGTERM stops the supervisor with status 0 (status-final.json is
+# saved before), and no aodv2 process reported a sanitizer error.
+aod_stop_checked() {
+	local ring
+	ring=$(aod_json '.ring | "produced \(.produced), consumed \(.consumed), dropped \(.dropped)"')
+	check "ring: no event dropped ($ring)" test "$(aod_json '.ring.dropped')" = 0
+	step "stop aodv2"
+	aod_stop
+	check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+	aod_check_log_clean
+}
+
 # mount_attached KEY: cifs_mount, then until status says probes.KEY
 # (latency_attached, errors_attached) is true: an assertion with its time.
 mount_attached() {

@@ -86,6 +86,5 @@ check "detectord: slowread detected 1, sent 1 (the closed window with 1 violatio
 	test "$(aod_counter slowread detected) $(aod_counter slowread sent)" = "1 1"
 check "exactly one collection" test "$(aod_complete | grep -c .)" = 1 -a -z "$(aod_partial)"
 
-aod_stop
-check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+aod_stop_checked
 finish

@@ -154,6 +154,5 @@ grep -E 'detectord\[.*\]: anomaly' "$AOD_LOG" | sed 's/^/#   /'
 
 echo 0 > "$TRACE/events/cifs/smb3_cmd_err/enable"
 rmdir "$TRACE"
-aod_stop
-check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+aod_stop_checked
 finish

@@ -150,7 +150,5 @@ check "one complete collection per anomaly sent, none partial" \
 	test "$(aod_complete | grep -c .)" = "$s1" -a -z "$(aod_partial)"
 aod_counters | sed 's/^/#   /'
 
-step "stop aodv2"
-aod_stop
-check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+aod_stop_checked
 finish

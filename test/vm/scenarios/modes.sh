@@ -127,6 +127,5 @@ check "phase W: the worst writes are aodwrite's, over the 150 ms threshold" \
 
 check "every anomaly has its complete collection, none partial" \
 	wait_until 20 bash -c "[ \$(ls -1A '$AOD_OUT' | grep -cE '^aod_[0-9]+\$') -eq $(($(aod_received_count writes_only) + $(aod_received_count not_reads) + $(aod_received_count per_command))) ]"
-aod_stop
-check "aodv2-supervisor exits 0 on SIGTERM" test "$AOD_RC" = 0
+aod_stop_checked
 finish
