@@ -12,6 +12,7 @@
 
 #include "droplog.h"
 #include "log.h"
+#include "probe_filter.h"
 #include "probes.h"
 #include "record.h"
 #include "sup.h"
@@ -31,65 +32,6 @@ struct source_bpf {
 	struct loop_watch drop_watch;
 	bool stopped;
 };
-
-/* The smallest threshold any latency anomaly applies, in ns: faster
- * requests cannot matter, so the probe need not emit them. */
-static uint64_t opts_min_latency(const struct aod_config *cfg)
-{
-	uint64_t min = UINT64_MAX;
-
-	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
-		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
-		if (a->type != AOD_TYPE_LATENCY)
-			continue;
-		if (a->mode != AOD_MODE_TRACKONLY && a->default_threshold_ms < min / 1000000u)
-			min = (uint64_t)a->default_threshold_ms * 1000000u;
-		if (a->mode == AOD_MODE_EXCLUDEONLY)
-			continue;
-		for (unsigned k = 0; k < a->n_track_commands; k++) {
-			uint32_t t = a->track_commands[k].threshold_ms ? a->track_commands[k].threshold_ms
-								       : a->default_threshold_ms;
-			if ((uint64_t)t * 1000000u < min)
-				min = (uint64_t)t * 1000000u;
-		}
-	}
-	return min == UINT64_MAX ? 0 : min;
-}
-
-/* Bit c set when every anomaly ignores SMB2 command c. */
-static uint32_t opts_cmd_filter(const struct aod_config *cfg)
-{
-	uint32_t all = (1u << AOD_SMB2_NR_COMMANDS) - 1, excluded = all;
-
-	for (unsigned i = 0; i < cfg->n_anomalies && excluded; i++) {
-		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
-		uint32_t listed = 0;
-		for (unsigned k = 0; k < a->n_track_commands; k++)
-			if (a->track_commands[k].command >= 0 &&
-			    a->track_commands[k].command < AOD_SMB2_NR_COMMANDS)
-				listed |= 1u << a->track_commands[k].command;
-		uint32_t ignores = 0;
-		if (a->type == AOD_TYPE_LATENCY && a->mode == AOD_MODE_TRACKONLY)
-			ignores = all & ~listed;
-		else if (a->type == AOD_TYPE_LATENCY && a->mode == AOD_MODE_EXCLUDEONLY)
-			ignores = listed;
-		excluded &= ignores;
-	}
-	return excluded;
-}
-
-static void opts_from_config(const struct aod_config *cfg, struct probes_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->min_latency_ns = opts_min_latency(cfg);
-	o->cmd_filter_mask = opts_cmd_filter(cfg);
-	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
-		if (cfg->anomalies[i].tool == AOD_TOOL_SMBSLOWER)
-			o->want_latency = true;
-		if (cfg->anomalies[i].tool == AOD_TOOL_SMBIOSNOOP)
-			o->want_errors = true;
-	}
-}
 
 static void bpf_report_drops(uint64_t n)
 {
@@ -165,7 +107,7 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		if (rc < 0)
 			return rc;
 	}
-	opts_from_config(s->cfg, &o);
+	probe_filter_from_config(s->cfg, &o);
 	rc = probes_open(&o, bpf_sink, b, &b->probes);
 	if (rc < 0) {
 		log_error("cannot load the probes: %s", strerror(-rc));
@@ -205,7 +147,7 @@ int source_bpf_update(struct source_bpf *b)
 {
 	struct probes_opts o;
 
-	opts_from_config(b->sup->cfg, &o);
+	probe_filter_from_config(b->sup->cfg, &o);
 	int rc = probes_update(b->probes, &o);
 	if (rc < 0)
 		log_warn("probes keep their previous thresholds: %s", strerror(-rc));
@@ -224,13 +166,15 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 		strbuf_json_str(sb, st.detail);
 		strbuf_printf(sb, ",\"cifs_loaded\":%s,\"latency_attached\":%s,\"errors_attached\":%s,"
 			      "\"emitted\":%" PRIu64 ",\"bpf_ring_dropped\":%" PRIu64 ",\"unmatched\":%"
-			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"in_flight\":%"
-			      PRIu64 ",\"stuck\":%" PRIu64 ",\"oldest_in_flight_ms\":%" PRIu64
-			      ",\"rejected\":%" PRIu64 ",\"recording\":%s}",
+			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"evicted\":%"
+			      PRIu64 ",\"in_flight\":%" PRIu64 ",\"stuck\":%" PRIu64
+			      ",\"oldest_in_flight_ms\":%" PRIu64 ",\"rejected\":%" PRIu64
+			      ",\"recording\":%s}",
 			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
 			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
 			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
-			      st.counters[AOD_CNT_FILTERED], st.counters[AOD_CNT_FLUSHED], st.inflight,
+			      st.counters[AOD_CNT_FILTERED], st.counters[AOD_CNT_FLUSHED], st.evicted,
+			      st.inflight,
 			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected,
 			      b->rec ? "true" : "false");
 		return;
@@ -244,9 +188,10 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 	/* Requests whose completion never came: what an operator looks for
 	 * when a mount hangs. */
 	strbuf_printf(sb, "  requests in flight %" PRIu64 " (oldest %" PRIu64 " ms), stuck %" PRIu64
-		      ", flushed on reconnect %" PRIu64 ", completions without a start %" PRIu64 "\n",
+		      ", flushed on reconnect %" PRIu64 ", evicted unfinished %" PRIu64
+		      ", completions without a start %" PRIu64 "\n",
 		      st.inflight, st.oldest_inflight_ns / 1000000u, st.stuck,
-		      st.counters[AOD_CNT_FLUSHED], st.counters[AOD_CNT_UNMATCHED]);
+		      st.counters[AOD_CNT_FLUSHED], st.evicted, st.counters[AOD_CNT_UNMATCHED]);
 }
 
 void source_bpf_close(struct source_bpf *b)

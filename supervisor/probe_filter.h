@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the config lets the kernel side filter: the probes' options derived
+ * from the anomalies. Promises that no event an anomaly could act on is
+ * filtered (its thresholds and its emergency bound), so pushing work into
+ * the kernel never changes what detectord decides.
+ */
+#ifndef SUP_PROBE_FILTER_H
+#define SUP_PROBE_FILTER_H
+
+#include "config.h"
+#include "probes.h"
+
+void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *o);
+
+#endif
