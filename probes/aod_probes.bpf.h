@@ -16,15 +16,12 @@
  * complete (cifs resends them under new message ids). Their start entries
  * cannot be removed here (a BPF program cannot iterate a hash map), so the
  * reconnect bumps a generation number that every start entry records and
- * tells the loader, which counts the older-generation entries as flushed
- * (the other flushed entries are the unsent rest of a failed compound,
- * see aod_drop_compound_rest).
- * They are not deleted: the LRU evicts them first (nothing touches them
- * again), and the loader's in-flight / stuck figures skip them. The
- * generation is global because smb3_cmd_enter carries no connection id: a
- * request of another connection in flight across a reconnect is still
- * matched and measured (taking a start ignores the generation); only its
- * stuck classification is lost until it completes.
+ * tells the loader, which deletes the older-generation entries and counts
+ * them as flushed (the other flushed entries are the unsent rest of a
+ * failed compound, see aod_drop_compound_rest). The generation is global
+ * because smb3_cmd_enter carries no connection id: a request of another
+ * connection in flight across a reconnect is flushed with them, and its
+ * completion then counts as one without a start.
  */
 #ifndef AOD_PROBES_BPF_H
 #define AOD_PROBES_BPF_H

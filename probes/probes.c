@@ -25,13 +25,13 @@
 #include "event_check.h"
 #include "log.h"
 #include "modwatch.h"
+#include "starts.h"
 #include "variant.h"
 
 #define PROBES_BATCH 256
 #define PROBES_STUCK_DEFAULT_NS (30ull * 1000000000ull)
 #define PROBES_SYS_MODULE "/sys/module"
 #define PROBES_BTF_DIR "/sys/kernel/btf"
-#define PROBES_SCAN_CHUNK 256
 
 struct probes {
 	struct probes_opts opts;
@@ -113,33 +113,6 @@ static void reject(struct probes *p, const char *why)
 			 "counted", why);
 }
 
-struct scan_totals {
-	uint32_t gen;
-	uint64_t now_ns;
-	uint64_t stuck_after_ns;
-	uint64_t older_gen;
-	uint64_t inflight;
-	uint64_t stuck;
-	uint64_t oldest_ns;
-};
-
-static void scan_one(struct scan_totals *t, const struct aod_start *st)
-{
-	if ((int32_t)(st->gen - t->gen) < 0) {
-		t->older_gen++;
-		return;
-	}
-	t->inflight++;
-	if (t->now_ns > st->ts_ns) {
-		uint64_t age = t->now_ns - st->ts_ns;
-
-		if (age >= t->stuck_after_ns)
-			t->stuck++;
-		if (age > t->oldest_ns)
-			t->oldest_ns = age;
-	}
-}
-
 static uint32_t current_gen(const struct probes *p)
 {
 	struct aod_state st = { 0 };
@@ -150,45 +123,19 @@ static uint32_t current_gen(const struct probes *p)
 	return st.reconnect_gen;
 }
 
-/* Walks the start map in batches (a get_next_key walk restarts when an entry
- * it stands on is deleted, and would count entries twice). */
-static int scan_starts(const struct probes *p, struct scan_totals *t)
-{
-	struct aod_start_key keys[PROBES_SCAN_CHUNK];
-	struct aod_start vals[PROBES_SCAN_CHUNK];
-	int fd = bpf_map__fd(p->base->maps.aod_starts);
-	__u32 token = 0;
-	bool first = true;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	t->now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	for (;;) {
-		__u32 count = PROBES_SCAN_CHUNK;
-		int err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count, NULL);
-
-		if (err && err != -ENOENT)
-			return err;
-		for (__u32 i = 0; i < count && i < PROBES_SCAN_CHUNK; i++)
-			scan_one(t, &vals[i]);
-		if (err == -ENOENT)
-			return 0;
-		first = false;
-	}
-}
-
 static void on_reconnect(struct probes *p, uint32_t gen)
 {
-	struct scan_totals t = { .gen = gen, .stuck_after_ns = UINT64_MAX };
-	int err = scan_starts(p, &t);
+	struct starts_scan t = { .gen = gen, .stuck_after_ns = UINT64_MAX, .delete_older = true };
+	int err = starts_scan(bpf_map__fd(p->base->maps.aod_starts), &t);
 
+	p->flushed += t.deleted;
 	if (err) {
-		log_warn("probes: cifs reconnected; cannot count the abandoned requests: %s", strerror(-err));
+		log_warn("probes: cifs reconnected; cannot flush the abandoned requests: %s "
+			 "(%" PRIu64 " flushed)", strerror(-err), t.deleted);
 		return;
 	}
-	p->flushed += t.older_gen;
 	log_info("probes: cifs reconnected; %" PRIu64 " requests in flight were abandoned (cifs resends "
-		 "them)", t.older_gen);
+		 "them) and flushed", t.deleted);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -464,7 +411,7 @@ static void counters_sum(const struct probes *p, uint64_t *sum)
 
 void probes_get_status(const struct probes *p, struct probes_status *st)
 {
-	struct scan_totals t = { .gen = current_gen(p), .stuck_after_ns = p->opts.stuck_after_ns };
+	struct starts_scan t = { .gen = current_gen(p), .stuck_after_ns = p->opts.stuck_after_ns };
 	bool have_all = p->choice.have[VEV_ENTER] && p->choice.have[VEV_DONE] && p->choice.have[VEV_ERR];
 
 	memset(st, 0, sizeof(*st));
@@ -476,10 +423,11 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	counters_sum(p, st->counters);
 	st->counters[AOD_CNT_FLUSHED] += p->flushed;
 	st->rejected = p->rejected;
-	if (scan_starts(p, &t) == 0) {
+	if (starts_scan(bpf_map__fd(p->base->maps.aod_starts), &t) == 0) {
 		st->inflight = t.inflight;
 		st->stuck = t.stuck;
 		st->oldest_inflight_ns = t.oldest_ns;
+		st->evicted = starts_evicted(st->counters, t.present);
 	}
 }
 

@@ -49,6 +49,8 @@ struct probes_status {
 	uint64_t inflight;
 	uint64_t stuck;              /* of those, older than stuck_after_ns */
 	uint64_t oldest_inflight_ns; /* age of the oldest, 0 if none */
+	uint64_t evicted;            /* start entries the full LRU map evicted (never completed
+				      * as far as the probes know) */
 	uint64_t rejected;           /* ring records that failed validation (never passed on) */
 	char detail[160];            /* why this variant, or why none */
 };

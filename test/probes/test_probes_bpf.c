@@ -29,6 +29,7 @@
 #include "aod_build.h"
 #include "probes.h"
 #include "probes_abi.h"
+#include "starts.h"
 #include "tpformat.h"
 #include "variant.h"
 /* the skeletons after probes_abi.h: their rodata uses its types */
@@ -597,6 +598,73 @@ START_TEST(a_full_ring_counts_its_drops)
 }
 END_TEST
 
+START_TEST(a_reconnect_flush_deletes_only_the_orphans)
+{
+	enter(1, 5, READ, 1);
+	enter(1, 5, READ, 2);
+	reconnect();
+	drain();
+	enter(1, 6, READ, 1);
+
+	struct starts_scan t = { .gen = 1, .stuck_after_ns = UINT64_MAX, .delete_older = true };
+	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
+	ck_assert_uint_eq(t.present, 3);
+	ck_assert_uint_eq(t.older_gen, 2);
+	ck_assert_uint_eq(t.deleted, 2);
+	ck_assert_uint_eq(t.inflight, 1);
+	ck_assert(!has_start(5, 1) && !has_start(5, 2));
+	ck_assert(has_start(6, 1));
+	/* a flushed request that completes after all has no start */
+	done(1, 5, READ, 1);
+	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 1);
+	done(1, 6, READ, 1);
+	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 1);
+}
+END_TEST
+
+START_TEST(stuck_requests_are_told_from_fresh_ones)
+{
+	enter(1, 5, READ, 1);
+	usleep(20000);
+	enter(1, 5, READ, 2);
+
+	struct starts_scan t = { .gen = 0, .stuck_after_ns = 10 * MS };
+	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
+	ck_assert_uint_eq(t.inflight, 2);
+	ck_assert_uint_eq(t.stuck, 1);
+	ck_assert_uint_ge(t.oldest_ns, 20 * MS);
+	ck_assert_uint_eq(t.deleted, 0);
+}
+END_TEST
+
+START_TEST(a_full_start_map_counts_its_evictions)
+{
+	const unsigned n = 20000; /* the map holds 16384 start entries */
+	uint64_t c[AOD_CNT_NR];
+
+	for (unsigned i = 0; i < n; i++)
+		enter(1, 5, READ, i);
+	done(1, 5, READ, n - 1); /* the newest is never the one evicted */
+
+	struct starts_scan t = { .stuck_after_ns = UINT64_MAX };
+	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
+	for (int k = 0; k < AOD_CNT_NR; k++)
+		c[k] = counter((enum aod_probe_counter)k);
+	ck_assert_uint_eq(c[AOD_CNT_MATCHED], 1);
+	ck_assert_uint_le(t.present, 16384);
+	ck_assert_uint_ge(starts_evicted(c, t.present), n - 16384);
+	ck_assert_uint_eq(starts_evicted(c, t.present) + t.present + 1, n);
+	/* no evictions: nothing is counted */
+	c[AOD_CNT_STARTS] = 10;
+	c[AOD_CNT_MATCHED] = 6;
+	c[AOD_CNT_REPLACED] = 1;
+	c[AOD_CNT_FLUSHED] = 1;
+	ck_assert_uint_eq(starts_evicted(c, 2), 0);
+	ck_assert_uint_eq(starts_evicted(c, 1), 1);
+	ck_assert_uint_eq(starts_evicted(c, 5), 0); /* a completion between counters and walk */
+}
+END_TEST
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("probes_bpf");
@@ -623,6 +691,9 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, a_failed_compound_drops_its_unsent_rest);
 	tcase_add_test(logic, an_async_failure_drops_nothing);
 	tcase_add_test(logic, a_full_ring_counts_its_drops);
+	tcase_add_test(logic, a_reconnect_flush_deletes_only_the_orphans);
+	tcase_add_test(logic, stuck_requests_are_told_from_fresh_ones);
+	tcase_add_test(logic, a_full_start_map_counts_its_evictions);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);
 	suite_add_tcase(s, verifier);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The loader's view of the start map (starts.h). */
+#include "starts.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <time.h>
+
+#include "aod_event.h"
+#include "probes_abi.h"
+
+#define STARTS_SCAN_CHUNK 256
+
+/* Returns true for an entry of an older generation (orphaned by a reconnect). */
+static bool scan_one(struct starts_scan *t, const struct aod_start *st)
+{
+	t->present++;
+	if ((int32_t)(st->gen - t->gen) < 0) {
+		t->older_gen++;
+		return true;
+	}
+	t->inflight++;
+	if (t->now_ns > st->ts_ns) {
+		uint64_t age = t->now_ns - st->ts_ns;
+
+		if (age >= t->stuck_after_ns)
+			t->stuck++;
+		if (age > t->oldest_ns)
+			t->oldest_ns = age;
+	}
+	return false;
+}
+
+/* Walks the start map in batches (a get_next_key walk restarts when an entry
+ * it stands on is deleted, and would count entries twice). */
+int starts_scan(int fd, struct starts_scan *t)
+{
+	struct aod_start_key keys[STARTS_SCAN_CHUNK];
+	struct aod_start vals[STARTS_SCAN_CHUNK];
+	__u32 token = 0;
+	bool first = true;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	t->now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (;;) {
+		__u32 count = STARTS_SCAN_CHUNK;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count, NULL);
+
+		if (err && err != -ENOENT)
+			return err;
+		/* The batch cursor is a bucket index: deleting entries of the
+		 * buckets already returned does not disturb the walk. */
+		for (__u32 i = 0; i < count && i < STARTS_SCAN_CHUNK; i++)
+			if (scan_one(t, &vals[i]) && t->delete_older &&
+			    bpf_map_delete_elem(fd, &keys[i]) == 0)
+				t->deleted++;
+		if (err == -ENOENT)
+			return 0;
+		first = false;
+	}
+}
+
+/* The LRU map evicts silently; every stored start otherwise leaves by a
+ * counted path (taken by its completion, replaced under its key, flushed)
+ * or is still there. The counters and the walk are not one snapshot, so a
+ * request completing meanwhile can make the difference briefly negative. */
+uint64_t starts_evicted(const uint64_t *c, uint64_t present)
+{
+	uint64_t left = c[AOD_CNT_MATCHED] + c[AOD_CNT_REPLACED] + c[AOD_CNT_FLUSHED] + present;
+
+	return c[AOD_CNT_STARTS] > left ? c[AOD_CNT_STARTS] - left : 0;
+}
