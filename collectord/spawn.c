@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "privdrop.h"
 
 /* Keeps only caps (those of them this process has) in every set, ambient
  * included; an exec'd program then starts with exactly these. */
@@ -60,7 +61,7 @@ static int spawn_stdio(int out_fd, int err_fd)
 	if (dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(err, STDERR_FILENO) < 0)
 		return -errno;
-	syscall(SYS_close_range, 3u, ~0u, 0u);
+	privdrop_close_fds_raw(3);
 	return 0;
 }
 

@@ -151,15 +151,20 @@ static void privdrop_close_fds_slow(int lowfd)
 	closedir(d);
 }
 
-void privdrop_close_fds_from(int lowfd)
+void privdrop_close_fds_raw(int lowfd)
 {
 	if (lowfd < 0)
 		lowfd = 0;
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u) != 0)
+		privdrop_close_fds_slow(lowfd);
+}
+
+void privdrop_close_fds_from(int lowfd)
+{
 	/* syslog's socket is among the fds closed: glibc must forget it, or
 	 * it would later write to (and close) whatever reuses the number. */
 	log_disconnect();
-	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u) != 0)
-		privdrop_close_fds_slow(lowfd);
+	privdrop_close_fds_raw(lowfd);
 	log_reconnect();
 }
 

@@ -25,6 +25,10 @@ int privdrop_apply(uid_t uid, gid_t gid, const int *caps, size_t ncaps);
 /* Closes every fd >= lowfd (close_range where available); the syslog
  * connection (log.h) is reopened afterwards, below or above lowfd. */
 void privdrop_close_fds_from(int lowfd);
+/* The same without touching the syslog connection: for a forked child
+ * about to exec (glibc's syslog socket is close-on-exec anyway). Falls back
+ * to /proc/self/fd where close_range(2) is missing (before Linux 5.9). */
+void privdrop_close_fds_raw(int lowfd);
 /* Parses "cap_syslog,cap_net_raw" into CAP_* numbers; returns count or -EINVAL. */
 int privdrop_parse_caps(const char *list, int *caps, size_t max);
 
