@@ -165,11 +165,14 @@ static int worker_fork(struct worker *w, const char *path)
 	}
 	argv[argc] = NULL;
 
-	if (msg_socketpair(sv) != 0)
-		return -errno;
-	pid_t pid = fork();
+	int rc = msg_socketpair(sv);
+	if (rc < 0)
+		return rc;
+	/* Our end never blocks the single loop; the worker's end stays blocking. */
+	int fl = fcntl(sv[0], F_GETFL);
+	pid_t pid = fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : fork();
 	if (pid < 0) {
-		int rc = -errno;
+		rc = -errno;
 		close(sv[0]);
 		close(sv[1]);
 		return rc;
@@ -200,7 +203,6 @@ int worker_spawn(struct worker *w)
 		log_error("cannot start %s: fork: %s", w->name, strerror(-rc));
 		return rc;
 	}
-	fcntl(w->sock, F_SETFL, fcntl(w->sock, F_GETFL) | O_NONBLOCK);
 	rc = loop_add(s->loop, &w->sock_watch, w->sock, EPOLLIN, routing_on_worker_io, w);
 	if (rc < 0) {
 		log_error("cannot watch %s's socket: %s", w->name, strerror(-rc));
@@ -219,7 +221,16 @@ int worker_spawn(struct worker *w)
 	snprintf(w->cap_names, sizeof(w->cap_names), "unknown");
 	timer_arm_ms(w->restart_tfd, 0);
 	log_info("started %s (pid %d) from %s", w->name, (int)w->pid, path);
-	return worker_send_config(w);
+	/* The process exists from here on: a failure is its death (reaped and
+	 * restarted like any other), never "not started", which would lose
+	 * track of it. */
+	rc = worker_send_config(w);
+	if (rc < 0) {
+		char why[96];
+		snprintf(why, sizeof(why), "cannot send its configuration: %s", strerror(-rc));
+		worker_fail(w, why);
+	}
+	return 0;
 }
 
 int children_start_all(struct sup *s)

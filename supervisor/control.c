@@ -94,6 +94,9 @@ static void control_on_idle(struct loop_watch *lw, uint32_t events)
 	struct ctl_client *c = lw->obj;
 	(void)events;
 
+	/* Read the expiry even when it is ignored: the timerfd is level
+	 * triggered and would wake the loop again at once. */
+	timer_ack(c->idle_tfd);
 	if (c->waiting_status)
 		return; /* the gather timer answers it */
 	log_info("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
@@ -167,7 +170,7 @@ static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
 	if (rc == 0)
 		rc = loop_add(s->loop, &c->idle_watch, c->idle_tfd, EPOLLIN, control_on_idle, c);
 	if (rc == 0)
-		rc = timer_arm_ms(c->idle_tfd, CONTROL_IDLE_MS);
+		timer_arm_ms(c->idle_tfd, CONTROL_IDLE_MS);
 	return rc;
 }
 

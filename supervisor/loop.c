@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -94,16 +95,28 @@ int timer_new(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int timer_arm_ms(int tfd, uint64_t ms)
+/* Arming a timerfd we created, with a valid time, cannot fail; if it does
+ * the supervisor's schedule (restarts, deadlines) is broken, and carrying
+ * on would leave a worker never restarted or a shutdown without end. */
+static void timer_settime_or_die(int tfd, int flags, const struct itimerspec *its)
+{
+	if (timerfd_settime(tfd, flags, its, NULL) == 0)
+		return;
+	log_error("arming timer fd %d: %s; aborting (a bug: the schedule would be lost)", tfd,
+		  strerror(errno));
+	abort();
+}
+
+void timer_arm_ms(int tfd, uint64_t ms)
 {
 	struct itimerspec its = { 0 };
 
 	its.it_value.tv_sec = (time_t)(ms / 1000);
 	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	return timerfd_settime(tfd, 0, &its, NULL) == 0 ? 0 : -errno;
+	timer_settime_or_die(tfd, 0, &its);
 }
 
-int timer_arm_abs_ns(int tfd, uint64_t mono)
+void timer_arm_abs_ns(int tfd, uint64_t mono)
 {
 	struct itimerspec its = { 0 };
 
@@ -111,7 +124,7 @@ int timer_arm_abs_ns(int tfd, uint64_t mono)
 		mono = 1; /* 0 would disarm; 1 ns is long past, so it fires at once */
 	its.it_value.tv_sec = (time_t)(mono / 1000000000ull);
 	its.it_value.tv_nsec = (long)(mono % 1000000000ull);
-	return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0 ? 0 : -errno;
+	timer_settime_or_die(tfd, TFD_TIMER_ABSTIME, &its);
 }
 
 void timer_ack(int tfd)

@@ -30,10 +30,12 @@ void loop_del(struct loop *l, struct loop_watch *w);
 /* Waits for readiness (timeout_ms -1 = forever) and dispatches. 0 or -errno. */
 int loop_run_once(struct loop *l, int timeout_ms);
 
-/* timerfd helpers. */
+/* timerfd helpers. Arming a timer from timer_new() cannot fail short of a
+ * bug; if it does, the supervisor logs it and aborts (systemd restarts it)
+ * rather than run on with a lost restart or deadline. */
 int timer_new(void);
-int timer_arm_ms(int tfd, uint64_t ms);   /* one-shot, relative; 0 disarms */
-int timer_arm_abs_ns(int tfd, uint64_t mono_ns); /* one-shot, absolute CLOCK_MONOTONIC */
+void timer_arm_ms(int tfd, uint64_t ms);   /* one-shot, relative; 0 disarms */
+void timer_arm_abs_ns(int tfd, uint64_t mono_ns); /* one-shot, absolute CLOCK_MONOTONIC */
 void timer_ack(int tfd);                  /* reads the expiration count */
 
 uint64_t mono_ns(void);
