@@ -86,6 +86,13 @@ bool proto_stats_sweeper_valid(const void *body, size_t len)
 	return body && len == sizeof(struct proto_stats_sweeper);
 }
 
+/* 0 or a negative errno the receiver can print (strerror(-status)); the
+ * kernel's errno values stay below 4096. */
+static bool proto_status_valid(int32_t status)
+{
+	return status <= 0 && status > -4096;
+}
+
 bool proto_collection_done_valid(const void *body, size_t len)
 {
 	struct proto_collection_done d;
@@ -93,7 +100,7 @@ bool proto_collection_done_valid(const void *body, size_t len)
 	if (!body || len != sizeof(d))
 		return false;
 	memcpy(&d, body, sizeof(d));
-	if (!proto_str_valid(d.dir, sizeof(d.dir)) || d.status > 0)
+	if (!proto_str_valid(d.dir, sizeof(d.dir)) || !proto_status_valid(d.status))
 		return false;
 	/* An empty name is allowed for a collection that failed before its
 	 * folder existed; any other name is relayed and logged, so it must be
@@ -108,7 +115,7 @@ bool proto_config_ack_valid(const void *body, size_t len)
 	if (!body || len != sizeof(a))
 		return false;
 	memcpy(&a, body, sizeof(a));
-	return a.status <= 0 && proto_str_valid(a.reason, sizeof(a.reason));
+	return proto_status_valid(a.status) && proto_str_valid(a.reason, sizeof(a.reason));
 }
 
 bool proto_shutdown_valid(const void *body, size_t len)

@@ -136,6 +136,12 @@ START_TEST(test_collection_done)
 	d.status = 5;
 	strcpy(d.dir, "aod_1");
 	ck_assert(!proto_collection_done_valid(&d, sizeof(d)));
+	d.status = INT32_MIN; /* -status would overflow in strerror(-status) */
+	ck_assert(!proto_collection_done_valid(&d, sizeof(d)));
+	d.status = -4096;
+	ck_assert(!proto_collection_done_valid(&d, sizeof(d)));
+	d.status = -4095;
+	ck_assert(proto_collection_done_valid(&d, sizeof(d)));
 	d.status = 0;
 	memset(d.dir, '1', sizeof(d.dir));
 	memcpy(d.dir, "aod_", 4);
@@ -150,6 +156,8 @@ START_TEST(test_config_ack)
 	strcpy(a.reason, "watch_interval_sec: must be at least 1");
 	ck_assert(proto_config_ack_valid(&a, sizeof(a)));
 	a.status = 1;
+	ck_assert(!proto_config_ack_valid(&a, sizeof(a)));
+	a.status = INT32_MIN;
 	ck_assert(!proto_config_ack_valid(&a, sizeof(a)));
 	a.status = 0;
 	memset(a.reason, 'r', sizeof(a.reason));
