@@ -52,6 +52,16 @@ ok "the example has a YAML part" grep -q '^guardian:' "$tmp/frag/10-example.yaml
 quiet() { "$@" >"$tmp/quiet.log" 2>&1 || { diag "$(cat "$tmp/quiet.log")"; return 1; }; }
 ok "the example, uncommented, is a valid fragment" quiet \
 	"$build/supervisor/aodv2-supervisor" --check-config -c "$src/etc/aodv2.yaml" -d "$tmp/frag"
+# a typo'd key in a fragment: refused with exit 78, naming the fragment and the line
+mkdir -p "$tmp/typo"
+printf 'guardian:\n  anomalies:\n    latency:\n      acceptable_cont: 5\n' >"$tmp/typo/50-typo.yaml"
+rc=0
+"$build/supervisor/aodv2-supervisor" --check-config -c "$src/etc/aodv2.yaml" -d "$tmp/typo" \
+	>"$tmp/typo.out" 2>&1 || rc=$?
+ok "--check-config refuses a fragment with a typo'd key with exit 78 (got $rc)" test "$rc" = 78
+ok "... saying file:line: unknown key" \
+	grep -qF "$tmp/typo/50-typo.yaml:4: unknown key 'acceptable_cont'" "$tmp/typo.out"
+ok "... and prints no effective config" bash -c '! grep -q "^watch_interval_sec:" "$1"' _ "$tmp/typo.out"
 unit=$d$AOD_UNITDIR/aodv2-supervisor.service
 ok "unit in $AOD_UNITDIR" test -f "$unit"
 exec_bin=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
