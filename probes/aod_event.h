@@ -47,7 +47,8 @@ enum aod_probe_counter {
 	AOD_CNT_FLUSHED = 5,     /* start entries dropped on reconnect (or left by a failed compound) */
 	AOD_CNT_FILTERED = 6,    /* completions below the minimum threshold or of filtered commands */
 	AOD_CNT_REPLACED = 7,    /* start entries that replaced a stale one under the same key */
-	AOD_CNT_NR = 8,
+	AOD_CNT_OP_ERR_SAME = 8, /* per-operation errors smb3_cmd_err had already reported */
+	AOD_CNT_NR = 9,
 };
 
 /* NT status codes that are normal protocol flow, not errors (see KERNEL.md). */

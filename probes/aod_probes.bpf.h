@@ -72,6 +72,13 @@ struct {
 	__type(value, struct aod_state);
 } aod_state SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct aod_last_err);
+} aod_last_err SEC(".maps") __weak;
+
 static __always_inline void aod_count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&aod_counters, &idx);
@@ -210,6 +217,15 @@ static __always_inline void aod_emit(__u8 kind, const struct aod_start *st, bool
 	aod_count(AOD_CNT_EMITTED);
 }
 
+/* What this thread's smb3_cmd_err said last (aod_on_op_err). */
+static __always_inline void aod_note_cmd_err(__u64 now, __u64 sesid, int rc)
+{
+	__u32 task = (__u32)bpf_get_current_pid_tgid();
+	struct aod_last_err last = { .ts_ns = now, .session_id = sesid, .rc = rc };
+
+	bpf_map_update_elem(&aod_last_err, &task, &last, BPF_ANY);
+}
+
 /* smb3_cmd_done (failed = false) and smb3_cmd_err (failed = true). */
 static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid, __u32 status,
 					    int rc, bool failed)
@@ -229,6 +245,8 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 		return;
 	}
 	now = bpf_ktime_get_ns();
+	if (failed && rc < 0 && (cfg->flags & AOD_CFG_ERRORS))
+		aod_note_cmd_err(now, sesid, rc);
 	have_start = aod_take_start(sesid, cmd, mid, &st);
 	aod_count(have_start ? AOD_CNT_MATCHED : AOD_CNT_UNMATCHED);
 	if (failed && have_start && rc < 0)
@@ -243,6 +261,44 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	}
 	if (!emitted)
 		aod_count(AOD_CNT_FILTERED);
+}
+
+/*
+ * A per-operation error (smb3_read_err, smb3_open_err, ...): cifs traces it
+ * after the operation failed, whatever the cause. When the server answered
+ * with an error status, smb3_cmd_err has already reported it moments before
+ * in the same thread (the mapping runs in the thread that waits for the
+ * response, or in cifsd for async reads and writes, which then traces the
+ * operation's error too): that one is not reported again. What remains are
+ * the failures no response carried (a connection that dropped, a
+ * reconnect, an interrupted wait): the errno the application saw.
+ */
+#define AOD_OP_ERR_SAME_NS 1000000000ull /* cmd_err -> op err of one failure, TCG included */
+
+static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int rc)
+{
+	const struct aod_config *cfg = aod_cfg();
+	__u32 task = (__u32)bpf_get_current_pid_tgid();
+	struct aod_last_err *last;
+	struct aod_start st = {};
+	__u64 now;
+
+	if (!cfg || !(cfg->flags & AOD_CFG_ERRORS) || rc >= 0 || cmd >= AOD_SMB2_NR_COMMANDS)
+		return;
+	now = bpf_ktime_get_ns();
+	last = bpf_map_lookup_elem(&aod_last_err, &task);
+	if (last && last->rc == rc && last->session_id == sesid && now - last->ts_ns < AOD_OP_ERR_SAME_NS) {
+		bpf_map_delete_elem(&aod_last_err, &task); /* one cmd_err answers for one op error */
+		aod_count(AOD_CNT_OP_ERR_SAME);
+		return;
+	}
+	/* no start entry: the thread that saw the error stands for the
+	 * request, and no latency is known (ts_ns = now gives 0) */
+	st.ts_ns = now;
+	st.tgid = bpf_get_current_pid_tgid() >> 32;
+	st.tree_id = tid;
+	bpf_get_current_comm(st.comm, sizeof(st.comm));
+	aod_emit(AOD_EV_ERROR, &st, true, now, sesid, 0, tid, cmd, 0, rc);
 }
 
 /* Bumps the generation and tells the loader (an internal record it does

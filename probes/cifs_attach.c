@@ -30,6 +30,19 @@ static struct bpf_program *program_for(struct aod_probes *s, enum variant_kind k
 	}
 }
 
+/* Slot i's per-operation error program (aod_op_err_tp<i>). */
+static struct bpf_program *op_err_program(struct aod_probes *s, unsigned i)
+{
+	struct bpf_program *const progs[AOD_OP_ERR_MAX] = {
+		s->progs.aod_op_err_tp0, s->progs.aod_op_err_tp1, s->progs.aod_op_err_tp2,
+		s->progs.aod_op_err_tp3, s->progs.aod_op_err_tp4, s->progs.aod_op_err_tp5,
+		s->progs.aod_op_err_tp6, s->progs.aod_op_err_tp7, s->progs.aod_op_err_tp8,
+		s->progs.aod_op_err_tp9,
+	};
+
+	return i < AOD_OP_ERR_MAX ? progs[i] : NULL;
+}
+
 static int reuse_maps(struct aod_probes *s, const struct aod_probes *base)
 {
 	struct {
@@ -90,11 +103,29 @@ static void select_programs(struct aod_probes *s, const struct variant_choice *c
 	for (int ev = 0; ev < VEV_NR; ev++)
 		if (c->have[ev])
 			bpf_program__set_autoload(program_for(s, c->kind, (enum variant_event)ev), true);
+	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++)
+		bpf_program__set_autoload(op_err_program(s, i), i < c->n_op_err);
+	memcpy((void *)s->rodata->aod_op_err_lay, c->op_err, sizeof(c->op_err));
 	if (c->kind == VARIANT_TRACEPOINT) {
 		/* rodata is frozen at load: the layouts go in now */
 		memcpy((void *)&s->rodata->aod_lay_enter, &c->lay[VEV_ENTER], sizeof(c->lay[0]));
 		memcpy((void *)&s->rodata->aod_lay_done, &c->lay[VEV_DONE], sizeof(c->lay[0]));
 		memcpy((void *)&s->rodata->aod_lay_err, &c->lay[VEV_ERR], sizeof(c->lay[0]));
+	}
+}
+
+/* Optional extras: an event that will not attach is left out, logged. */
+static void attach_op_errs(struct cifs_attach *ca, const struct variant_choice *c)
+{
+	for (unsigned i = 0; i < c->n_op_err && i < AOD_OP_ERR_MAX; i++) {
+		struct bpf_link *link = attach_classic(op_err_program(ca->skel, i), c->op_err[i].tp_id);
+
+		if (!link) {
+			log_warn("probes: cannot attach to the per-operation error tracepoint with id %u: %s",
+				 c->op_err[i].tp_id, strerror(errno));
+			continue;
+		}
+		ca->op_err_links[ca->n_op_err_attached++] = link;
 	}
 }
 
@@ -136,6 +167,7 @@ int cifs_attach_load(struct cifs_attach *ca, const struct aod_probes *base, cons
 		}
 		ca->attached[ev] = true;
 	}
+	attach_op_errs(ca, c);
 	return 0;
 fail:
 	cifs_attach_destroy(ca);
@@ -150,6 +182,9 @@ void cifs_attach_destroy(struct cifs_attach *ca)
 		ca->links[ev] = NULL;
 		ca->attached[ev] = false;
 	}
+	for (unsigned i = 0; i < ca->n_op_err_attached; i++)
+		bpf_link__destroy(ca->op_err_links[i]);
+	ca->n_op_err_attached = 0;
 	if (ca->skel)
 		aod_probes__destroy(ca->skel);
 	ca->skel = NULL;

@@ -23,6 +23,8 @@ struct cifs_attach {
 	struct aod_probes *skel;
 	struct bpf_link *links[VEV_NR];
 	bool attached[VEV_NR];
+	struct bpf_link *op_err_links[AOD_OP_ERR_MAX]; /* one program, one link per event */
+	unsigned n_op_err_attached;
 };
 
 /* Loads the programs of choice->kind for the events the kernel has and

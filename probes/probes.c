@@ -166,7 +166,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 /* ---- cifs appearing and going ---------------------------------------- */
 
-static int choose(struct probes *p)
+static int choose_main(struct probes *p)
 {
 	const char *force = getenv("AOD_PROBES_VARIANT");
 	struct variant_paths vp = { .btf_dir = PROBES_BTF_DIR, .tracefs_dir = NULL };
@@ -191,6 +191,38 @@ static int choose(struct probes *p)
 	}
 	vp.tracefs_dir = tracefs;
 	return variant_choose(&vp, &p->choice);
+}
+
+/* The per-operation error tracepoints, whatever the main variant: read
+ * through their tracefs formats (their layouts differ across versions). */
+static void choose_op_errs(struct probes *p)
+{
+	char tracefs[128], why[160];
+	int n, terr = variant_tracefs(tracefs, sizeof(tracefs));
+
+	p->choice.n_op_err = 0;
+	if (terr) {
+		log_warn("probes: no tracefs (%s): failures without an error response (dropped "
+			 "connections, reconnects) are not reported", strerror(-terr));
+		return;
+	}
+	n = variant_op_errs(tracefs, p->choice.op_err, why, sizeof(why));
+	if (n < 0) {
+		log_warn("probes: cannot read the per-operation error tracepoints: %s", strerror(-n));
+		return;
+	}
+	if (why[0])
+		log_warn("probes: a per-operation error tracepoint is left out: %s", why);
+	p->choice.n_op_err = (unsigned)n;
+}
+
+static int choose(struct probes *p)
+{
+	int err = choose_main(p);
+
+	if (!err)
+		choose_op_errs(p);
+	return err;
 }
 
 static uint64_t mono_ms(void)
@@ -219,8 +251,10 @@ static void cifs_attach_now(struct probes *p)
 	}
 	p->attached = true;
 	status_text(p, variant_kind_name(p->choice.kind), p->choice.why);
-	log_info("probes: attached to cifs with %s programs in %" PRIu64 " ms (choosing %" PRIu64 " ms; %s)%s",
+	log_info("probes: attached to cifs with %s programs in %" PRIu64 " ms (choosing %" PRIu64 " ms; %s; "
+		 "%u per-operation error tracepoints)%s",
 		 variant_kind_name(p->choice.kind), mono_ms() - t0, t1 - t0, p->choice.why,
+		 p->cifs.n_op_err_attached,
 		 p->choice.have[VEV_ENTER] ? "" : "; the kernel has no smb3_cmd_enter: errors only, no latency");
 }
 
@@ -418,6 +452,7 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	st->cifs_loaded = p->cifs_live;
 	st->latency_attached = p->attached && have_all && p->opts.want_latency;
 	st->errors_attached = p->attached && p->choice.have[VEV_ERR] && p->opts.want_errors;
+	st->op_err_attached = p->attached && p->opts.want_errors ? p->cifs.n_op_err_attached : 0;
 	snprintf(st->variant, sizeof(st->variant), "%s", p->variant);
 	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
 	counters_sum(p, st->counters);

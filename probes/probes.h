@@ -42,6 +42,7 @@ struct probes_status {
 	bool cifs_loaded;
 	bool latency_attached;
 	bool errors_attached;
+	unsigned op_err_attached;    /* per-operation error tracepoints attached (smb3_read_err, ...) */
 	char variant[32];            /* "tp_btf", "tracepoint" or "waiting for cifs" */
 	uint64_t counters[AOD_CNT_NR]; /* summed over CPUs */
 	/* Unfinished requests (start entries since the last reconnect), read

@@ -77,4 +77,33 @@ struct aod_tp_layout {
 	__u16 pad[2];
 };
 
+/*
+ * The per-operation error tracepoints (smb3_read_err, smb3_open_err, ...):
+ * slot i's classic program (aod_op_err_tp<i>) is attached to the event of
+ * slot i, the kernel's tracefs id tp_id. Their argument lists
+ * changed across versions (netfs put two ids in front of the read/write
+ * ones), so they are read only through their tracefs formats, by field
+ * name. A slot with tp_id 0 is unused.
+ */
+#define AOD_OP_ERR_MAX 10
+
+struct aod_op_err_lay {
+	__u16 tp_id;   /* the event's tracefs id */
+	__u16 command; /* the SMB2 command the operation sends */
+	__u16 tid;     /* offsets of the fields the program reads */
+	__u16 sesid;
+	__u16 rc;
+	__u16 pad[3];
+};
+
+/* "aod_last_err" LRU hash, keyed by thread id: the last smb3_cmd_err the
+ * thread traced, so the per-operation error cifs traces right after it for
+ * the same failure is not reported twice. */
+struct aod_last_err {
+	__u64 ts_ns;
+	__u64 session_id;
+	__s32 rc;
+	__u32 pad;
+};
+
 #endif

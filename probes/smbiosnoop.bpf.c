@@ -31,3 +31,39 @@ int aod_err_tp(void *ctx)
 			AOD_TP_U32(&r, aod_lay_err.status), (int)AOD_TP_U32(&r, aod_lay_err.rc), true);
 	return 0;
 }
+
+/*
+ * The per-operation error tracepoints, classic only (their layouts differ
+ * across versions; the loader reads each one's format): slot i's program is
+ * attached to the slot's event. One program per slot, because nothing in a
+ * classic record tells the events apart (the kernel overwrites common_type
+ * with a pt_regs pointer before running BPF), and a constant slot keeps
+ * every read at an offset the verifier knows (rodata is frozen at load).
+ */
+const volatile struct aod_op_err_lay aod_op_err_lay[AOD_OP_ERR_MAX] = {};
+
+static __always_inline int aod_op_err_slot(void *ctx, const int i)
+{
+	struct aod_tp_record r;
+
+	if (aod_tp_copy(ctx, &r))
+		return 0;
+	aod_on_op_err(aod_op_err_lay[i].command, AOD_TP_U32(&r, aod_op_err_lay[i].tid),
+		      AOD_TP_U64(&r, aod_op_err_lay[i].sesid), (int)AOD_TP_U32(&r, aod_op_err_lay[i].rc));
+	return 0;
+}
+
+#define AOD_OP_ERR_PROG(i) \
+	SEC("tracepoint") int aod_op_err_tp##i(void *ctx) { return aod_op_err_slot(ctx, i); }
+
+AOD_OP_ERR_PROG(0)
+AOD_OP_ERR_PROG(1)
+AOD_OP_ERR_PROG(2)
+AOD_OP_ERR_PROG(3)
+AOD_OP_ERR_PROG(4)
+AOD_OP_ERR_PROG(5)
+AOD_OP_ERR_PROG(6)
+AOD_OP_ERR_PROG(7)
+AOD_OP_ERR_PROG(8)
+AOD_OP_ERR_PROG(9)
+_Static_assert(AOD_OP_ERR_MAX == 10, "one AOD_OP_ERR_PROG per slot");

@@ -109,6 +109,28 @@ int variant_btf_check(const struct btf *btf, enum variant_event ev, char *why, s
 	return 0;
 }
 
+/* One field of a classic record: present, of the expected size, aligned and
+ * inside what the programs copy. 0 or -EPROTO (why says which). */
+static int layout_field(const struct tpfmt *f, const char *name, unsigned size, __u16 *out, char *why,
+			size_t len)
+{
+	const struct tpfmt_field *fld = tpfmt_find(f, name);
+
+	if (!fld || fld->is_common) {
+		snprintf(why, len, "%s format has no field %s", f->name, name);
+		return -EPROTO;
+	}
+	if (fld->size != size || fld->offset % fld->size != 0 ||
+	    fld->offset + fld->size > AOD_TP_RECORD_MAX || fld->offset == 0) {
+		snprintf(why, len, "%s field %s: offset %u size %u, expected an aligned %u-byte field "
+			 "within %u bytes", f->name, fld->name, fld->offset, fld->size, size,
+			 AOD_TP_RECORD_MAX);
+		return -EPROTO;
+	}
+	*out = (__u16)fld->offset;
+	return 0;
+}
+
 int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_layout *out, char *why,
 		   size_t len)
 {
@@ -116,23 +138,66 @@ int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_l
 	unsigned nargs = event_nargs(ev);
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; i < nargs; i++) {
-		const struct tpfmt_field *fld = tpfmt_find(f, cmd_args[i].name);
-
-		if (!fld || fld->is_common) {
-			snprintf(why, len, "%s format has no field %s", f->name, cmd_args[i].name);
+	for (unsigned i = 0; i < nargs; i++)
+		if (layout_field(f, cmd_args[i].name, cmd_args[i].size, slot[i], why, len) < 0)
 			return -EPROTO;
-		}
-		if (fld->size != cmd_args[i].size || fld->offset % fld->size != 0 ||
-		    fld->offset + fld->size > AOD_TP_RECORD_MAX || fld->offset == 0) {
-			snprintf(why, len, "%s field %s: offset %u size %u, expected an aligned %u-byte field "
-				 "within %u bytes", f->name, fld->name, fld->offset, fld->size,
-				 cmd_args[i].size, AOD_TP_RECORD_MAX);
-			return -EPROTO;
-		}
-		*slot[i] = (__u16)fld->offset;
-	}
 	return 0;
+}
+
+/* The per-operation error tracepoints and the SMB2 command each stands for. */
+static const struct {
+	const char *name;
+	__u16 command;
+} op_err_events[AOD_OP_ERR_MAX] = {
+	{ "smb3_open_err", 0x05 },     { "smb3_close_err", 0x06 },      { "smb3_flush_err", 0x07 },
+	{ "smb3_read_err", 0x08 },     { "smb3_write_err", 0x09 },      { "smb3_lock_err", 0x0a },
+	{ "smb3_notify_err", 0x0f },   { "smb3_query_dir_err", 0x0e },  { "smb3_query_info_err", 0x10 },
+	{ "smb3_set_info_err", 0x11 },
+};
+
+int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_err_lay *out, char *why,
+			  size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	if (f->id == 0 || f->id > 0xffff) {
+		snprintf(why, len, "%s has id %u, not a 16-bit common_type", f->name, f->id);
+		return -EPROTO;
+	}
+	if (layout_field(f, "tid", 4, &out->tid, why, len) < 0 ||
+	    layout_field(f, "sesid", 8, &out->sesid, why, len) < 0 ||
+	    layout_field(f, "rc", 4, &out->rc, why, len) < 0)
+		return -EPROTO;
+	out->tp_id = (__u16)f->id;
+	out->command = command;
+	return 0;
+}
+
+int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, size_t len)
+{
+	struct tpfmt *fmt = calloc(1, sizeof(*fmt));
+	char path[512], one[160];
+	int n = 0;
+
+	if (!fmt)
+		return -ENOMEM;
+	why[0] = '\0';
+	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++) {
+		snprintf(path, sizeof(path), "%s/events/cifs/%s/format", tracefs, op_err_events[i].name);
+		int r = tpfmt_read(path, fmt);
+		if (r == 0)
+			r = variant_op_err_layout(fmt, op_err_events[i].command, &lay[n], one, sizeof(one));
+		else if (r != -ENOENT)
+			snprintf(one, sizeof(one), "%s: %s", op_err_events[i].name,
+				 r == -EBADMSG ? "not a tracepoint format" : strerror(-r));
+		if (r == 0)
+			n++;
+		else if (r != -ENOENT && !why[0])
+			snprintf(why, len, "%s", one); /* the first refusal; the others still load */
+	}
+	for (int i = n; i < AOD_OP_ERR_MAX; i++)
+		memset(&lay[i], 0, sizeof(lay[i]));
+	free(fmt);
+	return n;
 }
 
 /* Loads the BTF that describes cifs: vmlinux's when cifs is built in,

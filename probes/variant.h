@@ -48,6 +48,10 @@ struct variant_choice {
 	bool have[VEV_NR];                 /* the kernel has the event */
 	unsigned tp_id[VEV_NR];            /* classic: tracefs event id */
 	struct aod_tp_layout lay[VEV_NR];  /* classic: field offsets (enter, done, err) */
+	/* per-operation error tracepoints (classic whatever the kind; filled by
+	 * the caller with variant_op_errs where tracefs is available) */
+	struct aod_op_err_lay op_err[AOD_OP_ERR_MAX];
+	unsigned n_op_err;
 	char why[256];                     /* how the choice was made, for the log */
 };
 
@@ -69,6 +73,17 @@ int variant_btf_check(const struct btf *btf, enum variant_event ev, char *why, s
  * missing, of another size, misaligned or out of reach (why says which). */
 int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_layout *out, char *why,
 		   size_t len);
+
+/* A per-operation error event's slot (probes_abi.h) from its format: the
+ * tid, sesid and rc fields by name, wherever this kernel puts them.
+ * 0 or -EPROTO (why says which). */
+int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_err_lay *out, char *why,
+			  size_t len);
+/* Fills lay[0..AOD_OP_ERR_MAX) with the per-operation error tracepoints the
+ * kernel has under tracefs (smb3_read_err, smb3_open_err, ...), unused slots
+ * zeroed; returns how many. An event whose format cannot be read is left
+ * out and the first such reason goes to why ("" when none). */
+int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, size_t len);
 
 /* A mounted tracefs: /sys/kernel/tracing, /sys/kernel/debug/tracing, or
  * tracefs mounted at /sys/kernel/tracing now. 0 or -errno. */

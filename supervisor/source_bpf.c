@@ -169,21 +169,22 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"evicted\":%"
 			      PRIu64 ",\"in_flight\":%" PRIu64 ",\"stuck\":%" PRIu64
 			      ",\"oldest_in_flight_ms\":%" PRIu64 ",\"rejected\":%" PRIu64
-			      ",\"recording\":%s}",
+			      ",\"op_err_tracepoints\":%u,\"recording\":%s}",
 			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
 			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
 			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
 			      st.counters[AOD_CNT_FILTERED], st.counters[AOD_CNT_FLUSHED], st.evicted,
 			      st.inflight,
-			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected,
+			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected, st.op_err_attached,
 			      b->rec ? "true" : "false");
 		return;
 	}
-	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s; emitted %" PRIu64
-		      ", dropped in the BPF ring %" PRIu64 "%s\n", st.variant,
+	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s (+%u per-operation); emitted %"
+		      PRIu64 ", dropped in the BPF ring %" PRIu64 "%s\n", st.variant,
 		      st.cifs_loaded ? "loaded" : "not loaded",
 		      st.latency_attached ? "attached" : "waiting",
-		      st.errors_attached ? "attached" : "waiting", st.counters[AOD_CNT_EMITTED],
+		      st.errors_attached ? "attached" : "waiting", st.op_err_attached,
+		      st.counters[AOD_CNT_EMITTED],
 		      st.counters[AOD_CNT_RB_DROPPED], b->rec ? "; recording" : "");
 	/* Requests whose completion never came: what an operator looks for
 	 * when a mount hangs. */

@@ -36,3 +36,10 @@ int BPF_PROG(t_reconnect)
 	aod_on_reconnect();
 	return 0;
 }
+
+SEC("raw_tp/aod_test_op_err")
+int BPF_PROG(t_op_err, __u16 cmd, __u32 tid, __u64 sesid, int rc)
+{
+	aod_on_op_err(cmd, tid, sesid, rc);
+	return 0;
+}

@@ -79,12 +79,14 @@ static void print_status(const struct probes *p, const struct smoke *s)
 {
 	static const char *const names[AOD_CNT_NR] = {
 		"emitted", "rb_dropped", "starts", "matched", "unmatched", "flushed", "filtered", "replaced",
+		"op_err_same",
 	};
 	struct probes_status st;
 
 	probes_get_status(p, &st);
-	fprintf(stderr, "# status: variant=%s cifs_loaded=%d latency_attached=%d errors_attached=%d\n",
-		st.variant, st.cifs_loaded, st.latency_attached, st.errors_attached);
+	fprintf(stderr, "# status: variant=%s cifs_loaded=%d latency_attached=%d errors_attached=%d "
+		"op_err_attached=%u\n", st.variant, st.cifs_loaded, st.latency_attached,
+		st.errors_attached, st.op_err_attached);
 	fprintf(stderr, "# detail: %s\n", st.detail);
 	fprintf(stderr, "# events printed: %" PRIu64 "; rejected %" PRIu64 "; in flight %" PRIu64
 		" (stuck %" PRIu64 ", oldest %" PRIu64 " ns)\n", s->events, st.rejected, st.inflight,

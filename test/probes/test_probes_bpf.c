@@ -39,7 +39,8 @@
 #define FORMATS AOD_SOURCE_ROOT "/test/probes/formats"
 #define MS 1000000ull
 
-enum { NEGOTIATE = 0x00, SESSION_SETUP = 0x01, CREATE = 0x05, CLOSE = 0x06, READ = 0x08,
+#define ERESTARTSYS_ABI 512 /* the kernel's, not in user-space errno.h */
+enum { NEGOTIATE = 0x00, SESSION_SETUP = 0x01, CREATE = 0x05, CLOSE = 0x06, READ = 0x08, WRITE = 0x09,
        QUERY_DIRECTORY = 0x0e, QUERY_INFO = 0x10 };
 #define ST_ACCESS_DENIED 0xc0000022u
 #define ST_NAME_NOT_FOUND 0xc0000034u
@@ -162,8 +163,30 @@ static void layouts_from(const char *sample, struct aod_tp_layout lay[VEV_NR])
 	}
 }
 
+/* The sample's per-operation error events, as variant_op_errs would read them. */
+static unsigned op_errs_from(const char *sample, struct aod_op_err_lay lay[AOD_OP_ERR_MAX])
+{
+	static const struct { const char *name; __u16 cmd; } evs[] = {
+		{ "smb3_open_err", CREATE }, { "smb3_read_err", READ }, { "smb3_write_err", WRITE } };
+	char path[512], why[200];
+	struct tpfmt f;
+	unsigned n = 0;
+
+	memset(lay, 0, sizeof(lay[0]) * AOD_OP_ERR_MAX);
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s.format", FORMATS, sample, evs[i].name);
+		if (tpfmt_read(path, &f) != 0)
+			continue;
+		ck_assert_int_eq(variant_op_err_layout(&f, evs[i].cmd, &lay[n], why, sizeof(why)), 0);
+		n++;
+	}
+	return n;
+}
+
 static void load_classic(const char *sample)
 {
+	struct aod_op_err_lay op_lay[AOD_OP_ERR_MAX];
+	unsigned n_op = op_errs_from(sample, op_lay);
 	struct aod_tp_layout lay[VEV_NR];
 	struct aod_probes *s = aod_probes__open();
 	struct bpf_program *prog;
@@ -176,6 +199,10 @@ static void load_classic(const char *sample)
 
 		bpf_program__set_autoload(prog, strncmp(sec, "tracepoint/", 11) == 0);
 	}
+	bpf_program__set_autoload(s->progs.aod_op_err_tp0, n_op > 0);
+	bpf_program__set_autoload(s->progs.aod_op_err_tp1, n_op > 1);
+	bpf_program__set_autoload(s->progs.aod_op_err_tp2, n_op > 2);
+	memcpy((void *)s->rodata->aod_op_err_lay, op_lay, sizeof(op_lay));
 	memcpy((void *)&s->rodata->aod_lay_enter, &lay[VEV_ENTER], sizeof(lay[0]));
 	memcpy((void *)&s->rodata->aod_lay_done, &lay[VEV_DONE], sizeof(lay[0]));
 	memcpy((void *)&s->rodata->aod_lay_err, &lay[VEV_ERR], sizeof(lay[0]));
@@ -184,6 +211,9 @@ static void load_classic(const char *sample)
 	ck_assert_int_ge(bpf_program__fd(s->progs.aod_err_tp), 0);
 	ck_assert_int_ge(bpf_program__fd(s->progs.aod_enter_tp), 0);
 	ck_assert_int_lt(bpf_program__fd(s->progs.aod_err_btf), 0); /* not loaded */
+	if (n_op > 2)
+		ck_assert_int_ge(bpf_program__fd(s->progs.aod_op_err_tp2), 0);
+	ck_assert_int_lt(bpf_program__fd(s->progs.aod_op_err_tp9), 0); /* no such slot */
 	aod_probes__destroy(s);
 }
 
@@ -281,6 +311,13 @@ static void reconnect(void)
 	__u64 a[] = { 0 };
 
 	run(L.skel->progs.t_reconnect, a, 1);
+}
+
+static void op_err(__u16 cmd, __u32 tid, __u64 ses, int rc)
+{
+	__u64 a[] = { cmd, tid, ses, (__u64)(__s64)rc };
+
+	run(L.skel->progs.t_op_err, a, 4);
 }
 
 static size_t drain(void)
@@ -665,6 +702,65 @@ START_TEST(a_full_start_map_counts_its_evictions)
 }
 END_TEST
 
+START_TEST(an_operation_error_the_response_reported_is_not_repeated)
+{
+	enter(3, 9, CREATE, 9);
+	err(3, 9, CREATE, 9, ST_ACCESS_DENIED, -EACCES);
+	op_err(CREATE, 3, 9, -EACCES); /* SMB2_open's own trace of the same failure */
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_LATENCY);
+	ck_assert_int_eq(L.ev[1].kind, AOD_EV_ERROR);
+	ck_assert_uint_eq(L.ev[1].nt_status, ST_ACCESS_DENIED);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 1);
+	/* one response answers for one operation error: a second is new */
+	op_err(CREATE, 3, 9, -EACCES);
+	ck_assert_uint_eq(drain(), 3);
+	ck_assert_int_eq(L.ev[2].kind, AOD_EV_ERROR);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 1);
+}
+END_TEST
+
+START_TEST(an_operation_error_without_a_response_is_reported)
+{
+	op_err(READ, 7, 11, -EAGAIN); /* the connection dropped: no smb3_cmd_err */
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_int_eq(L.ev[0].kind, AOD_EV_ERROR);
+	ck_assert_int_eq(L.ev[0].command, READ);
+	ck_assert_int_eq(L.ev[0].err, EAGAIN);
+	ck_assert_uint_eq(L.ev[0].nt_status, 0);
+	ck_assert_uint_eq(L.ev[0].latency_ns, 0);
+	ck_assert_uint_eq(L.ev[0].session_id, 11);
+	ck_assert_uint_eq(L.ev[0].tree_id, 7);
+	ck_assert_uint_eq(L.ev[0].message_id, 0);
+	ck_assert_uint_eq(L.ev[0].pid, (unsigned)getpid());
+	ck_assert_str_eq(L.ev[0].comm, L.comm);
+	/* another errno, or another session, than the response's is another failure */
+	err(3, 9, CREATE, 20, ST_NAME_NOT_FOUND, -ENOENT);
+	op_err(CREATE, 3, 9, -ERESTARTSYS_ABI);
+	err(3, 9, CREATE, 21, ST_NAME_NOT_FOUND, -ENOENT);
+	op_err(CREATE, 3, 10, -ENOENT);
+	ck_assert_uint_eq(drain(), 5);
+	ck_assert_int_eq(L.ev[2].kind, AOD_EV_ERROR);
+	ck_assert_int_eq(L.ev[2].err, ERESTARTSYS_ABI); /* an interrupted wait */
+	ck_assert_uint_eq(L.ev[4].session_id, 10);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 0);
+}
+END_TEST
+
+START_TEST(operation_errors_follow_the_error_tool)
+{
+	config(0, 0, AOD_CFG_LATENCY);
+	op_err(READ, 7, 11, -EIO);
+	ck_assert_uint_eq(drain(), 0);
+	config(0, 0, AOD_CFG_ERRORS);
+	op_err(READ, 7, 11, 0); /* not a failure */
+	op_err(0x13, 7, 11, -EIO); /* not an SMB2 command */
+	ck_assert_uint_eq(drain(), 0);
+	op_err(WRITE, 7, 11, -EIO);
+	ck_assert_uint_eq(drain(), 1);
+}
+END_TEST
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("probes_bpf");
@@ -694,6 +790,9 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, a_reconnect_flush_deletes_only_the_orphans);
 	tcase_add_test(logic, stuck_requests_are_told_from_fresh_ones);
 	tcase_add_test(logic, a_full_start_map_counts_its_evictions);
+	tcase_add_test(logic, an_operation_error_the_response_reported_is_not_repeated);
+	tcase_add_test(logic, an_operation_error_without_a_response_is_reported);
+	tcase_add_test(logic, operation_errors_follow_the_error_tool);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);
 	suite_add_tcase(s, verifier);

@@ -65,7 +65,8 @@ static void mkdir_p(const char *path)
 static void tracefs_from_sample(const char *root, const char *sample)
 {
 	static const char *const events[] = { "smb3_cmd_enter", "smb3_cmd_done", "smb3_cmd_err",
-					      "smb3_reconnect" };
+					      "smb3_reconnect", "smb3_open_err", "smb3_read_err",
+					      "smb3_write_err" };
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		char src[512], dir[512], cmd[1200];
@@ -593,6 +594,66 @@ START_TEST(comm_is_made_printable_and_terminated)
 }
 END_TEST
 
+/* ---- the per-operation error tracepoints ------------------------------------ */
+
+static void assert_op_err(const struct aod_op_err_lay *l, unsigned id, unsigned cmd, unsigned tid,
+			  unsigned sesid, unsigned rc)
+{
+	ck_assert_uint_eq(l->tp_id, id);
+	ck_assert_uint_eq(l->command, cmd);
+	ck_assert_uint_eq(l->tid, tid);
+	ck_assert_uint_eq(l->sesid, sesid);
+	ck_assert_uint_eq(l->rc, rc);
+}
+
+START_TEST(op_err_tracepoints_are_read_by_field_name)
+{
+	struct aod_op_err_lay lay[AOD_OP_ERR_MAX];
+	struct tree t;
+	char why[160];
+
+	tree_new(&t);
+	tracefs_from_sample(t.tracefs, "debian12-6.1");
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 3);
+	ck_assert_str_eq(why, "");
+	assert_op_err(&lay[0], 1485, 0x05, 12, 16, 32); /* smb3_open_err: SMB2_CREATE */
+	assert_op_err(&lay[1], 1559, 0x08, 24, 32, 52); /* smb3_read_err */
+	assert_op_err(&lay[2], 1560, 0x09, 24, 32, 52); /* smb3_write_err */
+	for (int i = 3; i < AOD_OP_ERR_MAX; i++)
+		ck_assert_uint_eq(lay[i].tp_id, 0);
+	tree_free(&t);
+
+	/* netfs moved the fields: found where this kernel puts them */
+	tree_new(&t);
+	tracefs_from_sample(t.tracefs, "netfs-6.6");
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 1);
+	assert_op_err(&lay[0], 1702, 0x08, 32, 40, 60);
+	tree_free(&t);
+}
+END_TEST
+
+START_TEST(an_unreadable_op_err_layout_is_left_out_alone)
+{
+	struct aod_op_err_lay lay[AOD_OP_ERR_MAX];
+	struct tree t;
+	char why[160];
+
+	tree_new(&t);
+	tracefs_from_sample(t.tracefs, "bad-sesid");
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 1);
+	ck_assert_msg(strstr(why, "smb3_open_err") && strstr(why, "sesid"), "%s", why);
+	assert_op_err(&lay[0], 1559, 0x08, 24, 32, 52);
+	ck_assert_uint_eq(lay[1].tp_id, 0);
+	tree_free(&t);
+
+	/* no cifs events at all: none, and nothing to say */
+	tree_new(&t);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "");
+	tree_free(&t);
+}
+END_TEST
+
 static Suite *variant_suite(void)
 {
 	Suite *s = suite_create("probes_variant");
@@ -622,6 +683,8 @@ static Suite *variant_suite(void)
 	tcase_add_test(mod, module_state_from_sysfs);
 	tcase_add_test(mod, uevent_socket_opens);
 	tcase_add_test(ev, event_check_rejects_bad_records);
+	tcase_add_test(ev, op_err_tracepoints_are_read_by_field_name);
+	tcase_add_test(ev, an_unreadable_op_err_layout_is_left_out_alone);
 	tcase_add_test(ev, comm_is_made_printable_and_terminated);
 	suite_add_tcase(s, fmt);
 	suite_add_tcase(s, lay);

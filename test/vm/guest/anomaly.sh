@@ -7,9 +7,6 @@
 
 BIN=/run/aodvm/bin
 
-# wall_ms: wall-clock milliseconds now (EPOCHREALTIME: no fork).
-wall_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
-
 # sleep_until MS: sleeps until wall-clock MS (ms since the epoch), if ahead.
 sleep_until() {
 	local left=$(($1 - $(wall_ms)))
@@ -126,9 +123,6 @@ mf_show() {
 }
 # mf_commands TS: the summary's command names, sorted, space separated.
 mf_commands() { mf "$1" '[.anomaly.summary.commands[].command] | sort | join(" ")'; }
-
-# ms_between A_MS B_MS: B - A.
-ms_between() { echo $(($2 - $1)); }
 
 # A scenario that stops early (set -u, a failed command) must not leave its
 # load running into the next scenario of the same boot, nor the delay on lo,

@@ -22,6 +22,10 @@ now() { local u; read -r u _ < /proc/uptime; echo "$u"; }
 elapsed() { awk -v a="$_t0" -v b="$(now)" 'BEGIN { printf "%6.1f", b - a }'; }
 step() { echo "# [$(elapsed)s] $*"; }
 note() { echo "#   $*"; }
+# wall_ms: wall-clock milliseconds now (EPOCHREALTIME: no fork).
+wall_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+# ms_between A_MS B_MS: B - A.
+ms_between() { echo $(($2 - $1)); }
 
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }

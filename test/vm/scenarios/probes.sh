@@ -19,6 +19,8 @@ ln -sf /usr/bin/dd "$BIN/aodfast"
 ln -sf /usr/bin/dd "$BIN/aodslow"
 ln -sf /usr/bin/cat "$BIN/aodmiss"
 ln -sf /usr/bin/cat "$BIN/aoddeny"
+ln -sf /usr/bin/dd "$BIN/aodintr"
+ln -sf /usr/bin/dd "$BIN/aodro"
 
 smb_start
 check "cifs is not loaded before the probes start" bash -c '! grep -q "^cifs " /proc/modules'
@@ -39,6 +41,9 @@ status_has() { # pattern: asks probe_smoke for its status and looks for it
 }
 attached="variant=$want_variant cifs_loaded=1 latency_attached=1 errors_attached=1"
 check "the probes attach when cifs loads ($attached)" wait_until 20 status_has "$attached"
+n_op=$(sed -n 's/.*op_err_attached=\([0-9]*\).*/\1/p' "$ART/probe_smoke.log" | tail -1)
+check "the per-operation error tracepoints are attached too (${n_op:-none}, 6.1 has read, write, open, ...)" \
+	test "${n_op:-0}" -ge 3
 
 phase() { # name count delay_ms
 	local name=$1 i
@@ -64,6 +69,34 @@ bash -c 'echo $$ > /run/aodvm/miss.pid; exec '"$BIN"'/aodmiss '"$MNT"'/no-such-f
 bash -c 'echo $$ > /run/aodvm/deny.pid; exec '"$BIN"'/aoddeny '"$MNT"'/private/secret.txt' 2> /dev/null
 miss_pid=$(cat /run/aodvm/miss.pid)
 deny_pid=$(cat /run/aodvm/deny.pid)
+
+# A failure both traces report: the guest (nobody) may look at a root-owned
+# 0444 file but not open it for writing, so the lookup succeeds and SMB2_open
+# fails with ACCESS_DENIED: smb3_cmd_err, then smb3_open_err, of one failure
+# (cifs tries the open twice; each attempt is one such pair).
+step "opening for writing a file the guest may only read"
+echo readonly > "$SHARE/readonly.txt"
+chmod 0444 "$SHARE/readonly.txt"
+"$BIN/aodro" if=/dev/zero of="$MNT/readonly.txt" bs=1 count=1 conv=notrunc status=none 2> /dev/null &&
+	not_ok "the guest could write a 0444 root-owned file"
+
+# A failure no response carries: a create whose wait is cut by SIGKILL. The
+# new name is opened with O_CREAT, so its first request is the create
+# itself (atomic_open: no lookup before it); with netem delaying each way it
+# takes one round trip of twice the delay, and the kill lands in its middle
+# (the program starts well within the first half even under TCG). SMB2_open
+# reports that failure only through smb3_open_err, with -ERESTARTSYS.
+INTR_DELAY_MS=2500
+step "a create killed while it waits for the server (netem delay $INTR_DELAY_MS ms)"
+netem_delay "$INTR_DELAY_MS"
+t0=$(wall_ms)
+"$BIN/aodintr" if=/dev/zero of="$MNT/intr-new" bs=1 count=1 status=none 2> /dev/null &
+intr_pid=$!
+sleep "$(awk -v d="$INTR_DELAY_MS" 'BEGIN { printf "%.1f", 1.2 * d / 1000 }')"
+kill -KILL "$intr_pid"
+wait "$intr_pid" 2> /dev/null
+note "killed aodintr (pid $intr_pid) after $(ms_between "$t0" "$(wall_ms)") ms"
+netem_off
 sleep 2
 kill -TERM "$smoke"
 wait "$smoke"
@@ -106,6 +139,20 @@ deny=$(errline aoddeny)
 note "aoddeny errors: ${deny:-none}"
 check "the unreadable file is an error event: SMB2_CREATE, EACCES, STATUS_ACCESS_DENIED, pid $deny_pid" \
 	awk -F, -v p="$deny_pid" '$3 == "SMB2_CREATE" && $5 == "EACCES" && $6 == "0xc0000022" && $10 == p { f = 1 } END { exit !f }' <<< "$deny"
+check "each of them carries its NT status: the operations' own traces of these failures were not reported again" \
+	awk -F, '$6 == "" { bad = 1 } END { exit bad }' <<< "$miss$deny"
+ro=$(errline aodro)
+note "aodro errors: ${ro:-none}"
+n_ro=$(grep -c . <<< "$ro")
+check "each refused write-open (cifs may retry it) is an error event from its response: SMB2_CREATE, EACCES, STATUS_ACCESS_DENIED ($n_ro)" \
+	awk -F, '$3 == "SMB2_CREATE" && $5 == "EACCES" && $6 == "0xc0000022" { n++ } END { exit !(n >= 1 && n == NR) }' <<< "$ro"
+same=$(sed -n 's/^# counter op_err_same=//p' "$ART/probe_smoke.log" | tail -1)
+check "smb3_open_err's trace of each was recognised as the same failure, not reported again (op_err_same ${same:-none})" \
+	test "${same:-0}" -ge "$n_ro"
+intr=$(errline aodintr)
+note "aodintr errors: ${intr:-none}"
+check "the killed create is an error event from smb3_open_err: SMB2_CREATE, ERESTARTSYS, no NT status, pid $intr_pid" \
+	awk -F, -v p="$intr_pid" '$3 == "SMB2_CREATE" && $5 == "ERESTARTSYS" && $6 == "" && $10 == p { f = 1 } END { exit !f }' <<< "$intr"
 check "no error event from the I/O phases" test -z "$(errline aodfast)$(errline aodslow)"
 check "the BPF ring buffer dropped nothing" grep -q '^# counter rb_dropped=0$' "$ART/probe_smoke.log"
 finish
