@@ -29,10 +29,6 @@ static struct suptest t;
 
 static void setup(void)
 {
-	if (geteuid() != 0) {
-		fprintf(stderr, "# the control tests need root\n");
-		exit(77);
-	}
 	suptest_init(&t, true, NULL);
 	suptest_write_replay(&t, 100, 0, 0, 1000);
 	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
@@ -71,10 +67,6 @@ static gid_t private_aodv2_group(void)
 
 static void setup_group(void)
 {
-	if (geteuid() != 0) {
-		fprintf(stderr, "# the control tests need root\n");
-		exit(77);
-	}
 	suptest_init(&t, true, NULL);
 	t.aodctl_group = private_aodv2_group();
 	suptest_write_replay(&t, 100, 0, 0, 1000);
@@ -240,6 +232,7 @@ END_TEST
 
 int main(void)
 {
+	suptest_require_root();
 	Suite *s = suite_create("control");
 	TCase *tc = tcase_create("control");
 	tcase_set_timeout(tc, 40);

@@ -213,10 +213,7 @@ END_TEST
 
 int main(void)
 {
-	if (geteuid() != 0) {
-		fprintf(stderr, "# the supervisor tests need root\n");
-		return 77;
-	}
+	suptest_require_root();
 	Suite *s = suite_create("real_workers");
 	TCase *tc = tcase_create("real_workers");
 	tcase_set_timeout(tc, 90);

@@ -28,14 +28,6 @@
 static char json[65536];
 static const char *const names[] = { "detectord", "collectord", "sweeperd" };
 
-static void require_root(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "# the supervisor tests need root\n");
-		exit(77);
-	}
-}
-
 static pid_t worker_pid(struct suptest *t, const char *name)
 {
 	ck_assert(suptest_status(t, json, sizeof(json)));
@@ -432,7 +424,7 @@ END_TEST
 
 int main(void)
 {
-	require_root();
+	suptest_require_root();
 	Suite *s = suite_create("supervision");
 	TCase *tc = tcase_create("supervision");
 	tcase_set_timeout(tc, 60);
