@@ -61,27 +61,31 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 	control_drop(c);
 }
 
-static bool peer_in_group(int fd, uid_t uid, gid_t pgid)
+/* The group is the one the socket was given at open: no user database
+ * lookup per connection (NSS may be a network service), except on kernels
+ * without SO_PEERGROUPS (before 4.13). */
+static bool peer_in_group(const struct control *ctl, int fd, uid_t uid, gid_t pgid)
 {
-	struct group gr, *grp = NULL;
-	char buf[4096];
 	gid_t groups[256];
 	socklen_t len = sizeof(groups);
 
-	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) != 0 || !grp)
+	if (!ctl->have_group)
 		return false;
-	if (pgid == grp->gr_gid)
+	if (pgid == ctl->group_gid)
 		return true;
 	/* The peer's supplementary groups as they were at connect(). */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
 		for (size_t i = 0; i < len / sizeof(gid_t); i++)
-			if (groups[i] == grp->gr_gid)
+			if (groups[i] == ctl->group_gid)
 				return true;
 		return false;
 	}
+	struct group gr, *grp = NULL;
+	char buf[4096];
 	struct passwd pw, *res = NULL;
 	char pbuf[4096];
-	if (getpwuid_r(uid, &pw, pbuf, sizeof(pbuf), &res) != 0 || !res)
+	if (getgrgid_r(ctl->group_gid, &gr, buf, sizeof(buf), &grp) != 0 || !grp ||
+	    getpwuid_r(uid, &pw, pbuf, sizeof(pbuf), &res) != 0 || !res)
 		return false;
 	for (char **m = grp->gr_mem; *m; m++)
 		if (strcmp(*m, pw.pw_name) == 0)
@@ -161,7 +165,7 @@ static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->may_change = cred.uid == 0;
-	c->may_read = c->may_change || peer_in_group(fd, cred.uid, cred.gid);
+	c->may_read = c->may_change || peer_in_group(&s->ctl, fd, cred.uid, cred.gid);
 	c->waiting_status = false;
 	c->idle_tfd = timer_new();
 	if (c->idle_tfd < 0)
@@ -237,12 +241,15 @@ static int control_mkparent(const char *path)
 	return 0;
 }
 
-static void control_set_perms(const char *path)
+static void control_set_perms(struct control *ctl, const char *path)
 {
 	struct group gr, *grp = NULL;
 	char buf[4096];
 
+	ctl->have_group = false;
 	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) == 0 && grp) {
+		ctl->group_gid = grp->gr_gid;
+		ctl->have_group = true;
 		if (chown(path, 0, grp->gr_gid) != 0 && geteuid() == 0)
 			log_warn("chown %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
 	} else {
@@ -273,7 +280,7 @@ static int control_bind(struct sup *s, const char *path)
 		close(fd);
 		return rc;
 	}
-	control_set_perms(path);
+	control_set_perms(&s->ctl, path);
 	s->ctl.listen_fd = fd;
 	return 0;
 }

@@ -49,6 +49,8 @@ struct control {
 	struct loop_watch listen_watch;
 	struct ctl_client clients[CONTROL_MAX_CLIENTS];
 	unsigned long rejected;     /* malformed or unauthorized requests */
+	gid_t group_gid;            /* CONTROL_GROUP as the socket was given it */
+	bool have_group;
 };
 
 int control_open(struct sup *s, const char *path);

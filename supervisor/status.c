@@ -73,11 +73,15 @@ void status_gather_note(struct sup *s, struct worker *w)
 		status_gather_finish(s);
 }
 
-static const char *uid_name(uid_t uid, char *buf, size_t len)
+/* The service user's name is known (it was resolved at start); another uid
+ * is a worker about to be killed for it, the only case worth a lookup. */
+static const char *uid_name(const struct sup *s, uid_t uid, char *buf, size_t len)
 {
 	struct passwd pw, *res = NULL;
 	char tmp[1024];
 
+	if (uid == s->svc_uid)
+		return s->svc_user;
 	if (uid == (uid_t)-1 || getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) != 0 || !res)
 		return "";
 	snprintf(buf, len, "%s", pw.pw_name);
@@ -115,7 +119,7 @@ static void render_workers(struct sup *s, bool json, struct strbuf *b, uint64_t 
 	strbuf_printf(b, json ? "\"workers\":[" : "workers:\n");
 	for (int i = 0; i < W_NR; i++) {
 		const struct worker *w = &s->workers[i];
-		const char *uname = uid_name(w->uid, user, sizeof(user));
+		const char *uname = uid_name(s, w->uid, user, sizeof(user));
 		long uid = w->uid == (uid_t)-1 ? -1 : (long)w->uid;
 		if (json) {
 			strbuf_printf(b, "%s{\"name\":\"%s\",\"pid\":%d,\"state\":\"%s\",\"restarts\":%u,"
