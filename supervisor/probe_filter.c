@@ -76,3 +76,13 @@ void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *
 			o->want_errors = true;
 	}
 }
+
+void probe_filter_union(struct probes_opts *o, const struct probes_opts *also)
+{
+	/* a config without latency anomalies has no floor to contribute */
+	if (also->want_latency && (!o->want_latency || also->min_latency_ns < o->min_latency_ns))
+		o->min_latency_ns = also->min_latency_ns;
+	o->cmd_filter_mask &= also->cmd_filter_mask;
+	o->want_latency = o->want_latency || also->want_latency;
+	o->want_errors = o->want_errors || also->want_errors;
+}

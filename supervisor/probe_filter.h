@@ -12,5 +12,8 @@
 #include "probes.h"
 
 void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *o);
+/* Widens o to also pass everything `also` passes: while a reload reaches
+ * detectord, the kernel must emit what either configuration acts on. */
+void probe_filter_union(struct probes_opts *o, const struct probes_opts *also);
 
 #endif

@@ -106,7 +106,7 @@ int reload_config(struct sup *s, struct strbuf *errs_out)
 	s->reloads++;
 	reload_push(s);
 	if (s->bpf)
-		source_bpf_update(s->bpf);
+		source_bpf_widen(s->bpf);
 	log_info("configuration reloaded (%u file%s)", s->cfg->n_files, s->cfg->n_files == 1 ? "" : "s");
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "msg.h"
 #include "shutdown.h"
+#include "sources.h"
 #include "status.h"
 #include "sup.h"
 
@@ -22,6 +23,8 @@ static void routing_config_ack(struct worker *w, const struct msg *m)
 		return;
 	}
 	w->config_pending--;
+	if (ack->status == 0 && w->id == W_DETECTOR && !w->config_pending && w->sup->bpf)
+		source_bpf_narrow(w->sup->bpf); /* it judges by the current config now */
 	if (ack->status == 0)
 		log_debug("%s applied the configuration", w->name);
 	else

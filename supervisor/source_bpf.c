@@ -28,6 +28,7 @@ struct source_bpf {
 	int n_watches;
 	struct recorder *rec;
 	struct droplog drops;
+	struct probes_opts applied;   /* what the kernel side filters now */
 	int drop_tfd;                 /* reports drops left over after a burst */
 	struct loop_watch drop_watch;
 	bool stopped;
@@ -113,6 +114,7 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		log_error("cannot load the probes: %s", strerror(-rc));
 		return rc;
 	}
+	b->applied = o;
 	int n = probes_fds(b->probes, fds, BPF_MAX_FDS);
 	for (int i = 0; i < n; i++) {
 		rc = loop_add(s->loop, &b->watches[i], fds[i], EPOLLIN, bpf_on_ready, b);
@@ -143,15 +145,32 @@ void source_bpf_stop(struct source_bpf *b)
 		bpf_report_drops(n);
 }
 
-int source_bpf_update(struct source_bpf *b)
+static int bpf_apply(struct source_bpf *b, const struct probes_opts *o)
+{
+	int rc = probes_update(b->probes, o);
+
+	if (rc < 0)
+		log_warn("probes keep their previous thresholds: %s", strerror(-rc));
+	else
+		b->applied = *o;
+	return rc;
+}
+
+int source_bpf_widen(struct source_bpf *b)
 {
 	struct probes_opts o;
 
 	probe_filter_from_config(b->sup->cfg, &o);
-	int rc = probes_update(b->probes, &o);
-	if (rc < 0)
-		log_warn("probes keep their previous thresholds: %s", strerror(-rc));
-	return rc;
+	probe_filter_union(&o, &b->applied);
+	return bpf_apply(b, &o);
+}
+
+int source_bpf_narrow(struct source_bpf *b)
+{
+	struct probes_opts o;
+
+	probe_filter_from_config(b->sup->cfg, &o);
+	return bpf_apply(b, &o);
 }
 
 void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)

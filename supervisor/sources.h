@@ -32,15 +32,20 @@ void source_replay_close(struct source_replay *r);
 int source_bpf_open(struct sup *s, struct source_bpf **out);
 /* Stops draining the probes (shutdown); they stay attached until close. */
 void source_bpf_stop(struct source_bpf *b);
-/* New thresholds / filters after a reload. */
-int source_bpf_update(struct source_bpf *b);
+/* After a reload: the kernel-side filter passes what the new config and
+ * the one it had both act on, so nothing detectord judges under either is
+ * filtered while the new config travels to it ... */
+int source_bpf_widen(struct source_bpf *b);
+/* ... and once detectord has applied the current config, only what it needs. */
+int source_bpf_narrow(struct source_bpf *b);
 void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb);
 void source_bpf_close(struct source_bpf *b);
 #else
 /* A build without the probes (no clang/bpftool) has no bpf source: opening
  * it fails, so no struct source_bpf ever exists for the others to see. */
 static inline void source_bpf_stop(struct source_bpf *b) { (void)b; }
-static inline int source_bpf_update(struct source_bpf *b) { (void)b; return 0; }
+static inline int source_bpf_widen(struct source_bpf *b) { (void)b; return 0; }
+static inline int source_bpf_narrow(struct source_bpf *b) { (void)b; return 0; }
 static inline void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 {
 	(void)b; (void)json; (void)sb;

@@ -110,6 +110,28 @@ START_TEST(the_smallest_floor_over_anomalies_wins)
 }
 END_TEST
 
+START_TEST(a_reload_in_flight_passes_what_either_config_needs)
+{
+	struct aod_anomaly_cfg before = latency(AOD_MODE_TRACKONLY, 20, 0, read_50, 1);
+	struct aod_anomaly_cfg after[2] = {
+		latency(AOD_MODE_TRACKONLY, 20, 0, write_5000, 1),
+		{ .name = "error", .type = AOD_TYPE_ERROR, .tool = AOD_TOOL_SMBIOSNOOP },
+	};
+	struct probes_opts o = filter(after, 1), old = filter(&before, 1);
+
+	probe_filter_union(&o, &old);
+	ck_assert_uint_eq(o.min_latency_ns, 50 * MS);    /* the old READ threshold */
+	ck_assert_uint_eq(o.cmd_filter_mask,               /* READ and WRITE both pass */
+			  ((1u << AOD_SMB2_NR_COMMANDS) - 1) & ~(1u << 0x08) & ~(1u << 0x09));
+	ck_assert(o.want_latency && !o.want_errors);
+	old = filter(&after[1], 1);
+	probe_filter_union(&o, &old);
+	ck_assert(o.want_latency && o.want_errors);
+	ck_assert_uint_eq(o.cmd_filter_mask, 0);
+	ck_assert_uint_eq(o.min_latency_ns, 50 * MS); /* an error-only config adds no latency floor */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe_filter");
@@ -120,6 +142,7 @@ int main(void)
 	tcase_add_test(tc, excludeonly_ignores_the_listed_threshold_and_drops_its_command);
 	tcase_add_test(tc, an_error_anomaly_keeps_every_command_and_latency);
 	tcase_add_test(tc, the_smallest_floor_over_anomalies_wins);
+	tcase_add_test(tc, a_reload_in_flight_passes_what_either_config_needs);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }
