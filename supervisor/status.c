@@ -218,8 +218,9 @@ static void render_collections(struct sup *s, bool json, struct strbuf *b)
 	if (v)
 		strbuf_printf(b, "collections: running %" PRIu64 ", done %" PRIu64 ", failed %" PRIu64
 			      ", suppressed by cooldown %" PRIu64 "; actions run %" PRIu64 ", failed %" PRIu64
-			      ", timed out %" PRIu64 "\n", st->running, st->done, st->failed,
-			      suppressed_total(s), st->actions_run, st->actions_failed, st->actions_timed_out);
+			      ", timed out %" PRIu64 "; write errors %" PRIu64 "\n", st->running, st->done,
+			      st->failed, suppressed_total(s), st->actions_run, st->actions_failed,
+			      st->actions_timed_out, st->write_errors);
 	else
 		strbuf_printf(b, "collections: done %" PRIu64 ", failed %" PRIu64
 			      " (collectord stats unavailable)\n", s->collections_done, s->collections_failed);

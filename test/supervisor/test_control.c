@@ -113,6 +113,7 @@ START_TEST(status_text_and_json)
 	ck_assert_ptr_nonnull(strstr(out, "collectord"));
 	ck_assert_ptr_nonnull(strstr(out, "sweeperd"));
 	ck_assert_ptr_nonnull(strstr(out, "ring: capacity"));
+	ck_assert_msg(strstr(out, "timed out 0; write errors 0\n"), "%s", out);
 	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", "--json", NULL), 0);
 	ck_assert_int_eq(out[0], '{');
 	static const char *const keys[] = { "\"workers\":[", "\"probes\":{", "\"ring\":{",
