@@ -16,12 +16,14 @@
  * complete (cifs resends them under new message ids). Their start entries
  * cannot be removed here (a BPF program cannot iterate a hash map), so the
  * reconnect bumps a generation number that every start entry records and
- * tells the loader, which deletes the older-generation entries and counts
- * them as flushed (the other flushed entries are the unsent rest of a
- * failed compound, see aod_drop_compound_rest). The generation is global
- * because smb3_cmd_enter carries no connection id: a request of another
- * connection in flight across a reconnect is flushed with them, and its
- * completion then counts as one without a start.
+ * tells the loader. The generation is global because smb3_cmd_enter carries
+ * no connection id, so a request of another, healthy connection in flight
+ * across the reconnect is older-generation too: taking a start ignores the
+ * generation, and the loader deletes (flushes) older-generation entries
+ * only once they have waited as long as a stuck request (starts.h); the
+ * other flushed entries are the unsent rest of a failed compound (see
+ * aod_drop_compound_rest). Older-generation entries never count as in
+ * flight.
  */
 #ifndef AOD_PROBES_BPF_H
 #define AOD_PROBES_BPF_H
@@ -218,10 +220,10 @@ static __always_inline void aod_emit(__u8 kind, const struct aod_start *st, bool
 }
 
 /* What this thread's smb3_cmd_err said last (aod_on_op_err). */
-static __always_inline void aod_note_cmd_err(__u64 now, __u64 sesid, int rc)
+static __always_inline void aod_note_cmd_err(__u64 now, __u64 sesid, __u16 cmd, int rc)
 {
 	__u32 task = (__u32)bpf_get_current_pid_tgid();
-	struct aod_last_err last = { .ts_ns = now, .session_id = sesid, .rc = rc };
+	struct aod_last_err last = { .ts_ns = now, .session_id = sesid, .rc = rc, .command = cmd };
 
 	bpf_map_update_elem(&aod_last_err, &task, &last, BPF_ANY);
 }
@@ -246,7 +248,7 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	}
 	now = bpf_ktime_get_ns();
 	if (failed && rc < 0 && (cfg->flags & AOD_CFG_ERRORS))
-		aod_note_cmd_err(now, sesid, rc);
+		aod_note_cmd_err(now, sesid, cmd, rc);
 	have_start = aod_take_start(sesid, cmd, mid, &st);
 	aod_count(have_start ? AOD_CNT_MATCHED : AOD_CNT_UNMATCHED);
 	if (failed && have_start && rc < 0)
@@ -267,11 +269,13 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
  * A per-operation error (smb3_read_err, smb3_open_err, ...): cifs traces it
  * after the operation failed, whatever the cause. When the server answered
  * with an error status, smb3_cmd_err has already reported it moments before
- * in the same thread (the mapping runs in the thread that waits for the
- * response, or in cifsd for async reads and writes, which then traces the
- * operation's error too): that one is not reported again. What remains are
- * the failures no response carried (a connection that dropped, a
- * reconnect, an interrupted wait): the errno the application saw.
+ * in the same thread, for the same command (the mapping runs in the thread
+ * that waits for the response, or in cifsd for async reads and writes,
+ * which then traces the operation's error too): that one is not reported
+ * again. What remains are the failures no response carried: an interrupted
+ * wait (-ERESTARTSYS, which the application sees), a dropped connection or
+ * a reconnect (-EAGAIN, -ECONNABORTED, ..., which cifs may retry before the
+ * application sees anything; still worth seeing when they pile up).
  */
 #define AOD_OP_ERR_SAME_NS 1000000000ull /* cmd_err -> op err of one failure, TCG included */
 
@@ -287,7 +291,8 @@ static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int
 		return;
 	now = bpf_ktime_get_ns();
 	last = bpf_map_lookup_elem(&aod_last_err, &task);
-	if (last && last->rc == rc && last->session_id == sesid && now - last->ts_ns < AOD_OP_ERR_SAME_NS) {
+	if (last && last->rc == rc && last->session_id == sesid && last->command == cmd &&
+	    now - last->ts_ns < AOD_OP_ERR_SAME_NS) {
 		bpf_map_delete_elem(&aod_last_err, &task); /* one cmd_err answers for one op error */
 		aod_count(AOD_CNT_OP_ERR_SAME);
 		return;
@@ -302,7 +307,7 @@ static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int
 }
 
 /* Bumps the generation and tells the loader (an internal record it does
- * not pass on), which counts the start entries the reconnect orphaned. */
+ * not pass on), which flushes the start entries the reconnect orphaned. */
 static __always_inline void aod_on_reconnect(void)
 {
 	struct aod_event *ev;

@@ -103,8 +103,8 @@ static void select_programs(struct aod_probes *s, const struct variant_choice *c
 	for (int ev = 0; ev < VEV_NR; ev++)
 		if (c->have[ev])
 			bpf_program__set_autoload(program_for(s, c->kind, (enum variant_event)ev), true);
-	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++)
-		bpf_program__set_autoload(op_err_program(s, i), i < c->n_op_err);
+	for (unsigned i = 0; i < c->n_op_err && i < AOD_OP_ERR_MAX; i++)
+		bpf_program__set_autoload(op_err_program(s, i), true);
 	memcpy((void *)s->rodata->aod_op_err_lay, c->op_err, sizeof(c->op_err));
 	if (c->kind == VARIANT_TRACEPOINT) {
 		/* rodata is frozen at load: the layouts go in now */

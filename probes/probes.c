@@ -125,7 +125,13 @@ static uint32_t current_gen(const struct probes *p)
 
 static void on_reconnect(struct probes *p, uint32_t gen)
 {
-	struct starts_scan t = { .gen = gen, .stuck_after_ns = UINT64_MAX, .delete_older = true };
+	/* Requests the dropped connection abandoned never complete, but which
+	 * ones they are is not known (the generation is global): those from
+	 * before this or an earlier reconnect that have waited stuck_after_ns
+	 * are flushed now, the younger ones at a later reconnect (meanwhile they
+	 * do not count as in flight). */
+	struct starts_scan t = { .gen = gen, .stuck_after_ns = UINT64_MAX,
+				 .delete_older_after_ns = p->opts.stuck_after_ns };
 	int err = starts_scan(bpf_map__fd(p->base->maps.aod_starts), &t);
 
 	p->flushed += t.deleted;
@@ -134,8 +140,8 @@ static void on_reconnect(struct probes *p, uint32_t gen)
 			 "(%" PRIu64 " flushed)", strerror(-err), t.deleted);
 		return;
 	}
-	log_info("probes: cifs reconnected; %" PRIu64 " requests in flight were abandoned (cifs resends "
-		 "them) and flushed", t.deleted);
+	log_info("probes: cifs reconnected; %" PRIu64 " requests were in flight across it, %" PRIu64
+		 " stuck ones flushed", t.older_gen, t.deleted);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -423,6 +429,7 @@ int probes_update(struct probes *p, const struct probes_opts *o)
 	return 0;
 }
 
+/* Adds the per-CPU counters into sum[AOD_CNT_NR]. */
 static void counters_sum(const struct probes *p, uint64_t *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -455,14 +462,18 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	st->op_err_attached = p->attached && p->opts.want_errors ? p->cifs.n_op_err_attached : 0;
 	snprintf(st->variant, sizeof(st->variant), "%s", p->variant);
 	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
-	counters_sum(p, st->counters);
-	st->counters[AOD_CNT_FLUSHED] += p->flushed;
 	st->rejected = p->rejected;
-	if (starts_scan(bpf_map__fd(p->base->maps.aod_starts), &t) == 0) {
+	/* starts before the walk, everything else after it (starts_evicted) */
+	uint64_t before[AOD_CNT_NR] = { 0 };
+	counters_sum(p, before);
+	int err = starts_scan(bpf_map__fd(p->base->maps.aod_starts), &t);
+	counters_sum(p, st->counters); /* adds to the zeroed status */
+	st->counters[AOD_CNT_FLUSHED] += p->flushed;
+	if (err == 0) {
 		st->inflight = t.inflight;
 		st->stuck = t.stuck;
 		st->oldest_inflight_ns = t.oldest_ns;
-		st->evicted = starts_evicted(st->counters, t.present);
+		st->evicted = starts_evicted(before[AOD_CNT_STARTS], st->counters, t.present);
 	}
 }
 

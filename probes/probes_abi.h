@@ -103,7 +103,8 @@ struct aod_last_err {
 	__u64 ts_ns;
 	__u64 session_id;
 	__s32 rc;
-	__u32 pad;
+	__u16 command;
+	__u16 pad;
 };
 
 #endif

@@ -11,23 +11,22 @@
 
 #define STARTS_SCAN_CHUNK 256
 
-/* Returns true for an entry of an older generation (orphaned by a reconnect). */
+/* Returns true for an entry to delete: from before a reconnect, and old
+ * enough to be one of its orphans. */
 static bool scan_one(struct starts_scan *t, const struct aod_start *st)
 {
+	uint64_t age = t->now_ns > st->ts_ns ? t->now_ns - st->ts_ns : 0;
+
 	t->present++;
 	if ((int32_t)(st->gen - t->gen) < 0) {
 		t->older_gen++;
-		return true;
+		return t->delete_older_after_ns && age >= t->delete_older_after_ns;
 	}
 	t->inflight++;
-	if (t->now_ns > st->ts_ns) {
-		uint64_t age = t->now_ns - st->ts_ns;
-
-		if (age >= t->stuck_after_ns)
-			t->stuck++;
-		if (age > t->oldest_ns)
-			t->oldest_ns = age;
-	}
+	if (age >= t->stuck_after_ns)
+		t->stuck++;
+	if (age > t->oldest_ns)
+		t->oldest_ns = age;
 	return false;
 }
 
@@ -52,8 +51,7 @@ int starts_scan(int fd, struct starts_scan *t)
 		/* The batch cursor is a bucket index: deleting entries of the
 		 * buckets already returned does not disturb the walk. */
 		for (__u32 i = 0; i < count && i < STARTS_SCAN_CHUNK; i++)
-			if (scan_one(t, &vals[i]) && t->delete_older &&
-			    bpf_map_delete_elem(fd, &keys[i]) == 0)
+			if (scan_one(t, &vals[i]) && bpf_map_delete_elem(fd, &keys[i]) == 0)
 				t->deleted++;
 		if (err == -ENOENT)
 			return 0;
@@ -63,11 +61,13 @@ int starts_scan(int fd, struct starts_scan *t)
 
 /* The LRU map evicts silently; every stored start otherwise leaves by a
  * counted path (taken by its completion, replaced under its key, flushed)
- * or is still there. The counters and the walk are not one snapshot, so a
- * request completing meanwhile can make the difference briefly negative. */
-uint64_t starts_evicted(const uint64_t *c, uint64_t present)
+ * or is still there. The counters and the walk are not one snapshot: with
+ * the starts read before the walk and the exits after it, a request that
+ * completes meanwhile is counted once (as matched), and one that starts
+ * meanwhile can only lower the figure (clamped at 0). */
+uint64_t starts_evicted(uint64_t starts_before, const uint64_t *after, uint64_t present)
 {
-	uint64_t left = c[AOD_CNT_MATCHED] + c[AOD_CNT_REPLACED] + c[AOD_CNT_FLUSHED] + present;
+	uint64_t left = after[AOD_CNT_MATCHED] + after[AOD_CNT_REPLACED] + after[AOD_CNT_FLUSHED] + present;
 
-	return c[AOD_CNT_STARTS] > left ? c[AOD_CNT_STARTS] - left : 0;
+	return starts_before > left ? starts_before - left : 0;
 }

@@ -155,12 +155,27 @@ static const struct {
 	{ "smb3_set_info_err", 0x11 },
 };
 
+/* Reads tracefs's format of cifs event `name`: 0, -ENOENT when the kernel
+ * lacks the event, or another -errno with why set. */
+static int read_event_format(const char *tracefs, const char *name, struct tpfmt *fmt, char *why,
+			     size_t len)
+{
+	char path[512];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/events/cifs/%s/format", tracefs, name);
+	r = tpfmt_read(path, fmt);
+	if (r < 0 && r != -ENOENT)
+		snprintf(why, len, "%.160s: %s", path, r == -EBADMSG ? "not a tracepoint format" : strerror(-r));
+	return r;
+}
+
 int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_err_lay *out, char *why,
 			  size_t len)
 {
 	memset(out, 0, sizeof(*out));
 	if (f->id == 0 || f->id > 0xffff) {
-		snprintf(why, len, "%s has id %u, not a 16-bit common_type", f->name, f->id);
+		snprintf(why, len, "%s has id %u, more than a slot holds", f->name, f->id);
 		return -EPROTO;
 	}
 	if (layout_field(f, "tid", 4, &out->tid, why, len) < 0 ||
@@ -175,20 +190,16 @@ int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_er
 int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, size_t len)
 {
 	struct tpfmt *fmt = calloc(1, sizeof(*fmt));
-	char path[512], one[160];
+	char one[200];
 	int n = 0;
 
 	if (!fmt)
 		return -ENOMEM;
 	why[0] = '\0';
 	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++) {
-		snprintf(path, sizeof(path), "%s/events/cifs/%s/format", tracefs, op_err_events[i].name);
-		int r = tpfmt_read(path, fmt);
+		int r = read_event_format(tracefs, op_err_events[i].name, fmt, one, sizeof(one));
 		if (r == 0)
 			r = variant_op_err_layout(fmt, op_err_events[i].command, &lay[n], one, sizeof(one));
-		else if (r != -ENOENT)
-			snprintf(one, sizeof(one), "%s: %s", op_err_events[i].name,
-				 r == -EBADMSG ? "not a tracepoint format" : strerror(-r));
 		if (r == 0)
 			n++;
 		else if (r != -ENOENT && !why[0])
@@ -266,22 +277,17 @@ static int choose_btf(const struct variant_paths *paths, struct variant_choice *
 static int choose_tracepoint(const char *tracefs, struct variant_choice *out)
 {
 	struct tpfmt *fmt = calloc(1, sizeof(*fmt));
-	char path[512];
 	int err = 0;
 
 	if (!fmt)
 		return -ENOMEM;
 	for (int ev = 0; ev < VEV_NR && !err; ev++) {
-		int r;
+		int r = read_event_format(tracefs, variant_event_name((enum variant_event)ev), fmt, out->why,
+					  sizeof(out->why));
 
-		snprintf(path, sizeof(path), "%s/events/cifs/%s/format", tracefs,
-			 variant_event_name((enum variant_event)ev));
-		r = tpfmt_read(path, fmt);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0) {
-			snprintf(out->why, sizeof(out->why), "%.160s: %s", path,
-				 r == -EBADMSG ? "not a tracepoint format" : strerror(-r));
 			err = -ENOTSUP;
 			break;
 		}

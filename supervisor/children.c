@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "action_caps.h"
 #include "aod_build.h"
 #include "log.h"
 #include "msg.h"
+#include "privdrop.h"
 #include "routing.h"
 #include "sup.h"
 
@@ -137,9 +137,7 @@ worker_exec(struct worker *w, int sock, const char *path, char *const argv[])
 	for (int i = 0; i < n; i++)
 		if (dup2(high[i], MSG_WORKER_FD + i) < 0)
 			_exit(127);
-	if (syscall(SYS_close_range, (unsigned)(MSG_WORKER_FD + n), ~0u, 0u) != 0)
-		for (int fd = MSG_WORKER_FD + n; fd < 1024; fd++)
-			close(fd);
+	privdrop_close_fds_raw(MSG_WORKER_FD + n);
 	execv(path, argv);
 	fprintf(stderr, "aodv2-supervisor: cannot execute %s: %s\n", path, strerror(errno));
 	_exit(127);
@@ -166,13 +164,23 @@ static int worker_fork(struct worker *w, const char *path)
 	argv[argc] = NULL;
 
 	int rc = msg_socketpair(sv);
-	if (rc < 0)
+	if (rc < 0) {
+		log_error("cannot start %s: socketpair: %s", w->name, strerror(-rc));
 		return rc;
+	}
 	/* Our end never blocks the single loop; the worker's end stays blocking. */
 	int fl = fcntl(sv[0], F_GETFL);
-	pid_t pid = fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : fork();
+	if (fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0) {
+		rc = -errno;
+		log_error("cannot start %s: making its socket non-blocking: %s", w->name, strerror(-rc));
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
+	pid_t pid = fork();
 	if (pid < 0) {
 		rc = -errno;
+		log_error("cannot start %s: fork: %s", w->name, strerror(-rc));
 		close(sv[0]);
 		close(sv[1]);
 		return rc;
@@ -199,10 +207,8 @@ int worker_spawn(struct worker *w)
 	}
 	worker_plan_caps(w);
 	rc = worker_fork(w, path);
-	if (rc < 0) {
-		log_error("cannot start %s: fork: %s", w->name, strerror(-rc));
-		return rc;
-	}
+	if (rc < 0)
+		return rc; /* logged */
 	rc = loop_add(s->loop, &w->sock_watch, w->sock, EPOLLIN, routing_on_worker_io, w);
 	if (rc < 0) {
 		log_error("cannot watch %s's socket: %s", w->name, strerror(-rc));

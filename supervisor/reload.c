@@ -104,9 +104,10 @@ int reload_config(struct sup *s, struct strbuf *errs_out)
 		return rc;
 	}
 	s->reloads++;
-	reload_push(s);
+	/* widen before detectord can have the new config (sources.h) */
 	if (s->bpf)
 		source_bpf_widen(s->bpf);
+	reload_push(s);
 	log_info("configuration reloaded (%u file%s)", s->cfg->n_files, s->cfg->n_files == 1 ? "" : "s");
 	return 0;
 }

@@ -163,6 +163,14 @@ static void layouts_from(const char *sample, struct aod_tp_layout lay[VEV_NR])
 	}
 }
 
+static struct bpf_program *op_err_prog(struct aod_probes *s, unsigned i)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "aod_op_err_tp%u", i);
+	return bpf_object__find_program_by_name(s->obj, name);
+}
+
 /* The sample's per-operation error events, as variant_op_errs would read them. */
 static unsigned op_errs_from(const char *sample, struct aod_op_err_lay lay[AOD_OP_ERR_MAX])
 {
@@ -199,9 +207,11 @@ static void load_classic(const char *sample)
 
 		bpf_program__set_autoload(prog, strncmp(sec, "tracepoint/", 11) == 0);
 	}
-	bpf_program__set_autoload(s->progs.aod_op_err_tp0, n_op > 0);
-	bpf_program__set_autoload(s->progs.aod_op_err_tp1, n_op > 1);
-	bpf_program__set_autoload(s->progs.aod_op_err_tp2, n_op > 2);
+	/* every slot's program, each with one of the sample's layouts */
+	for (unsigned i = n_op; n_op && i < AOD_OP_ERR_MAX; i++)
+		op_lay[i] = op_lay[i % n_op];
+	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++)
+		bpf_program__set_autoload(op_err_prog(s, i), n_op > 0);
 	memcpy((void *)s->rodata->aod_op_err_lay, op_lay, sizeof(op_lay));
 	memcpy((void *)&s->rodata->aod_lay_enter, &lay[VEV_ENTER], sizeof(lay[0]));
 	memcpy((void *)&s->rodata->aod_lay_done, &lay[VEV_DONE], sizeof(lay[0]));
@@ -211,9 +221,9 @@ static void load_classic(const char *sample)
 	ck_assert_int_ge(bpf_program__fd(s->progs.aod_err_tp), 0);
 	ck_assert_int_ge(bpf_program__fd(s->progs.aod_enter_tp), 0);
 	ck_assert_int_lt(bpf_program__fd(s->progs.aod_err_btf), 0); /* not loaded */
-	if (n_op > 2)
-		ck_assert_int_ge(bpf_program__fd(s->progs.aod_op_err_tp2), 0);
-	ck_assert_int_lt(bpf_program__fd(s->progs.aod_op_err_tp9), 0); /* no such slot */
+	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++)
+		ck_assert_msg((bpf_program__fd(op_err_prog(s, i)) >= 0) == (n_op > 0),
+			      "%s: per-operation error slot %u", sample, i);
 	aod_probes__destroy(s);
 }
 
@@ -635,27 +645,37 @@ START_TEST(a_full_ring_counts_its_drops)
 }
 END_TEST
 
-START_TEST(a_reconnect_flush_deletes_only_the_orphans)
+START_TEST(a_reconnect_flushes_only_requests_old_enough_to_be_its_orphans)
 {
 	enter(1, 5, READ, 1);
-	enter(1, 5, READ, 2);
+	usleep(30000);
+	enter(1, 7, READ, 2); /* another connection's, in flight across the reconnect */
 	reconnect();
 	drain();
 	enter(1, 6, READ, 1);
 
-	struct starts_scan t = { .gen = 1, .stuck_after_ns = UINT64_MAX, .delete_older = true };
+	/* what the loader does on the reconnect record, with a 20 ms grace */
+	struct starts_scan t = { .gen = 1, .stuck_after_ns = UINT64_MAX, .delete_older_after_ns = 20 * MS };
 	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
 	ck_assert_uint_eq(t.present, 3);
 	ck_assert_uint_eq(t.older_gen, 2);
-	ck_assert_uint_eq(t.deleted, 2);
-	ck_assert_uint_eq(t.inflight, 1);
-	ck_assert(!has_start(5, 1) && !has_start(5, 2));
-	ck_assert(has_start(6, 1));
+	ck_assert_uint_eq(t.deleted, 1);
+	ck_assert_uint_eq(t.inflight, 1); /* older-generation entries are not in flight */
+	ck_assert(!has_start(5, 1));
+	ck_assert(has_start(7, 2) && has_start(6, 1));
+	/* the young one of another connection still gets its latency */
+	done(1, 7, READ, 2);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_uint_ge(L.ev[0].latency_ns, 1);
 	/* a flushed request that completes after all has no start */
 	done(1, 5, READ, 1);
 	ck_assert_uint_eq(counter(AOD_CNT_UNMATCHED), 1);
-	done(1, 6, READ, 1);
 	ck_assert_uint_eq(counter(AOD_CNT_MATCHED), 1);
+	/* a walk without a grace deletes nothing */
+	t = (struct starts_scan){ .gen = 0, .stuck_after_ns = UINT64_MAX };
+	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
+	ck_assert_uint_eq(t.deleted, 0);
+	ck_assert(has_start(6, 1));
 }
 END_TEST
 
@@ -683,22 +703,25 @@ START_TEST(a_full_start_map_counts_its_evictions)
 		enter(1, 5, READ, i);
 	done(1, 5, READ, n - 1); /* the newest is never the one evicted */
 
+	uint64_t starts = counter(AOD_CNT_STARTS);
 	struct starts_scan t = { .stuck_after_ns = UINT64_MAX };
 	ck_assert_int_eq(starts_scan(bpf_map__fd(L.skel->maps.aod_starts), &t), 0);
 	for (int k = 0; k < AOD_CNT_NR; k++)
 		c[k] = counter((enum aod_probe_counter)k);
+	ck_assert_uint_eq(starts, n);
 	ck_assert_uint_eq(c[AOD_CNT_MATCHED], 1);
 	ck_assert_uint_le(t.present, 16384);
-	ck_assert_uint_ge(starts_evicted(c, t.present), n - 16384);
-	ck_assert_uint_eq(starts_evicted(c, t.present) + t.present + 1, n);
-	/* no evictions: nothing is counted */
-	c[AOD_CNT_STARTS] = 10;
+	ck_assert_uint_ge(starts_evicted(starts, c, t.present), n - 16384);
+	ck_assert_uint_eq(starts_evicted(starts, c, t.present) + t.present + 1, n);
+	/* the arithmetic: 10 stored, 6 matched, 1 replaced, 1 flushed */
 	c[AOD_CNT_MATCHED] = 6;
 	c[AOD_CNT_REPLACED] = 1;
 	c[AOD_CNT_FLUSHED] = 1;
-	ck_assert_uint_eq(starts_evicted(c, 2), 0);
-	ck_assert_uint_eq(starts_evicted(c, 1), 1);
-	ck_assert_uint_eq(starts_evicted(c, 5), 0); /* a completion between counters and walk */
+	ck_assert_uint_eq(starts_evicted(10, c, 2), 0);
+	ck_assert_uint_eq(starts_evicted(10, c, 1), 1);
+	/* a start between the two readings is in the walk but not in the
+	 * starts read before it: the figure can only come out lower */
+	ck_assert_uint_eq(starts_evicted(10, c, 3), 0);
 }
 END_TEST
 
@@ -743,6 +766,22 @@ START_TEST(an_operation_error_without_a_response_is_reported)
 	ck_assert_int_eq(L.ev[2].kind, AOD_EV_ERROR);
 	ck_assert_int_eq(L.ev[2].err, ERESTARTSYS_ABI); /* an interrupted wait */
 	ck_assert_uint_eq(L.ev[4].session_id, 10);
+	/* ... or another command */
+	err(3, 9, CREATE, 22, ST_ACCESS_DENIED, -EACCES);
+	op_err(READ, 3, 9, -EACCES);
+	ck_assert_uint_eq(drain(), 7);
+	ck_assert_int_eq(L.ev[6].command, READ);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 0);
+}
+END_TEST
+
+START_TEST(a_response_answers_for_an_operation_error_for_one_second_only)
+{
+	err(3, 9, CREATE, 30, ST_ACCESS_DENIED, -EACCES);
+	usleep(1100000); /* AOD_OP_ERR_SAME_NS */
+	op_err(CREATE, 3, 9, -EACCES);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_uint_eq(L.ev[1].nt_status, 0);
 	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 0);
 }
 END_TEST
@@ -787,11 +826,12 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, a_failed_compound_drops_its_unsent_rest);
 	tcase_add_test(logic, an_async_failure_drops_nothing);
 	tcase_add_test(logic, a_full_ring_counts_its_drops);
-	tcase_add_test(logic, a_reconnect_flush_deletes_only_the_orphans);
+	tcase_add_test(logic, a_reconnect_flushes_only_requests_old_enough_to_be_its_orphans);
 	tcase_add_test(logic, stuck_requests_are_told_from_fresh_ones);
 	tcase_add_test(logic, a_full_start_map_counts_its_evictions);
 	tcase_add_test(logic, an_operation_error_the_response_reported_is_not_repeated);
 	tcase_add_test(logic, an_operation_error_without_a_response_is_reported);
+	tcase_add_test(logic, a_response_answers_for_an_operation_error_for_one_second_only);
 	tcase_add_test(logic, operation_errors_follow_the_error_tool);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);

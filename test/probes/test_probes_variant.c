@@ -625,7 +625,7 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 
 	/* netfs moved the fields: found where this kernel puts them */
 	tree_new(&t);
-	tracefs_from_sample(t.tracefs, "netfs-6.6");
+	tracefs_from_sample(t.tracefs, "netfs-6.10");
 	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 1);
 	assert_op_err(&lay[0], 1702, 0x08, 32, 40, 60);
 	tree_free(&t);

@@ -72,9 +72,9 @@ bool suptest_wait_ring(struct suptest *t, unsigned long long n, int timeout_ms);
 bool suptest_proc(pid_t pid, unsigned *uid, unsigned long long *eff, unsigned long long *amb,
 		  int *nnp);
 void suptest_sleep_ms(int ms);
-/* Runs the suite with CK_ENV (meson's TAP environment); the exit status. */
 /* Exits 77 with a TAP skip plan unless root (call first in main). */
 void suptest_require_root(void);
+/* Runs the suite with CK_ENV (meson's TAP environment); the exit status. */
 int suptest_run(Suite *s);
 /* True while pid runs (a zombie, killed but not yet reaped by whoever
  * inherited it, does not count). */

@@ -129,6 +129,13 @@ START_TEST(a_reload_in_flight_passes_what_either_config_needs)
 	ck_assert(o.want_latency && o.want_errors);
 	ck_assert_uint_eq(o.cmd_filter_mask, 0);
 	ck_assert_uint_eq(o.min_latency_ns, 50 * MS); /* an error-only config adds no latency floor */
+
+	/* from an error-only config to a latency one: the new floor, not 0 */
+	o = filter(&after[1], 1);
+	old = filter(after, 1);
+	probe_filter_union(&o, &old);
+	ck_assert(o.want_latency && o.want_errors);
+	ck_assert_uint_eq(o.min_latency_ns, 5000 * MS);
 }
 END_TEST
 

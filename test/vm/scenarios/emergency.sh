@@ -41,6 +41,7 @@ head -c 65536 /dev/zero > "$MNT/emergency.data" || bail "cannot write the test f
 # cifs defers the close of the writer's handle (closetimeo, 1 s): let that
 # CLOSE go out now, or it is a second slow request under netem (by a kworker)
 # and may complete, and raise the emergency, before the read.
+[ -r /proc/fs/cifs/open_files ] || bail "no /proc/fs/cifs/open_files to watch the deferred close in"
 wait_until 10 bash -c '! grep -q "emergency.data" /proc/fs/cifs/open_files' ||
 	bail "the written file's handle is still open after 10 s"
 exec 3< "$MNT/emergency.data" || bail "cannot open the test file"

@@ -75,10 +75,17 @@ deny_pid=$(cat /run/aodvm/deny.pid)
 # fails with ACCESS_DENIED: smb3_cmd_err, then smb3_open_err, of one failure
 # (cifs tries the open twice; each attempt is one such pair).
 step "opening for writing a file the guest may only read"
+smoke_counter() { # name: its value in a fresh status from probe_smoke
+	kill -USR1 "$smoke"
+	sleep 0.5
+	sed -n "s/^# counter $1=//p" "$ART/probe_smoke.log" | tail -1
+}
 echo readonly > "$SHARE/readonly.txt"
 chmod 0444 "$SHARE/readonly.txt"
+same_before=$(smoke_counter op_err_same)
 "$BIN/aodro" if=/dev/zero of="$MNT/readonly.txt" bs=1 count=1 conv=notrunc status=none 2> /dev/null &&
 	not_ok "the guest could write a 0444 root-owned file"
+same_after=$(smoke_counter op_err_same)
 
 # A failure no response carries: a create whose wait is cut by SIGKILL. The
 # new name is opened with O_CREAT, so its first request is the create
@@ -140,15 +147,15 @@ note "aoddeny errors: ${deny:-none}"
 check "the unreadable file is an error event: SMB2_CREATE, EACCES, STATUS_ACCESS_DENIED, pid $deny_pid" \
 	awk -F, -v p="$deny_pid" '$3 == "SMB2_CREATE" && $5 == "EACCES" && $6 == "0xc0000022" && $10 == p { f = 1 } END { exit !f }' <<< "$deny"
 check "each of them carries its NT status: the operations' own traces of these failures were not reported again" \
-	awk -F, '$6 == "" { bad = 1 } END { exit bad }' <<< "$miss$deny"
+	awk -F, 'NF && $6 == "" { bad = 1 } END { exit bad }' < <(printf '%s\n' "$miss" "$deny")
 ro=$(errline aodro)
 note "aodro errors: ${ro:-none}"
 n_ro=$(grep -c . <<< "$ro")
 check "each refused write-open (cifs may retry it) is an error event from its response: SMB2_CREATE, EACCES, STATUS_ACCESS_DENIED ($n_ro)" \
 	awk -F, '$3 == "SMB2_CREATE" && $5 == "EACCES" && $6 == "0xc0000022" { n++ } END { exit !(n >= 1 && n == NR) }' <<< "$ro"
-same=$(sed -n 's/^# counter op_err_same=//p' "$ART/probe_smoke.log" | tail -1)
-check "smb3_open_err's trace of each was recognised as the same failure, not reported again (op_err_same ${same:-none})" \
-	test "${same:-0}" -ge "$n_ro"
+same=$((${same_after:-0} - ${same_before:-0}))
+check "smb3_open_err's trace of each was recognised as the same failure, not reported again (op_err_same +$same)" \
+	test "$same" -ge "$n_ro"
 intr=$(errline aodintr)
 note "aodintr errors: ${intr:-none}"
 check "the killed create is an error event from smb3_open_err: SMB2_CREATE, ERESTARTSYS, no NT status, pid $intr_pid" \
