@@ -105,6 +105,37 @@ wait "$intr_pid" 2> /dev/null
 note "killed aodintr (pid $intr_pid) after $(ms_between "$t0" "$(wall_ms)") ms"
 netem_off
 sleep 2
+
+# A reconnect with requests in flight: with netem delaying each way, smbd is
+# killed while a reader's first request (the revalidating compound) is still
+# on its way in, so no response ever comes; smbd comes back and cifs
+# reconnects, then retries, and the reader succeeds.
+DROP_DELAY_MS=1500
+step "smbd killed while a request is in flight (netem delay $DROP_DELAY_MS ms), then restarted"
+ln -sf /usr/bin/dd "$BIN/aoddrop"
+netem_delay "$DROP_DELAY_MS"
+"$BIN/aoddrop" if="$MNT/aodfast-1" of=/dev/null bs=64k status=none 2> "$ART/aoddrop.err" &
+drop_pid=$!
+sleep "$(awk -v d="$DROP_DELAY_MS" 'BEGIN { printf "%.1f", 0.45 * d / 1000 }')"
+pkill -KILL -x smbd
+netem_off
+sleep 2
+smbd -D || bail "smbd did not start again"
+wait_until 20 smb_listening || bail "smbd does not listen again"
+wait "$drop_pid"
+check "the reader succeeds once cifs has reconnected ($(cat "$ART/aoddrop.err"))" test $? -eq 0
+rc_line=$(grep 'probes: cifs reconnected' "$ART/probe_smoke.log" | tail -1)
+note "${rc_line:-no reconnect logged}"
+check "the probes saw the reconnect and the requests in flight across it" \
+	awk '{ for (i = 1; i <= NF; i++) if ($i == "requests" && $(i + 1) == "were") n = $(i - 1) } END { exit !(n >= 1) }' <<< "$rc_line"
+inflight_now() { # requests in flight in a fresh status from probe_smoke
+	kill -USR1 "$smoke"
+	sleep 0.5
+	sed -n 's/.*; in flight \([0-9]*\) .*/\1/p' "$ART/probe_smoke.log" | tail -1
+}
+n_in=$(inflight_now)
+check "after the reconnect nothing from before it counts as in flight (the killed create, the dropped compound): ${n_in:-none}" \
+	test "${n_in:-x}" = 0
 kill -TERM "$smoke"
 wait "$smoke"
 check "probe_smoke exits 0" test $? -eq 0
