@@ -272,14 +272,15 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
  * in the same thread, for the same command (the mapping runs in the thread
  * that waits for the response, or in cifsd for async reads and writes,
  * which then traces the operation's error too): that one is not reported
- * again. What remains are the failures no response carried: an interrupted
+ * again (a compound's event names no command: any of its commands will do).
+ * What remains are the failures no response carried: an interrupted
  * wait (-ERESTARTSYS, which the application sees), a dropped connection or
  * a reconnect (-EAGAIN, -ECONNABORTED, ..., which cifs may retry before the
  * application sees anything; still worth seeing when they pile up).
  */
 #define AOD_OP_ERR_SAME_NS 1000000000ull /* cmd_err -> op err of one failure, TCG included */
 
-static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int rc)
+static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int rc, bool any_cmd)
 {
 	const struct aod_config *cfg = aod_cfg();
 	__u32 task = (__u32)bpf_get_current_pid_tgid();
@@ -291,8 +292,10 @@ static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int
 		return;
 	now = bpf_ktime_get_ns();
 	last = bpf_map_lookup_elem(&aod_last_err, &task);
-	if (last && last->rc == rc && last->session_id == sesid && last->command == cmd &&
-	    now - last->ts_ns < AOD_OP_ERR_SAME_NS) {
+	/* 6.1's compound error events get (ses->Suid, tcon->tid) for their
+	 * (tid, sesid) arguments: the session id may stand, cut to 32 bits, in tid */
+	if (last && last->rc == rc && (last->session_id == sesid || (__u32)last->session_id == tid) &&
+	    (any_cmd || last->command == cmd) && now - last->ts_ns < AOD_OP_ERR_SAME_NS) {
 		bpf_map_delete_elem(&aod_last_err, &task); /* one cmd_err answers for one op error */
 		aod_count(AOD_CNT_OP_ERR_SAME);
 		return;

@@ -37,7 +37,10 @@ static struct bpf_program *op_err_program(struct aod_probes *s, unsigned i)
 		s->progs.aod_op_err_tp0, s->progs.aod_op_err_tp1, s->progs.aod_op_err_tp2,
 		s->progs.aod_op_err_tp3, s->progs.aod_op_err_tp4, s->progs.aod_op_err_tp5,
 		s->progs.aod_op_err_tp6, s->progs.aod_op_err_tp7, s->progs.aod_op_err_tp8,
-		s->progs.aod_op_err_tp9,
+		s->progs.aod_op_err_tp9, s->progs.aod_op_err_tp10, s->progs.aod_op_err_tp11,
+		s->progs.aod_op_err_tp12, s->progs.aod_op_err_tp13, s->progs.aod_op_err_tp14,
+		s->progs.aod_op_err_tp15, s->progs.aod_op_err_tp16, s->progs.aod_op_err_tp17,
+		s->progs.aod_op_err_tp18, s->progs.aod_op_err_tp19, s->progs.aod_op_err_tp20,
 	};
 
 	return i < AOD_OP_ERR_MAX ? progs[i] : NULL;

@@ -85,7 +85,7 @@ struct aod_tp_layout {
  * ones), so they are read only through their tracefs formats, by field
  * name. A slot with tp_id 0 is unused.
  */
-#define AOD_OP_ERR_MAX 10
+#define AOD_OP_ERR_MAX 21
 
 struct aod_op_err_lay {
 	__u16 tp_id;   /* the event's tracefs id */
@@ -93,7 +93,8 @@ struct aod_op_err_lay {
 	__u16 tid;     /* offsets of the fields the program reads */
 	__u16 sesid;
 	__u16 rc;
-	__u16 pad[3];
+	__u16 any_command; /* 1: a compound's event, which names no command */
+	__u16 pad[2];
 };
 
 /* "aod_last_err" LRU hash, keyed by thread id: the last smb3_cmd_err the

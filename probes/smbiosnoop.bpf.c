@@ -49,7 +49,8 @@ static __always_inline int aod_op_err_slot(void *ctx, const int i)
 	if (aod_tp_copy(ctx, &r))
 		return 0;
 	aod_on_op_err(aod_op_err_lay[i].command, AOD_TP_U32(&r, aod_op_err_lay[i].tid),
-		      AOD_TP_U64(&r, aod_op_err_lay[i].sesid), (int)AOD_TP_U32(&r, aod_op_err_lay[i].rc));
+		      AOD_TP_U64(&r, aod_op_err_lay[i].sesid), (int)AOD_TP_U32(&r, aod_op_err_lay[i].rc),
+		      aod_op_err_lay[i].any_command != 0);
 	return 0;
 }
 
@@ -66,4 +67,15 @@ AOD_OP_ERR_PROG(6)
 AOD_OP_ERR_PROG(7)
 AOD_OP_ERR_PROG(8)
 AOD_OP_ERR_PROG(9)
-_Static_assert(AOD_OP_ERR_MAX == 10, "one AOD_OP_ERR_PROG per slot");
+AOD_OP_ERR_PROG(10)
+AOD_OP_ERR_PROG(11)
+AOD_OP_ERR_PROG(12)
+AOD_OP_ERR_PROG(13)
+AOD_OP_ERR_PROG(14)
+AOD_OP_ERR_PROG(15)
+AOD_OP_ERR_PROG(16)
+AOD_OP_ERR_PROG(17)
+AOD_OP_ERR_PROG(18)
+AOD_OP_ERR_PROG(19)
+AOD_OP_ERR_PROG(20)
+_Static_assert(AOD_OP_ERR_MAX == 21, "one AOD_OP_ERR_PROG per slot");

@@ -145,14 +145,27 @@ int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_l
 }
 
 /* The per-operation error tracepoints and the SMB2 command each stands for. */
+/* The per-operation error tracepoints and the SMB2 command each stands for.
+ * The compound ones (any: 1) trace a CREATE + ... + CLOSE chain as a whole:
+ * reported as SMB2_CREATE, the chain's first request, and the same failure
+ * as a response's error for any command of it. */
 static const struct {
 	const char *name;
 	__u16 command;
+	__u16 any;
 } op_err_events[AOD_OP_ERR_MAX] = {
-	{ "smb3_open_err", 0x05 },     { "smb3_close_err", 0x06 },      { "smb3_flush_err", 0x07 },
-	{ "smb3_read_err", 0x08 },     { "smb3_write_err", 0x09 },      { "smb3_lock_err", 0x0a },
-	{ "smb3_notify_err", 0x0f },   { "smb3_query_dir_err", 0x0e },  { "smb3_query_info_err", 0x10 },
-	{ "smb3_set_info_err", 0x11 },
+	{ "smb3_open_err", 0x05, 0 },       { "smb3_close_err", 0x06, 0 },
+	{ "smb3_flush_err", 0x07, 0 },      { "smb3_read_err", 0x08, 0 },
+	{ "smb3_write_err", 0x09, 0 },      { "smb3_lock_err", 0x0a, 0 },
+	{ "smb3_notify_err", 0x0f, 0 },     { "smb3_query_dir_err", 0x0e, 0 },
+	{ "smb3_query_info_err", 0x10, 0 }, { "smb3_set_info_err", 0x11, 0 },
+	{ "smb3_fsctl_err", 0x0b, 0 },      { "smb3_posix_mkdir_err", 0x05, 0 },
+	{ "smb3_query_info_compound_err", 0x05, 1 },
+	{ "smb3_posix_query_info_compound_err", 0x05, 1 },
+	{ "smb3_set_info_compound_err", 0x05, 1 },
+	{ "smb3_delete_err", 0x05, 1 },     { "smb3_mkdir_err", 0x05, 1 },
+	{ "smb3_rmdir_err", 0x05, 1 },      { "smb3_hardlink_err", 0x05, 1 },
+	{ "smb3_rename_err", 0x05, 1 },     { "smb3_set_eof_err", 0x05, 1 },
 };
 
 /* Reads tracefs's format of cifs event `name`: 0, -ENOENT when the kernel
@@ -200,6 +213,8 @@ int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, 
 		int r = read_event_format(tracefs, op_err_events[i].name, fmt, one, sizeof(one));
 		if (r == 0)
 			r = variant_op_err_layout(fmt, op_err_events[i].command, &lay[n], one, sizeof(one));
+		if (r == 0)
+			lay[n].any_command = op_err_events[i].any;
 		if (r == 0)
 			n++;
 		else if (r != -ENOENT && !why[0])

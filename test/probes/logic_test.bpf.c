@@ -38,8 +38,8 @@ int BPF_PROG(t_reconnect)
 }
 
 SEC("raw_tp/aod_test_op_err")
-int BPF_PROG(t_op_err, __u16 cmd, __u32 tid, __u64 sesid, int rc)
+int BPF_PROG(t_op_err, __u16 cmd, __u32 tid, __u64 sesid, int rc, int any_cmd)
 {
-	aod_on_op_err(cmd, tid, sesid, rc);
+	aod_on_op_err(cmd, tid, sesid, rc, any_cmd != 0);
 	return 0;
 }

@@ -175,7 +175,8 @@ static struct bpf_program *op_err_prog(struct aod_probes *s, unsigned i)
 static unsigned op_errs_from(const char *sample, struct aod_op_err_lay lay[AOD_OP_ERR_MAX])
 {
 	static const struct { const char *name; __u16 cmd; } evs[] = {
-		{ "smb3_open_err", CREATE }, { "smb3_read_err", READ }, { "smb3_write_err", WRITE } };
+		{ "smb3_open_err", CREATE }, { "smb3_read_err", READ }, { "smb3_write_err", WRITE },
+		{ "smb3_fsctl_err", 0x0b }, { "smb3_query_info_compound_err", CREATE } };
 	char path[512], why[200];
 	struct tpfmt f;
 	unsigned n = 0;
@@ -323,11 +324,16 @@ static void reconnect(void)
 	run(L.skel->progs.t_reconnect, a, 1);
 }
 
+static void op_err_any(__u16 cmd, __u32 tid, __u64 ses, int rc, int any_cmd)
+{
+	__u64 a[] = { cmd, tid, ses, (__u64)(__s64)rc, (__u64)any_cmd };
+
+	run(L.skel->progs.t_op_err, a, 5);
+}
+
 static void op_err(__u16 cmd, __u32 tid, __u64 ses, int rc)
 {
-	__u64 a[] = { cmd, tid, ses, (__u64)(__s64)rc };
-
-	run(L.skel->progs.t_op_err, a, 4);
+	op_err_any(cmd, tid, ses, rc, 0);
 }
 
 static size_t drain(void)
@@ -775,6 +781,27 @@ START_TEST(an_operation_error_without_a_response_is_reported)
 }
 END_TEST
 
+START_TEST(a_compound_error_is_the_same_failure_as_any_member_s_response)
+{
+	/* a lookup: CREATE fine, QUERY_INFO denied, then the compound's trace */
+	err(3, 9, QUERY_INFO, 40, ST_ACCESS_DENIED, -EACCES);
+	op_err_any(CREATE, 3, 9, -EACCES, 1);
+	ck_assert_uint_eq(drain(), 1);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 1);
+	/* 6.1's compound events swap the session and tree ids */
+	err(3, 9, CREATE, 41, ST_NAME_NOT_FOUND, -ENOENT);
+	op_err_any(CREATE, 9, 3, -ENOENT, 1);
+	ck_assert_uint_eq(drain(), 2);
+	ck_assert_uint_eq(counter(AOD_CNT_OP_ERR_SAME), 2);
+	/* a dropped compound: nothing answered, reported as its CREATE */
+	op_err_any(CREATE, 3, 9, -EAGAIN, 1);
+	ck_assert_uint_eq(drain(), 3);
+	ck_assert_int_eq(L.ev[2].command, CREATE);
+	ck_assert_int_eq(L.ev[2].err, EAGAIN);
+	ck_assert_uint_eq(L.ev[2].nt_status, 0);
+}
+END_TEST
+
 START_TEST(a_response_answers_for_an_operation_error_for_one_second_only)
 {
 	err(3, 9, CREATE, 30, ST_ACCESS_DENIED, -EACCES);
@@ -832,6 +859,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, an_operation_error_the_response_reported_is_not_repeated);
 	tcase_add_test(logic, an_operation_error_without_a_response_is_reported);
 	tcase_add_test(logic, a_response_answers_for_an_operation_error_for_one_second_only);
+	tcase_add_test(logic, a_compound_error_is_the_same_failure_as_any_member_s_response);
 	tcase_add_test(logic, operation_errors_follow_the_error_tool);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);

@@ -66,7 +66,8 @@ static void tracefs_from_sample(const char *root, const char *sample)
 {
 	static const char *const events[] = { "smb3_cmd_enter", "smb3_cmd_done", "smb3_cmd_err",
 					      "smb3_reconnect", "smb3_open_err", "smb3_read_err",
-					      "smb3_write_err" };
+					      "smb3_write_err", "smb3_fsctl_err",
+					      "smb3_query_info_compound_err" };
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		char src[512], dir[512], cmd[1200];
@@ -614,12 +615,18 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 
 	tree_new(&t);
 	tracefs_from_sample(t.tracefs, "debian12-6.1");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 3);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 5);
 	ck_assert_str_eq(why, "");
 	assert_op_err(&lay[0], 1485, 0x05, 12, 16, 32); /* smb3_open_err: SMB2_CREATE */
 	assert_op_err(&lay[1], 1559, 0x08, 24, 32, 52); /* smb3_read_err */
 	assert_op_err(&lay[2], 1560, 0x09, 24, 32, 52); /* smb3_write_err */
-	for (int i = 3; i < AOD_OP_ERR_MAX; i++)
+	assert_op_err(&lay[3], 1428, 0x0b, 24, 32, 48); /* smb3_fsctl_err: SMB2_IOCTL */
+	/* a compound's: reported as its CREATE, matched to any member's response */
+	assert_op_err(&lay[4], 1407, 0x05, 12, 16, 24);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(lay[i].any_command, 0);
+	ck_assert_uint_eq(lay[4].any_command, 1);
+	for (int i = 5; i < AOD_OP_ERR_MAX; i++)
 		ck_assert_uint_eq(lay[i].tp_id, 0);
 	tree_free(&t);
 
