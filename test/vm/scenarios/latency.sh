@@ -107,9 +107,12 @@ cmds=$(mf_commands "$ts")
 note "slow commands in the summary: $cmds"
 check "manifest: the summary names the load's slow commands: SMB2_READ SMB2_WRITE ($cmds)" \
 	test "$cmds" = "SMB2_READ SMB2_WRITE"
+# A request sent before netem began waits for the delay one way only, so a
+# window at the spike's start holds violations between the threshold and the
+# round trip: the summary's p50 is over the threshold, not always over 2 x delay.
 minp50=$(mf "$ts" '[.anomaly.summary.commands[].p50_ms] | min')
-check "manifest: every command's p50 is at least the delay's round trip ($minp50 >= $((2 * DELAY_MS)) ms)" \
-	awk -v v="$minp50" -v l=$((2 * DELAY_MS)) 'BEGIN { exit !(v >= l) }'
+check "manifest: every command's p50 is over the threshold ($minp50 > $THRESHOLD_MS ms)" \
+	awk -v v="$minp50" -v l="$THRESHOLD_MS" 'BEGIN { exit !(v > l) }'
 sum=$(mf "$ts" '[.anomaly.summary.commands[].count] | add')
 check "manifest: per-command counts add up to the violations ($sum)" test "$sum" = "$viol"
 pids=$(IFS=,; echo "${LOAD_PIDS[*]}")
