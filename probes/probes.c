@@ -47,7 +47,7 @@ struct probes {
 	char variant[32];
 	char detail[160];
 	uint64_t rejected;
-	uint64_t flushed; /* start entries orphaned by reconnects */
+	uint64_t flushed; /* start entries deleted after reconnects (starts.h) */
 	size_t nbatch;
 	struct aod_event batch[PROBES_BATCH];
 };

@@ -8,7 +8,7 @@
  * thresholds or, where that is lower, its emergency bound (a trackonly
  * anomaly may list only thresholds above it). Faster requests cannot
  * matter, so the probe need not emit them. */
-static uint64_t opts_anomaly_min_latency(const struct aod_anomaly_cfg *a)
+static uint64_t filter_anomaly_min_latency(const struct aod_anomaly_cfg *a)
 {
 	uint64_t min = UINT64_MAX;
 
@@ -27,7 +27,7 @@ static uint64_t opts_anomaly_min_latency(const struct aod_anomaly_cfg *a)
 	return min;
 }
 
-static uint64_t opts_min_latency(const struct aod_config *cfg)
+static uint64_t filter_min_latency(const struct aod_config *cfg)
 {
 	uint64_t min = UINT64_MAX;
 
@@ -35,7 +35,7 @@ static uint64_t opts_min_latency(const struct aod_config *cfg)
 		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
 		if (a->type != AOD_TYPE_LATENCY)
 			continue;
-		uint64_t m = opts_anomaly_min_latency(a);
+		uint64_t m = filter_anomaly_min_latency(a);
 		if (m < min)
 			min = m;
 	}
@@ -43,7 +43,7 @@ static uint64_t opts_min_latency(const struct aod_config *cfg)
 }
 
 /* Bit c set when every anomaly ignores SMB2 command c. */
-static uint32_t opts_cmd_filter(const struct aod_config *cfg)
+static uint32_t filter_cmd_mask(const struct aod_config *cfg)
 {
 	uint32_t all = (1u << AOD_SMB2_NR_COMMANDS) - 1, excluded = all;
 
@@ -67,8 +67,8 @@ static uint32_t opts_cmd_filter(const struct aod_config *cfg)
 void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->min_latency_ns = opts_min_latency(cfg);
-	o->cmd_filter_mask = opts_cmd_filter(cfg);
+	o->min_latency_ns = filter_min_latency(cfg);
+	o->cmd_filter_mask = filter_cmd_mask(cfg);
 	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
 		if (cfg->anomalies[i].tool == AOD_TOOL_SMBSLOWER)
 			o->want_latency = true;
