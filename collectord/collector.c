@@ -15,6 +15,7 @@
 #include "action_caps.h"
 #include "log.h"
 #include "task.h"
+#include "clock.h"
 
 static void collector_on_sigchld(struct ev_source *src, uint32_t events);
 
@@ -117,7 +118,7 @@ void collector_stats(const struct collector *c, struct proto_stats_collector *ou
 
 static void collector_finish(struct collector *c, struct collection *col)
 {
-	col->finished_ns = task_now_ns();
+	col->finished_ns = clock_mono_ns();
 	collection_finish(col);
 	if (col->status == 0) {
 		unsigned count[RES_NOT_RUN + 1] = { 0 };
@@ -257,7 +258,7 @@ static void collector_not_run(struct collection *col, const char *prefix, const 
 static void collector_refuse(struct collector *c, const struct proto_anomaly *a, int err,
 			     const char *why)
 {
-	struct collection *col = collection_new(a, NULL, 0, task_now_ns());
+	struct collection *col = collection_new(a, NULL, 0, clock_mono_ns());
 	log_warn("anomaly '%s' at %llu: no collection: %s", a->name,
 		 (unsigned long long)a->timestamp_ns, why);
 	c->stats.failed++;
@@ -271,7 +272,7 @@ static void collector_refuse(struct collector *c, const struct proto_anomaly *a,
 
 void collector_submit(struct collector *c, const struct proto_anomaly *a)
 {
-	uint64_t received = task_now_ns();
+	uint64_t received = clock_mono_ns();
 	const struct aod_config *cfg = c->cfg;
 	char *const *actions;
 	unsigned n;

@@ -16,6 +16,7 @@
 #include "action_caps.h"
 #include "log.h"
 #include "spawn.h"
+#include "clock.h"
 
 #define NS_PER_SEC 1000000000ull
 #define NS_PER_MS 1000000ull
@@ -105,7 +106,7 @@ static void task_end(struct task *t)
 		if (rc < 0)
 			task_write_error(t, rc);
 	}
-	t->res->end_ns = task_now_ns();
+	t->res->end_ns = clock_mono_ns();
 	task_settle(t);
 	log_debug("collection %s: %s %s (%llu bytes)", t->col->name, t->res->name,
 		  result_state_name(t->res->state), (unsigned long long)t->res->raw_bytes);
@@ -228,7 +229,7 @@ void task_kill(struct task *t, enum task_phase why)
 	if (!t->reaped && killpg(t->pid, SIGKILL) != 0 && errno != ESRCH)
 		log_warn("collection %s: cannot kill %s (process group %d): %s", t->col->name,
 			 t->res->name, (int)t->pid, strerror(errno));
-	if (task_arm(t, task_now_ns() + COLLECTOR_KILL_GRACE_MS * NS_PER_MS) < 0)
+	if (task_arm(t, clock_mono_ns() + COLLECTOR_KILL_GRACE_MS * NS_PER_MS) < 0)
 		log_warn("collection %s: cannot arm the kill grace timer of %s", t->col->name,
 			 t->res->name);
 }
@@ -255,7 +256,7 @@ static void task_on_timer(struct ev_source *src, uint32_t events)
 		task_abandon(t);
 		return;
 	}
-	uint64_t now = task_now_ns();
+	uint64_t now = clock_mono_ns();
 	if (t->soft_at_ns && now >= t->soft_at_ns && now < t->kill_at_ns) {
 		t->soft_at_ns = 0;
 		task_soft_stop(t);
@@ -348,7 +349,7 @@ static int task_launch(struct task *t, int out[2], int err[2])
 	int ncaps = action_caps(r->name, caps, 8);
 	if (ncaps < 0)
 		ncaps = 0;
-	r->start_ns = task_now_ns();
+	r->start_ns = clock_mono_ns();
 	pid_t pid = spawn_action(r->plan, caps, (size_t)ncaps, out[1], err[1]);
 	close(out[1]);
 	close(err[1]);
@@ -418,7 +419,7 @@ static void task_fail_now(struct task *t)
 	if (t->sink_open)
 		zsink_close(&t->sink);
 	r->state = RES_FAILED;
-	r->end_ns = task_now_ns();
+	r->end_ns = clock_mono_ns();
 	t->c->stats.actions_failed++;
 	free(t);
 }

@@ -45,13 +45,6 @@ struct task {
 	uint64_t kill_at_ns; /* SIGKILL the group then */
 };
 
-static inline uint64_t task_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Plans and starts res. Returns the running task, or NULL when res is
  * already final (not available, or it could not be started: res says why). */
 struct task *task_start(struct collector *c, struct collection *col, struct action_result *res);

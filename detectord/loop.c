@@ -21,18 +21,11 @@
 
 #include "detectord.h"
 #include "log.h"
+#include "clock.h"
 
 /* Events judged before releasing them: the producer gets room back in
  * steps of this many. */
 #define DD_BATCH 4096u
-
-static uint64_t dd_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 long dd_drain(struct detectord *dd, size_t max)
 {
@@ -116,7 +109,7 @@ static int dd_work(struct detectord *dd, size_t capacity, bool *slept)
 		return -1;
 	if (!dd_ring_empty(dd))
 		return 0;
-	uint64_t now = dd_mono_ns();
+	uint64_t now = clock_mono_ns();
 	detect_tick(dd->det, now);
 	dd_set_wake(dd);
 	if (dd_arm_timer(dd, now) < 0) {

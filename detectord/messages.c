@@ -15,6 +15,7 @@
 #include "detectord.h"
 #include "log.h"
 #include "proto.h"
+#include "clock.h"
 
 static void dd_stop(struct detectord *dd, int status)
 {
@@ -104,18 +105,10 @@ static void dd_on_stats(struct detectord *dd)
 	dd_send(dd, PROTO_STATS_DETECTOR, &st, sizeof(st));
 }
 
-static uint64_t dd_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Drain the ring (within the deadline), close the open window, report. */
 static void dd_on_shutdown(struct detectord *dd, uint32_t deadline_ms)
 {
-	uint64_t deadline = dd_mono_ms() + deadline_ms;
+	uint64_t deadline = clock_mono_ms() + deadline_ms;
 	uint64_t judged = 0;
 
 	if (dd->det) {
@@ -128,7 +121,7 @@ static void dd_on_shutdown(struct detectord *dd, uint32_t deadline_ms)
 			judged += (uint64_t)n;
 			if (n == 0 || dd->done)
 				break;
-			if (dd_mono_ms() >= deadline) {
+			if (clock_mono_ms() >= deadline) {
 				log_warn("shutdown deadline of %u ms passed with events left in the ring",
 					 deadline_ms);
 				break;

@@ -27,6 +27,7 @@
 #include "modwatch.h"
 #include "starts.h"
 #include "variant.h"
+#include "clock.h"
 
 #define PROBES_BATCH 256
 #define PROBES_STUCK_DEFAULT_NS (30ull * 1000000000ull)
@@ -231,17 +232,9 @@ static int choose(struct probes *p)
 	return err;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void cifs_attach_now(struct probes *p)
 {
-	uint64_t t0 = mono_ms(), t1;
+	uint64_t t0 = clock_mono_ms(), t1;
 	int err = choose(p);
 
 	if (err) {
@@ -249,7 +242,7 @@ static void cifs_attach_now(struct probes *p)
 		log_error("probes: cifs is loaded but its tracepoints cannot be used: %s", p->choice.why);
 		return;
 	}
-	t1 = mono_ms();
+	t1 = clock_mono_ms();
 	err = cifs_attach_load(&p->cifs, p->base, &p->choice);
 	if (err) {
 		status_text(p, "attach failed", strerror(-err));
@@ -259,7 +252,7 @@ static void cifs_attach_now(struct probes *p)
 	status_text(p, variant_kind_name(p->choice.kind), p->choice.why);
 	log_info("probes: attached to cifs with %s programs in %" PRIu64 " ms (choosing %" PRIu64 " ms; %s; "
 		 "%u per-operation error tracepoints)%s",
-		 variant_kind_name(p->choice.kind), mono_ms() - t0, t1 - t0, p->choice.why,
+		 variant_kind_name(p->choice.kind), clock_mono_ms() - t0, t1 - t0, p->choice.why,
 		 p->cifs.n_op_err_attached,
 		 p->choice.have[VEV_ENTER] ? "" : "; the kernel has no smb3_cmd_enter: errors only, no latency");
 }

@@ -20,6 +20,7 @@
 #include "privdrop.h"
 #include "routing.h"
 #include "sup.h"
+#include "clock.h"
 
 static const char *const worker_names[W_NR] = { "detectord", "collectord", "sweeperd" };
 
@@ -218,7 +219,7 @@ int worker_spawn(struct worker *w)
 		return rc;
 	}
 	w->state = WS_STARTING;
-	w->started_ns = mono_ns();
+	w->started_ns = clock_mono_ns();
 	w->ready_ns = 0;
 	w->lost = w->verified = w->stats_valid = false;
 	w->config_pending = 0;

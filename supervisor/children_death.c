@@ -15,6 +15,7 @@
 #include "shutdown.h"
 #include "status.h"
 #include "sup.h"
+#include "clock.h"
 
 static void death_describe(int status, char *buf, size_t len)
 {
@@ -32,7 +33,7 @@ static void death_schedule_restart(struct worker *w, const char *how)
 	struct sup *s = w->sup;
 	uint32_t delay;
 
-	if (backoff_death(&w->backoff, w->ready_ns, mono_ns(), &delay)) {
+	if (backoff_death(&w->backoff, w->ready_ns, clock_mono_ns(), &delay)) {
 		log_error("%s %s: that is %d deaths within %llu minutes; giving up so the service "
 			  "manager's start limit takes over (exit status %d)",
 			  w->name, how, WORKER_GIVE_UP_DEATHS,

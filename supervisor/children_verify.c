@@ -17,6 +17,7 @@
 #include "routing.h"
 #include "shutdown.h"
 #include "sup.h"
+#include "clock.h"
 
 static int proc_hex_field(const char *line, const char *key, uint64_t *out)
 {
@@ -144,7 +145,7 @@ void worker_ready(struct worker *w)
 	if (worker_verify(w) < 0)
 		return;
 	w->state = WS_RUNNING;
-	w->ready_ns = mono_ns();
+	w->ready_ns = clock_mono_ns();
 	log_info("%s (pid %d) is ready as uid %u with capabilities %s", w->name, (int)w->pid,
 		 (unsigned)w->uid, w->cap_names);
 	if (w->id == W_COLLECTOR)

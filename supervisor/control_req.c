@@ -14,6 +14,7 @@
 #include "status.h"
 #include "strbuf.h"
 #include "sup.h"
+#include "clock.h"
 
 static void reply_text(struct ctl_client *c, int status, const char *text)
 {
@@ -120,7 +121,7 @@ static void req_collect(struct ctl_client *c, const struct msg *m)
 	if (!m->len)
 		snprintf(a.name, sizeof(a.name), "manual");
 	a.type = PROTO_ANOMALY_MANUAL;
-	a.timestamp_ns = wall_ns();
+	a.timestamp_ns = clock_wall_ns();
 	a.interval_start_ns = a.interval_end_ns = a.timestamp_ns;
 	s->manual_collections++;
 	log_info("manual collection (%s) requested by control client (pid %d, uid %u)", a.name,

@@ -12,6 +12,7 @@
 #include "routing.h"
 #include "sources.h"
 #include "sup.h"
+#include "clock.h"
 
 #define SHUTDOWN_KILL_GRACE_MS 3000u
 
@@ -46,7 +47,7 @@ int shutdown_init(struct sup *s)
 
 static uint32_t remaining_ms(const struct sup *s)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 	return now >= s->stop_deadline_ns ? 0 : (uint32_t)((s->stop_deadline_ns - now) / 1000000u);
 }
 
@@ -131,7 +132,7 @@ void shutdown_begin(struct sup *s, int exit_status, const char *why)
 			timer_arm_ms(w->restart_tfd, 0);
 		}
 	}
-	s->stop_deadline_ns = mono_ns() + (uint64_t)s->cfg->shutdown_timeout_sec * 1000000000ull;
+	s->stop_deadline_ns = clock_mono_ns() + (uint64_t)s->cfg->shutdown_timeout_sec * 1000000000ull;
 	timer_arm_abs_ns(s->stop_tfd, s->stop_deadline_ns);
 	shutdown_progress(s);
 }

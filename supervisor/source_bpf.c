@@ -16,6 +16,7 @@
 #include "probes.h"
 #include "record.h"
 #include "sup.h"
+#include "clock.h"
 
 #define BPF_MAX_FDS 8
 /* Ring-full warnings at most this often. */
@@ -43,7 +44,7 @@ static void bpf_report_drops(uint64_t n)
 static void bpf_note_drops(struct source_bpf *b, uint64_t n)
 {
 	ring_note_dropped(b->sup->ring, n);
-	uint64_t now_n = droplog_add(&b->drops, n, mono_ns());
+	uint64_t now_n = droplog_add(&b->drops, n, clock_mono_ns());
 	if (now_n)
 		bpf_report_drops(now_n);
 	else
@@ -56,7 +57,7 @@ static void bpf_on_drop_timer(struct loop_watch *lw, uint32_t events)
 	(void)events;
 
 	timer_ack(b->drop_tfd);
-	uint64_t n = droplog_take(&b->drops, mono_ns(), false);
+	uint64_t n = droplog_take(&b->drops, clock_mono_ns(), false);
 	if (n)
 		bpf_report_drops(n);
 }
@@ -140,7 +141,7 @@ void source_bpf_stop(struct source_bpf *b)
 	b->stopped = true;
 	for (int i = 0; i < b->n_watches; i++)
 		loop_del(b->sup->loop, &b->watches[i]);
-	uint64_t n = droplog_take(&b->drops, mono_ns(), true);
+	uint64_t n = droplog_take(&b->drops, clock_mono_ns(), true);
 	if (n)
 		bpf_report_drops(n);
 }
@@ -220,7 +221,7 @@ void source_bpf_close(struct source_bpf *b)
 		return;
 	for (int i = 0; i < b->n_watches; i++)
 		loop_del(b->sup->loop, &b->watches[i]);
-	uint64_t n = droplog_take(&b->drops, mono_ns(), true);
+	uint64_t n = droplog_take(&b->drops, clock_mono_ns(), true);
 	if (n)
 		bpf_report_drops(n);
 	loop_del(b->sup->loop, &b->drop_watch);

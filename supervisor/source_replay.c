@@ -14,6 +14,7 @@
 #include "recording.h"
 #include "shutdown.h"
 #include "sup.h"
+#include "clock.h"
 
 #define REPLAY_BATCH 256
 /* Events produced per loop wakeup before yielding to other fds. */
@@ -77,7 +78,7 @@ static size_t replay_due(struct source_replay *r)
 
 	if (r->max_speed)
 		return avail;
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 	size_t due = 0;
 	while (due < avail && r->batch[r->pos + due].ts_ns <= now)
 		due++;
@@ -170,7 +171,7 @@ int source_replay_open(struct sup *s, const char *path, bool max_speed, struct s
 		*out = r;
 		return rc;
 	}
-	r->base_ns = mono_ns();
+	r->base_ns = clock_mono_ns();
 	log_info("replaying %s (%s format) at %s", path,
 		 recording_is_binary(r->rd) ? "binary" : "CSV", max_speed ? "maximum speed" : "recorded speed");
 	timer_arm_abs_ns(r->tfd, 1); /* start from the loop */

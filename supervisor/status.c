@@ -13,6 +13,7 @@
 #include "log.h"
 #include "sources.h"
 #include "sup.h"
+#include "clock.h"
 
 static void status_gather_finish(struct sup *s)
 {
@@ -283,7 +284,7 @@ static void render_probes(struct sup *s, bool json, struct strbuf *b)
 
 int status_render(struct sup *s, bool json, struct strbuf *b)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 
 	if (json)
 		strbuf_printf(b, "{\"version\":\"%s\",\"pid\":%d,\"state\":\"%s\",", AOD_VERSION,

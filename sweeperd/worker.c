@@ -19,6 +19,7 @@
 #include "msg.h"
 #include "proto.h"
 #include "sweep.h"
+#include "clock.h"
 
 enum { SRC_SOCK, SRC_TIMER, SRC_SIGNAL };
 
@@ -47,18 +48,11 @@ static void sworker_send(struct sworker *w, uint16_t type, const void *body, siz
 	}
 }
 
-static uint64_t sworker_wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void sworker_sweep(struct sworker *w)
 {
 	struct sweep_limits lim = sweep_limits_from(w->cfg->max_log_age_days,
 						    w->cfg->max_total_log_size_mb);
-	uint64_t now = sworker_wall_ns();
+	uint64_t now = clock_wall_ns();
 	w->stats.limit_bytes = lim.max_bytes;
 	w->stats.last_sweep_unix = now / 1000000000u;
 

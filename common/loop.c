@@ -134,19 +134,3 @@ void timer_ack(int tfd)
 		;
 }
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t mono_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-uint64_t wall_ns(void)
-{
-	return clock_ns(CLOCK_REALTIME);
-}

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The supervisor's one epoll loop: every fd it watches is registered with a
+ * The one epoll loop of every aodv2 process: every fd it watches is registered with a
  * struct loop_watch naming the callback and the object it belongs to, so the
  * loop dispatches without lookups. Timers are timerfds (CLOCK_MONOTONIC).
  */
-#ifndef SUP_LOOP_H
-#define SUP_LOOP_H
+#ifndef AOD_LOOP_H
+#define AOD_LOOP_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,8 +37,5 @@ int timer_new(void);
 void timer_arm_ms(int tfd, uint64_t ms);   /* one-shot, relative; 0 disarms */
 void timer_arm_abs_ns(int tfd, uint64_t mono_ns); /* one-shot, absolute CLOCK_MONOTONIC */
 void timer_ack(int tfd);                  /* reads the expiration count */
-
-uint64_t mono_ns(void);
-uint64_t wall_ns(void);
 
 #endif
