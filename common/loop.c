@@ -11,17 +11,19 @@
 
 #include "log.h"
 
-#define LOOP_BATCH 32
-
 struct loop {
 	int epfd;
+	unsigned batch;
 };
 
-int loop_open(struct loop **out)
+int loop_open(struct loop **out, unsigned batch)
 {
+	if (batch == 0 || batch > LOOP_BATCH_MAX)
+		return -EINVAL;
 	struct loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->batch = batch;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		int rc = -errno;
@@ -71,13 +73,23 @@ void loop_del(struct loop *l, struct loop_watch *w)
 	w->fd = -1;
 }
 
+void loop_del_close(struct loop *l, struct loop_watch *w)
+{
+	int fd = w->fd;
+
+	if (fd < 0)
+		return;
+	loop_del(l, w);
+	close(fd);
+}
+
 /* A callback may unregister (and free) any watch, including ones later in
  * this batch; callers close fds only after loop_del, and objects that can
  * disappear mid-batch are freed from a deferred list by their owners. */
 int loop_run_once(struct loop *l, int timeout_ms)
 {
-	struct epoll_event evs[LOOP_BATCH];
-	int n = epoll_wait(l->epfd, evs, LOOP_BATCH, timeout_ms);
+	struct epoll_event evs[LOOP_BATCH_MAX];
+	int n = epoll_wait(l->epfd, evs, (int)l->batch, timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;

@@ -21,12 +21,19 @@ struct loop_watch {
 	int fd;       /* -1 when not registered */
 };
 
-int loop_open(struct loop **out);
+/* batch: events taken per epoll_wait (1..LOOP_BATCH_MAX). A process whose
+ * callbacks free other watches' owners (collectord's tasks) takes 1, so no
+ * stale event of a freed watch is still pending in the batch. */
+#define LOOP_BATCH_MAX 32
+int loop_open(struct loop **out, unsigned batch);
 void loop_close(struct loop *l);
 /* Registers fd; w must stay valid until loop_del. Returns 0 or -errno. */
 int loop_add(struct loop *l, struct loop_watch *w, int fd, uint32_t events, loop_fn fn, void *obj);
 int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
 void loop_del(struct loop *l, struct loop_watch *w);
+/* loop_del, then closes the fd w watched (or only holds: w->fd set but not
+ * registered). w->fd is -1 afterwards. */
+void loop_del_close(struct loop *l, struct loop_watch *w);
 /* Waits for readiness (timeout_ms -1 = forever) and dispatches. 0 or -errno. */
 int loop_run_once(struct loop *l, int timeout_ms);
 

@@ -7,7 +7,12 @@
  */
 #include "proto.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
 
 bool proto_str_valid(const char *s, size_t cap)
 {
@@ -195,4 +200,34 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_CTL_REPLY: return "CTL_REPLY";
 	default: return NULL;
 	}
+}
+
+static bool proto_accepted(uint64_t accept, uint16_t type)
+{
+	return type < 64 && (accept & PROTO_BIT(type)) != 0;
+}
+
+int proto_recv(int sock, struct msg *m, uint64_t accept, char *why, size_t cap)
+{
+	int rc = msg_recv(sock, m);
+
+	if (rc == 1 && m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+		snprintf(why, cap, "a file descriptor with a %s message",
+			 proto_type_name(m->type) ? proto_type_name(m->type) : "unknown");
+		return -EBADMSG;
+	}
+	if (rc == 1 && !(proto_accepted(accept, m->type) &&
+			 proto_body_valid(m->type, m->body, m->len))) {
+		const char *name = proto_type_name(m->type);
+		snprintf(why, cap, "an invalid or unexpected message (type %u %s, %u bytes)",
+			 m->type, name ? name : "unknown", m->len);
+		return -EBADMSG;
+	}
+	if (rc == -EBADMSG)
+		snprintf(why, cap, "a malformed message (%s)", m->error ? m->error : "bad framing");
+	else if (rc < 0 && rc != -EAGAIN)
+		snprintf(why, cap, "%s", strerror(-rc));
+	return rc;
 }

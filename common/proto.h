@@ -22,6 +22,8 @@
 
 #include "aod_event.h"
 
+struct msg;
+
 enum proto_type {
 	PROTO_READY = 1,           /* empty body */
 	PROTO_CONFIG = 2,          /* body: YAML text (not NUL-terminated) */
@@ -170,5 +172,25 @@ bool proto_ctl_reply_valid(const void *body, size_t len);
 bool proto_body_valid(uint16_t type, const void *body, size_t len);
 /* "ANOMALY", "CONFIG", ... for log lines; NULL for an unknown type. */
 const char *proto_type_name(uint16_t type);
+
+/* A set of worker-protocol types (all below 64) for proto_recv. */
+#define PROTO_BIT(type) (UINT64_C(1) << (type))
+/* What a worker may send the supervisor; each row of the supervisor's
+ * dispatch narrows it to what that worker sends. */
+#define PROTO_FROM_WORKERS \
+	(PROTO_BIT(PROTO_READY) | PROTO_BIT(PROTO_CONFIG_ACK) | PROTO_BIT(PROTO_STATS_DETECTOR) | \
+	 PROTO_BIT(PROTO_STATS_COLLECTOR) | PROTO_BIT(PROTO_STATS_SWEEPER) | \
+	 PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_COLLECTION_DONE) | PROTO_BIT(PROTO_DRAINED))
+
+/* The one checked receive of the worker protocol, for both of its ends:
+ * msg_recv, then no fd may come along, the type must be in accept and the
+ * body must pass proto_body_valid. Returns 1 for a message the caller may
+ * trust, 0 on EOF, -EAGAIN when a non-blocking socket has nothing,
+ * -EBADMSG for a message that breaks the protocol (a passed fd is closed),
+ * another -errno when reading failed. why then says what the peer sent,
+ * to be read as "<peer> sent <why>" ("a malformed message (bad magic)",
+ * "an invalid or unexpected message (type 11 SHUTDOWN, 2 bytes)"), or for
+ * a failed read, strerror's text; the caller logs it once, naming the peer. */
+int proto_recv(int sock, struct msg *m, uint64_t accept, char *why, size_t cap);
 
 #endif

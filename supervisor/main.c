@@ -205,7 +205,7 @@ static int sup_start(struct sup *s)
 			  strerror(-rc));
 		return rc;
 	}
-	if ((rc = loop_open(&s->loop)) < 0 || (rc = sup_signals(s)) < 0 ||
+	if ((rc = loop_open(&s->loop, LOOP_BATCH_MAX)) < 0 || (rc = sup_signals(s)) < 0 ||
 	    (rc = children_init(s)) < 0 || (rc = status_init(s)) < 0 || (rc = shutdown_init(s)) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-rc));
 		return rc;

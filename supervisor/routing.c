@@ -120,7 +120,8 @@ static void routing_read(struct worker *w)
 
 	/* Bounded per wakeup so one chatty worker cannot starve the others. */
 	for (int i = 0; i < 64 && w->sock >= 0; i++) {
-		int rc = msg_recv(w->sock, s->msg);
+		char why[128];
+		int rc = proto_recv(w->sock, s->msg, PROTO_FROM_WORKERS, why, sizeof(why));
 		if (rc == -EAGAIN)
 			return;
 		if (rc == 0) {
@@ -128,20 +129,13 @@ static void routing_read(struct worker *w)
 			return;
 		}
 		if (rc == -EBADMSG) {
-			char why[128];
-			snprintf(why, sizeof(why), "sent a malformed message (%s)",
-				 s->msg->error ? s->msg->error : "bad framing");
-			worker_fail(w, why);
+			char sent[160];
+			snprintf(sent, sizeof(sent), "sent %s", why);
+			worker_fail(w, sent);
 			return;
 		}
 		if (rc < 0) {
-			worker_lost(w, strerror(-rc));
-			return;
-		}
-		if (s->msg->fd >= 0) {
-			close(s->msg->fd);
-			s->msg->fd = -1;
-			worker_fail(w, "passed a file descriptor it has no business passing");
+			worker_lost(w, why);
 			return;
 		}
 		if (!routing_dispatch(w, s->msg)) {

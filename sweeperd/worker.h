@@ -10,7 +10,13 @@
 #ifndef AOD_SWEEPERD_WORKER_H
 #define AOD_SWEEPERD_WORKER_H
 
-/* Returns the exit status (0, 1 or AOD_EX_CONFIG). */
+#include "wproc.h"
+
+/* sweeperd's row of the worker skeleton. */
+extern const struct wproc_desc sweeperd_proc;
+
+/* Runs sweeperd on sock (wproc_run); returns the exit status (0, 1 or
+ * AOD_EX_CONFIG). */
 int sweeperd_run(int sock);
 
 #endif
