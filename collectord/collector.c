@@ -17,9 +17,9 @@
 #include "task.h"
 #include "clock.h"
 
-static void collector_on_sigchld(struct ev_source *src, uint32_t events);
+static void collector_on_sigchld(struct loop_watch *w, uint32_t events);
 
-int collector_init(struct collector *c, struct evloop *loop, const struct qa_env *env,
+int collector_init(struct collector *c, struct loop *loop, const struct qa_env *env,
 		   const struct collector_hooks *hooks)
 {
 	sigset_t mask;
@@ -41,9 +41,10 @@ int collector_init(struct collector *c, struct evloop *loop, const struct qa_env
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
 		rc = -errno;
 	if (rc == 0) {
-		c->sigchld.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-		c->sigchld.fn = collector_on_sigchld;
-		rc = c->sigchld.fd < 0 ? -errno : evloop_add(loop, &c->sigchld, EPOLLIN);
+		int fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+		rc = fd < 0 ? -errno : loop_add(loop, &c->sigchld, fd, EPOLLIN, collector_on_sigchld, c);
+		if (rc < 0 && fd >= 0)
+			close(fd);
 	}
 	if (rc < 0)
 		collector_fini(c);
@@ -65,7 +66,7 @@ void collector_fini(struct collector *c)
 	c->tail = NULL;
 	c->running = 0;
 	if (c->loop)
-		evloop_close(c->loop, &c->sigchld);
+		loop_del_close(c->loop, &c->sigchld);
 	free(c->readbuf);
 	free(c->zbuf);
 	c->readbuf = NULL;
@@ -210,12 +211,12 @@ static struct task *collector_task_by_pid(struct collector *c, pid_t pid)
 	return NULL;
 }
 
-static void collector_on_sigchld(struct ev_source *src, uint32_t events)
+static void collector_on_sigchld(struct loop_watch *w, uint32_t events)
 {
-	struct collector *c = (struct collector *)((char *)src - offsetof(struct collector, sigchld));
+	struct collector *c = w->obj;
 	struct signalfd_siginfo si;
 	(void)events;
-	while (read(src->fd, &si, sizeof(si)) == sizeof(si))
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si))
 		;
 	for (;;) {
 		siginfo_t info = { 0 };

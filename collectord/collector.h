@@ -22,7 +22,7 @@
 
 #include "collection.h"
 #include "config.h"
-#include "evloop.h"
+#include "loop.h"
 #include "proto.h"
 #include "qa.h"
 
@@ -41,7 +41,7 @@ struct collector_hooks {
 };
 
 struct collector {
-	struct evloop *loop;
+	struct loop *loop;
 	struct qa_env env;
 	const struct aod_config *cfg; /* not owned; replaced by collector_set_config */
 	struct collector_hooks hooks;
@@ -49,7 +49,7 @@ struct collector {
 	struct task *tasks;             /* running actions */
 	unsigned running;
 	bool stopping;                  /* shutting down: start nothing new */
-	struct ev_source sigchld;
+	struct loop_watch sigchld;
 	struct proto_stats_collector stats;
 	unsigned char *readbuf;         /* COLLECTOR_READ_CHUNK */
 	void *zbuf;                     /* ZSTD_CStreamOutSize(), shared by all sinks */
@@ -57,7 +57,7 @@ struct collector {
 };
 
 /* env is copied (its strings must outlive the collector). Returns 0 or -errno. */
-int collector_init(struct collector *c, struct evloop *loop, const struct qa_env *env,
+int collector_init(struct collector *c, struct loop *loop, const struct qa_env *env,
 		   const struct collector_hooks *hooks);
 /* Kills every running action's process group and frees everything;
  * unfinished collections are left as .partial folders. */

@@ -21,8 +21,6 @@
 #define NS_PER_SEC 1000000000ull
 #define NS_PER_MS 1000000ull
 
-#define task_of(src, member) \
-	((struct task *)((char *)(src) - offsetof(struct task, member)))
 
 static void task_error(struct action_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -94,10 +92,10 @@ static void task_settle(struct task *t)
 
 static void task_end(struct task *t)
 {
-	struct evloop *loop = t->c->loop;
-	evloop_close(loop, &t->out);
-	evloop_close(loop, &t->err);
-	evloop_close(loop, &t->timer);
+	struct loop *loop = t->c->loop;
+	loop_del_close(loop, &t->out);
+	loop_del_close(loop, &t->err);
+	loop_del_close(loop, &t->timer);
 	if (t->sink_open) {
 		int rc = zsink_close(&t->sink);
 		t->sink_open = false;
@@ -157,9 +155,9 @@ static void task_store(struct task *t, const unsigned char *buf, size_t n)
 		task_write_error(t, rc);
 }
 
-static void task_on_out(struct ev_source *src, uint32_t events)
+static void task_on_out(struct loop_watch *w, uint32_t events)
 {
-	struct task *t = task_of(src, out);
+	struct task *t = w->obj;
 	(void)events;
 	for (int i = 0; i < COLLECTOR_READS_PER_WAKEUP; i++) {
 		ssize_t n = read(t->out.fd, t->c->readbuf, COLLECTOR_READ_CHUNK);
@@ -173,7 +171,7 @@ static void task_on_out(struct ev_source *src, uint32_t events)
 			return;
 		if (n < 0)
 			task_error(t->res, "reading the output: %s", strerror(errno));
-		evloop_close(t->c->loop, &t->out);
+		loop_del_close(t->c->loop, &t->out);
 		task_check(t);
 		return;
 	}
@@ -196,9 +194,9 @@ static void task_keep_stderr(struct action_result *r, const char *buf, size_t n)
 	r->stderr_len += (unsigned)n;
 }
 
-static void task_on_err(struct ev_source *src, uint32_t events)
+static void task_on_err(struct loop_watch *w, uint32_t events)
 {
-	struct task *t = task_of(src, err);
+	struct task *t = w->obj;
 	char buf[4096];
 	(void)events;
 	ssize_t n = read(t->err.fd, buf, sizeof(buf));
@@ -215,7 +213,7 @@ static void task_on_err(struct ev_source *src, uint32_t events)
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	evloop_close(t->c->loop, &t->err);
+	loop_del_close(t->c->loop, &t->err);
 	task_check(t);
 }
 
@@ -245,9 +243,9 @@ static void task_abandon(struct task *t)
 	task_end(t);
 }
 
-static void task_on_timer(struct ev_source *src, uint32_t events)
+static void task_on_timer(struct loop_watch *w, uint32_t events)
 {
-	struct task *t = task_of(src, timer);
+	struct task *t = w->obj;
 	uint64_t ticks;
 	(void)events;
 	if (read(t->timer.fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
@@ -342,6 +340,17 @@ static int task_prepare(struct task *t, int out[2], int err[2])
 	return rc;
 }
 
+/* Watches the fd w holds; a failure closes it (w->fd is -1 then). */
+static int task_watch(struct task *t, struct loop_watch *w, loop_fn fn)
+{
+	int fd = w->fd;
+	int rc = loop_add(t->c->loop, w, fd, EPOLLIN, fn, t);
+
+	if (rc < 0)
+		close(fd);
+	return rc;
+}
+
 static int task_launch(struct task *t, int out[2], int err[2])
 {
 	struct action_result *r = t->res;
@@ -361,16 +370,13 @@ static int task_launch(struct task *t, int out[2], int err[2])
 	}
 	t->pid = pid;
 	task_set_timers(t, r->start_ns);
-	t->out.fn = task_on_out;
-	t->err.fn = task_on_err;
-	t->timer.fn = task_on_timer;
 	int rc = task_arm(t, t->soft_at_ns ? t->soft_at_ns : t->kill_at_ns);
 	if (rc == 0)
-		rc = evloop_add(t->c->loop, &t->out, EPOLLIN);
+		rc = task_watch(t, &t->out, task_on_out);
 	if (rc == 0)
-		rc = evloop_add(t->c->loop, &t->err, EPOLLIN);
+		rc = task_watch(t, &t->err, task_on_err);
 	if (rc == 0)
-		rc = evloop_add(t->c->loop, &t->timer, EPOLLIN);
+		rc = task_watch(t, &t->timer, task_on_timer);
 	if (rc < 0) {
 		/* Without the loop watching it the child cannot be supervised. */
 		killpg(pid, SIGKILL);
@@ -413,9 +419,9 @@ static bool task_plan(struct collector *c, struct collection *col, struct action
 static void task_fail_now(struct task *t)
 {
 	struct action_result *r = t->res;
-	evloop_close(t->c->loop, &t->out);
-	evloop_close(t->c->loop, &t->err);
-	evloop_close(t->c->loop, &t->timer);
+	loop_del_close(t->c->loop, &t->out);
+	loop_del_close(t->c->loop, &t->err);
+	loop_del_close(t->c->loop, &t->timer);
 	if (t->sink_open)
 		zsink_close(&t->sink);
 	r->state = RES_FAILED;
@@ -456,9 +462,9 @@ struct task *task_start(struct collector *c, struct collection *col, struct acti
 	}
 	if (rc < 0) {
 		/* Forked but not watched (and killed): only its exit is awaited. */
-		evloop_close(c->loop, &t->out);
-		evloop_close(c->loop, &t->err);
-		evloop_close(c->loop, &t->timer);
+		loop_del_close(c->loop, &t->out);
+		loop_del_close(c->loop, &t->err);
+		loop_del_close(c->loop, &t->timer);
 	}
 	r->state = RES_RUNNING;
 	log_debug("collection %s: started %s (pid %d)", col->name, r->name, (int)t->pid);
@@ -469,9 +475,9 @@ void task_discard(struct task *t)
 {
 	if (!t->reaped && t->pid > 0)
 		killpg(t->pid, SIGKILL);
-	evloop_close(t->c->loop, &t->out);
-	evloop_close(t->c->loop, &t->err);
-	evloop_close(t->c->loop, &t->timer);
+	loop_del_close(t->c->loop, &t->out);
+	loop_del_close(t->c->loop, &t->err);
+	loop_del_close(t->c->loop, &t->timer);
 	if (t->sink_open)
 		zsink_close(&t->sink);
 	free(t);

@@ -35,7 +35,7 @@ struct task {
 	bool reaped;
 	bool sigterm_sent;
 	enum task_phase phase;
-	struct ev_source out, err, timer;
+	struct loop_watch out, err, timer; /* .fd holds the fd, watched or not */
 	struct zsink sink;
 	bool sink_open;
 	bool write_failed; /* a write error was counted */

@@ -14,9 +14,14 @@
 #define AOD_COLLECTORD_WORKER_H
 
 #include "qa.h"
+#include "wproc.h"
 
-/* Runs collectord on sock until it should exit; returns the exit status
- * (0, 1 or AOD_EX_CONFIG). env says where actions find programs and files. */
+/* collectord's row of the worker skeleton. */
+extern const struct wproc_desc collectord_proc;
+
+/* Runs collectord on sock (wproc_run) until it should exit; returns the exit
+ * status (0, 1 or AOD_EX_CONFIG). env says where actions find programs and
+ * files. */
 int collectord_run(int sock, const struct qa_env *env);
 
 #endif

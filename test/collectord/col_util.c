@@ -158,15 +158,15 @@ void h_start(struct harness *h)
 {
 	struct qa_env env = { .bin_path = h->bin, .root = h->root };
 	struct collector_hooks hooks = { .done = h_on_done, .arg = h };
-	ck_assert_int_eq(evloop_init(&h->loop), 0);
-	ck_assert_int_eq(collector_init(&h->c, &h->loop, &env, &hooks), 0);
+	ck_assert_int_eq(loop_open(&h->loop, 1), 0);
+	ck_assert_int_eq(collector_init(&h->c, h->loop, &env, &hooks), 0);
 	collector_set_config(&h->c, h->cfg);
 }
 
 void h_fini(struct harness *h)
 {
 	collector_fini(&h->c);
-	evloop_fini(&h->loop);
+	loop_close(h->loop);
 	config_free(h->cfg);
 	rm_rf(h->top);
 }
@@ -175,7 +175,7 @@ unsigned h_run_until(struct harness *h, unsigned n, int timeout_ms)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 	while (h->ndone < n && now_ms() < end)
-		ck_assert_int_ge(evloop_run_once(&h->loop, 50), 0);
+		ck_assert_int_ge(loop_run_once(h->loop, 50), 0);
 	return h->ndone;
 }
 

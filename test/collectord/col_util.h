@@ -14,7 +14,7 @@
 
 #include "collector.h"
 #include "config.h"
-#include "evloop.h"
+#include "loop.h"
 
 struct done_rec {
 	char name[64];
@@ -30,7 +30,7 @@ struct harness {
 	char root[300]; /* fake /proc, /var/log, /run */
 	char out[300];  /* aod_output_dir */
 	struct aod_config *cfg;
-	struct evloop loop;
+	struct loop *loop;
 	struct collector c;
 	unsigned ndone;
 	struct done_rec done[32];

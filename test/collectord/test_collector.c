@@ -52,7 +52,7 @@ static void settle(int ms)
 {
 	uint64_t end = now_ms() + (uint64_t)ms;
 	while (now_ms() < end)
-		evloop_run_once(&H.loop, 20);
+		loop_run_once(H.loop, 20);
 }
 
 START_TEST(concurrency_limit_held)

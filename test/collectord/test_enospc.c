@@ -74,7 +74,7 @@ START_TEST(full_disk_is_survived)
 	free(out);
 	collector_fini(&H.c);
 	umount2(H.out, MNT_DETACH);
-	evloop_fini(&H.loop);
+	loop_close(H.loop);
 	config_free(H.cfg);
 	rm_rf(H.top);
 }
