@@ -72,9 +72,10 @@ static void collectord_on_done(void *arg, const struct collection *col)
 	wproc_send(c->p, PROTO_COLLECTION_DONE, &d, sizeof(d));
 }
 
-/* The collector and the shutdown deadline, with the first config. */
-static int collectord_start(struct wproc *p, struct collectord *c)
+/* The collector and the shutdown deadline. */
+static int collectord_start(struct wproc *p)
 {
+	struct collectord *c = p->ctx;
 	struct collector_hooks hooks = { .done = collectord_on_done, .arg = c };
 
 	c->p = p;
@@ -97,11 +98,7 @@ static int collectord_configure(struct wproc *p, const struct aod_config *cfg, b
 	struct collectord *c = p->ctx;
 	int rc = collector_check_config(cfg, reason, cap);
 
-	if (rc == 0 && first) {
-		rc = collectord_start(p, c);
-		if (rc < 0)
-			snprintf(reason, cap, "cannot set up the collector: %s", strerror(-rc));
-	}
+	(void)first;
 	if (rc == 0)
 		collector_set_config(&c->col, cfg);
 	return rc;
@@ -178,6 +175,7 @@ const struct wproc_desc collectord_proc = {
 	.caps_use = "capabilities to keep for the actions",
 	.batch = 1, /* a callback may free another task's watches */
 	.accepts = PROTO_BIT(PROTO_ANOMALY),
+	.start = collectord_start,
 	.configure = collectord_configure,
 	.applied = collectord_applied,
 	.stats = collectord_stats,

@@ -20,7 +20,7 @@
  *    any message is read;
  *  - SIGPIPE ignored (a gone supervisor shows as EPIPE); SIGTERM/SIGINT
  *    arrive through the loop (the row's signal hook, else exit 0);
- *  - the handshake: the first message must be a PROTO_CONFIG; it is parsed
+ *  - the row's start hook (its watches), then the handshake: the first message must be a PROTO_CONFIG; it is parsed
  *    (config_load_text) and handed to configure(first). Refused: CONFIG_ACK
  *    with the reason, exit AOD_EX_CONFIG (78). Applied: READY, then the
  *    applied hook;
@@ -63,9 +63,12 @@ struct wproc_desc {
 	unsigned batch;       /* loop_open's batch */
 	uint64_t accepts;     /* PROTO_BIT()s beyond CONFIG, STATS_REQ, SHUTDOWN */
 
-	/* Checks and applies cfg (first: also sets up the worker's watches).
-	 * Returns 0, or -errno with reason filled; the skeleton owns cfg and
-	 * keeps it as wproc.cfg once applied. */
+	/* Before the handshake, with the loop open: the worker's own watches
+	 * and state. Returns 0 or -errno (logged by the skeleton; exit 1). */
+	int (*start)(struct wproc *p);
+	/* Checks and applies cfg. Returns 0, or -errno with reason filled
+	 * (a refusal); the skeleton owns cfg and keeps it as wproc.cfg once
+	 * applied. */
 	int (*configure)(struct wproc *p, const struct aod_config *cfg, bool first, char *reason,
 			 size_t cap);
 	/* After READY (first) or CONFIG_ACK 0 went out; wproc.cfg is the new

@@ -189,7 +189,7 @@ static int wproc_handshake(struct wproc *p)
 	return p->done ? p->status : 0;
 }
 
-/* SIGTERM/SIGINT through the loop; SIGPIPE ignored. */
+/* SIGTERM/SIGINT through the loop, SIGPIPE ignored, then the row's start. */
 static int wproc_setup(struct wproc *p)
 {
 	sigset_t mask;
@@ -208,7 +208,7 @@ static int wproc_setup(struct wproc *p)
 	    (rc = loop_add(p->loop, &p->sig_watch, p->sig_fd, EPOLLIN, wproc_on_signal, p)) < 0 ||
 	    (rc = loop_add(p->loop, &p->sock_watch, p->sock, EPOLLIN, wproc_on_sock, p)) < 0)
 		return rc;
-	return 0;
+	return p->desc->start(p);
 }
 
 static void wproc_loop(struct wproc *p)

@@ -20,41 +20,42 @@
 #include "msg.h"
 #include "ring.h"
 
-/* fds the supervisor hands detectord besides its socket on fd 3 */
-#define DD_RING_MEMFD 4
-#define DD_RING_DATA_FD 5
-#define DD_RING_SPACE_FD 6
+#include "wproc.h"
 
-/* Exit statuses (see the worker conventions). */
-#define DD_EXIT_OK 0
-#define DD_EXIT_FAILURE 1
+/* fds the supervisor hands detectord besides its socket on fd 3 (its row's
+ * extra_fds) */
+#define DETECTORD_RING_MEMFD 4
+#define DETECTORD_RING_DATA_FD 5
+#define DETECTORD_RING_SPACE_FD 6
 
 struct detectord {
-	int sock;              /* to the supervisor (MSG_WORKER_FD) */
+	struct wproc *p;       /* the skeleton running it */
 	struct ring *ring;
-	int epfd, tfd;
+	int tfd;
+	struct loop_watch timer_watch, ring_watch;
 	struct detect *det;    /* NULL until the first config */
 	int64_t mono_to_wall;  /* fixed at start: one conversion for the process */
 	uint64_t wake_ns;      /* the wake latency the ring was last given */
 	bool wake_set;         /* false until the first ring_set_wake_latency */
-	struct msg *msg;       /* receive buffer (MSG_MAX_BODY is large) */
-	bool done;
-	int exit_status;
+	bool slept;            /* the last wait slept on the ring's eventfd */
+	size_t capacity;       /* the ring's, in events */
 };
 
-/* Handles one message from the supervisor (validated here). Sets dd->done
- * and dd->exit_status when the worker must stop. */
-void dd_handle_message(struct detectord *dd, const struct msg *m);
-/* Receives and handles one message; EOF and errors end the worker. */
-void dd_read_socket(struct detectord *dd);
+/* detectord's row of the worker skeleton (messages.c). */
+extern const struct wproc_desc detectord_proc;
 
-/* Sends a message to the supervisor; a failure ends the worker (status 1). */
-int dd_send(struct detectord *dd, uint16_t type, const void *body, size_t len);
+/* Attaches the ring on its fds and runs the skeleton on sock; returns the
+ * exit status. */
+int detectord_run(int sock);
 
+/* The loop's side (loop.c). detectord_watch: the window timer and the
+ * ring's data eventfd in the loop; 0 or -errno. */
+int detectord_watch(struct wproc *p);
+/* Before each wait: judges, ticks, prepares the wakeups; the wait's
+ * timeout. */
+int detectord_prepare(struct wproc *p);
 /* Judges what the ring holds, up to max events; returns how many, or
  * -EBADMSG when the ring's positions are corrupt. */
-long dd_drain(struct detectord *dd, size_t max);
-/* The epoll loop; returns the exit status. */
-int dd_loop(struct detectord *dd);
+long detectord_drain(struct detectord *dd, size_t max);
 
 #endif

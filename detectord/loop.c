@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * detectord's epoll loop. Each turn: judge what the ring holds (bounded, so
+ * detectord's turn of the skeleton's loop (wproc.h). Each turn: judge what the ring holds (bounded, so
  * the socket is served even while a fast replay keeps the ring full), close
  * the open window if the clock passed its end plus grace - only once the
  * ring is empty, so a slow reader never cuts a window short - tell the ring
- * what should wake us, arm the timer, sleep, handle one message.
+ * what should wake us, arm the timer; then the loop sleeps and handles a
+ * message.
  *
  * What wakes us: with a window open, a request at or above the smallest
  * emergency bound (or the ring half full), and the timer at the window's end
@@ -19,21 +20,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "detectord.h"
 #include "log.h"
-#include "clock.h"
 
 /* Events judged before releasing them: the producer gets room back in
  * steps of this many. */
-#define DD_BATCH 4096u
+#define DETECTORD_BATCH 4096u
 
-long dd_drain(struct detectord *dd, size_t max)
+long detectord_drain(struct detectord *dd, size_t max)
 {
 	size_t total = 0;
 
-	while (total < max && !dd->done) {
+	while (total < max && !dd->p->done) {
 		const struct aod_event *ev;
-		size_t want = max - total < DD_BATCH ? max - total : DD_BATCH;
+		size_t want = max - total < DETECTORD_BATCH ? max - total : DETECTORD_BATCH;
 		long n = ring_peek(dd->ring, &ev, want);
 		if (n < 0)
 			return n;
@@ -46,14 +47,14 @@ long dd_drain(struct detectord *dd, size_t max)
 	return (long)total;
 }
 
-static bool dd_ring_empty(struct detectord *dd)
+static bool detectord_ring_empty(struct detectord *dd)
 {
 	const struct aod_event *ev;
 
 	return ring_peek(dd->ring, &ev, 1) == 0;
 }
 
-static void dd_set_wake(struct detectord *dd)
+static void detectord_set_wake(struct detectord *dd)
 {
 	uint64_t want = 0; /* no window open: the next event opens one */
 
@@ -73,7 +74,7 @@ static void dd_set_wake(struct detectord *dd)
  * the timer fires once per interval. Events stamped in the future (a replay
  * at maximum speed) would hold a deadline far off: then the timer fires every
  * interval anyway, so what sits in the ring is read at least that often. */
-static int dd_arm_timer(struct detectord *dd, uint64_t now)
+static int detectord_arm_timer(struct detectord *dd, uint64_t now)
 {
 	struct itimerspec its;
 	uint64_t interval = detect_interval_ns(dd->det);
@@ -94,71 +95,71 @@ static int dd_arm_timer(struct detectord *dd, uint64_t now)
 }
 
 /* Judges, ticks, prepares the wakeups; returns the epoll timeout (0 when
- * there is more to do at once, -1 to sleep) or -1 with dd->done set. */
-static int dd_work(struct detectord *dd, size_t capacity, bool *slept)
+ * there is more to do at once, -1 to sleep), or ends the worker. */
+int detectord_prepare(struct wproc *p)
 {
-	long n = dd_drain(dd, capacity);
+	struct detectord *dd = p->ctx;
 
+	if (dd->slept) {
+		ring_consumer_awake(dd->ring);
+		dd->slept = false;
+	}
+	long n = detectord_drain(dd, dd->capacity);
 	if (n < 0) {
 		log_error("the event ring's positions are corrupt; exiting so the supervisor restarts us");
-		dd->done = true;
-		dd->exit_status = DD_EXIT_FAILURE;
+		wproc_exit(p, 1);
 		return -1;
 	}
-	if (dd->done)
-		return -1;
-	if (!dd_ring_empty(dd))
+	if (p->done || !detectord_ring_empty(dd))
 		return 0;
 	uint64_t now = clock_mono_ns();
 	detect_tick(dd->det, now);
-	dd_set_wake(dd);
-	if (dd_arm_timer(dd, now) < 0) {
-		dd->done = true;
-		dd->exit_status = DD_EXIT_FAILURE;
+	detectord_set_wake(dd);
+	if (detectord_arm_timer(dd, now) < 0) {
+		wproc_exit(p, 1);
 		return -1;
 	}
 	if (ring_consumer_sleep(dd->ring) == 1)
 		return 0;
-	*slept = true;
+	dd->slept = true;
 	return -1;
 }
 
-int dd_loop(struct detectord *dd)
+static void detectord_on_timer(struct loop_watch *w, uint32_t events)
 {
+	struct detectord *dd = w->obj;
+	uint64_t expirations;
+
+	(void)events;
+	if (read(dd->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn("reading the window timer failed: %s", strerror(errno));
+}
+
+static void detectord_on_ring(struct loop_watch *w, uint32_t events)
+{
+	struct detectord *dd = w->obj;
+
+	(void)events;
+	if (!dd->slept)
+		ring_consumer_awake(dd->ring); /* a stale wakeup: drain it */
+}
+
+int detectord_watch(struct wproc *p)
+{
+	struct detectord *dd = p->ctx;
 	struct ring_stats rs;
+	int rc;
 
+	dd->p = p;
+	dd->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (dd->tfd < 0)
+		return -errno;
+	if ((rc = loop_add(p->loop, &dd->timer_watch, dd->tfd, EPOLLIN, detectord_on_timer, dd)) < 0 ||
+	    (rc = loop_add(p->loop, &dd->ring_watch, ring_data_fd(dd->ring), EPOLLIN,
+			   detectord_on_ring, dd)) < 0)
+		return rc;
 	ring_get_stats(dd->ring, &rs);
-	while (!dd->done) {
-		struct epoll_event evs[4];
-		bool slept = false;
-		int timeout = -1;
-
-		if (dd->det) {
-			timeout = dd_work(dd, rs.capacity, &slept);
-			if (dd->done)
-				break;
-		}
-		int k = epoll_wait(dd->epfd, evs, 4, timeout);
-		if (slept)
-			ring_consumer_awake(dd->ring);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			log_error("epoll_wait failed: %s", strerror(errno));
-			return DD_EXIT_FAILURE;
-		}
-		for (int i = 0; i < k && !dd->done; i++) {
-			int fd = evs[i].data.fd;
-			if (fd == dd->sock) {
-				dd_read_socket(dd);
-			} else if (fd == dd->tfd) {
-				uint64_t expirations;
-				if (read(dd->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-					log_warn("reading the window timer failed: %s", strerror(errno));
-			} else if (!slept) {
-				ring_consumer_awake(dd->ring); /* a stale wakeup: drain it */
-			}
-		}
-	}
-	return dd->exit_status;
+	dd->capacity = rs.capacity;
+	dd->mono_to_wall = detect_clock_offset();
+	return 0;
 }

@@ -1,205 +1,129 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * detectord's side of the supervisor protocol: CONFIG (first one or reload),
- * STATS_REQ, SHUTDOWN; everything else from the supervisor is a protocol
- * violation and ends the worker (the supervisor restarts it).
+ * detectord's row of the worker skeleton (wproc.h): CONFIG (first one or
+ * reload), STATS_REQ and SHUTDOWN are all it takes from the supervisor;
+ * ANOMALY is what it sends.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "detectord.h"
 #include "log.h"
 #include "proto.h"
-#include "clock.h"
 
-static void dd_stop(struct detectord *dd, int status)
-{
-	dd->done = true;
-	dd->exit_status = status;
-}
-
-int dd_send(struct detectord *dd, uint16_t type, const void *body, size_t len)
-{
-	int r = msg_send(dd->sock, type, body, len, -1);
-
-	if (r < 0) {
-		const char *name = proto_type_name(type);
-		log_error("cannot send %s to the supervisor: %s; exiting", name ? name : "message",
-			  strerror(-r));
-		dd_stop(dd, DD_EXIT_FAILURE);
-	}
-	return r;
-}
-
-static void dd_emit(const struct proto_anomaly *a, void *arg)
+static void detectord_emit(const struct proto_anomaly *a, void *arg)
 {
 	struct detectord *dd = arg;
 
-	if (!dd->done)
-		dd_send(dd, PROTO_ANOMALY, a, sizeof(*a));
+	if (!dd->p->done)
+		wproc_send(dd->p, PROTO_ANOMALY, a, sizeof(*a));
 }
 
-/* Loads the YAML and builds (first config) or swaps (reload) the handlers.
- * Returns 0 or -errno with a reason. */
-static int dd_apply(struct detectord *dd, const struct msg *m, bool first, char *reason,
-		    size_t len)
+/* Builds (first config) or swaps (reload) the handlers. */
+static int detectord_configure(struct wproc *p, const struct aod_config *cfg, bool first,
+			       char *reason, size_t len)
 {
-	struct aod_config *cfg = NULL;
-	struct config_errors errs = { 0 };
-	int r = config_load_text((const char *)m->body, m->len, "supervisor", &cfg, &errs);
+	struct detectord *dd = p->ctx;
+	int r;
 
-	if (r < 0) {
-		for (unsigned i = 0; i < errs.n; i++)
-			log_error("config from the supervisor: %s", errs.lines[i]);
-		snprintf(reason, len, "%s", errs.n ? errs.lines[0] : strerror(-r));
-		config_errors_free(&errs);
-		return r;
-	}
-	config_errors_free(&errs);
 	if (first)
-		r = detect_create(cfg, dd->mono_to_wall, dd_emit, dd, &dd->det, reason, len);
+		r = detect_create(cfg, dd->mono_to_wall, detectord_emit, dd, &dd->det, reason, len);
 	else
 		r = detect_reload(dd->det, cfg, reason, len);
 	if (r == 0)
 		log_info("%s configuration: %u anomalies, windows of %g s, emergency wake at %" PRIu64
 			 " ms", first ? "applied" : "reloaded", cfg->n_anomalies,
 			 cfg->watch_interval_sec, detect_wake_latency_ns(dd->det) / 1000000u);
-	config_free(cfg);
 	return r;
 }
 
-static void dd_on_config(struct detectord *dd, const struct msg *m)
+static void detectord_stats(struct wproc *p)
 {
-	struct proto_config_ack ack;
-	bool first = dd->det == NULL;
-
-	memset(&ack, 0, sizeof(ack));
-	ack.status = dd_apply(dd, m, first, ack.reason, sizeof(ack.reason));
-	if (ack.status < 0)
-		log_error("%s configuration refused: %s%s", first ? "initial" : "new", ack.reason,
-			  first ? "" : "; keeping the running one");
-	if (first && ack.status == 0) {
-		/* the first config is answered by READY (worker conventions) */
-		dd_send(dd, PROTO_READY, NULL, 0);
-		return;
-	}
-	if (dd_send(dd, PROTO_CONFIG_ACK, &ack, sizeof(ack)) < 0)
-		return;
-	if (first)
-		dd_stop(dd, AOD_EX_CONFIG);
-}
-
-static void dd_on_stats(struct detectord *dd)
-{
+	struct detectord *dd = p->ctx;
 	struct proto_stats_detector st;
 
-	if (dd->det)
-		detect_get_stats(dd->det, &st);
-	else
-		memset(&st, 0, sizeof(st));
-	dd_send(dd, PROTO_STATS_DETECTOR, &st, sizeof(st));
+	detect_get_stats(dd->det, &st);
+	wproc_send(p, PROTO_STATS_DETECTOR, &st, sizeof(st));
 }
 
 /* Drain the ring (within the deadline), close the open window, report. */
-static void dd_on_shutdown(struct detectord *dd, uint32_t deadline_ms)
+static void detectord_shutdown(struct wproc *p, uint32_t deadline_ms)
 {
+	struct detectord *dd = p->ctx;
 	uint64_t deadline = clock_mono_ms() + deadline_ms;
 	uint64_t judged = 0;
 
-	if (dd->det) {
-		for (;;) {
-			long n = dd_drain(dd, 65536);
-			if (n < 0) {
-				log_error("ring positions are corrupt while draining for shutdown");
-				break;
-			}
-			judged += (uint64_t)n;
-			if (n == 0 || dd->done)
-				break;
-			if (clock_mono_ms() >= deadline) {
-				log_warn("shutdown deadline of %u ms passed with events left in the ring",
-					 deadline_ms);
-				break;
-			}
+	for (;;) {
+		long n = detectord_drain(dd, 65536);
+		if (n < 0) {
+			log_error("ring positions are corrupt while draining for shutdown");
+			break;
 		}
-		if (!dd->done)
-			detect_flush(dd->det);
+		judged += (uint64_t)n;
+		if (n == 0 || p->done)
+			break;
+		if (clock_mono_ms() >= deadline) {
+			log_warn("shutdown deadline of %u ms passed with events left in the ring",
+				 deadline_ms);
+			break;
+		}
 	}
-	if (dd->done)
+	if (!p->done)
+		detect_flush(dd->det);
+	if (p->done)
 		return;
 	log_info("shutting down: judged %" PRIu64 " remaining events and closed the open window",
 		 judged);
-	if (dd_send(dd, PROTO_DRAINED, NULL, 0) == 0)
-		dd_stop(dd, DD_EXIT_OK);
+	wproc_drained(p);
 }
 
-void dd_handle_message(struct detectord *dd, const struct msg *m)
+static void detectord_release(struct wproc *p)
 {
-	const char *name = proto_type_name(m->type);
+	struct detectord *dd = p->ctx;
 
-	switch (m->type) {
-	case PROTO_CONFIG:
-		if (!proto_body_valid(m->type, m->body, m->len))
-			break;
-		dd_on_config(dd, m);
-		return;
-	case PROTO_STATS_REQ:
-		if (m->len != 0)
-			break;
-		dd_on_stats(dd);
-		return;
-	case PROTO_SHUTDOWN: {
-		uint32_t deadline_ms;
-		if (!proto_shutdown_valid(m->body, m->len))
-			break;
-		memcpy(&deadline_ms, m->body, sizeof(deadline_ms));
-		dd_on_shutdown(dd, deadline_ms);
-		return;
-	}
-	default:
-		log_error("unexpected message %u (%s) from the supervisor; exiting", m->type,
-			  name ? name : "unknown type");
-		dd_stop(dd, DD_EXIT_FAILURE);
-		return;
-	}
-	log_error("malformed %s message from the supervisor (%u bytes); exiting", name, m->len);
-	dd_stop(dd, DD_EXIT_FAILURE);
+	loop_del(p->loop, &dd->ring_watch);
+	loop_del_close(p->loop, &dd->timer_watch);
+	detect_free(dd->det);
+	dd->det = NULL;
 }
 
-void dd_read_socket(struct detectord *dd)
-{
-	int r = msg_recv(dd->sock, dd->msg);
+const struct wproc_desc detectord_proc = {
+	.name = "detectord",
+	.purpose = "The anomaly detector of aodv2: judges the shared event ring (fds 4-6)\n"
+		   "and reports anomalies to the supervisor.",
+	.caps_use = "capabilities to keep (detectord needs none)",
+	.extra_fds = 3,
+	.batch = 4,
+	.start = detectord_watch,
+	.configure = detectord_configure,
+	.stats = detectord_stats,
+	.shutdown = detectord_shutdown,
+	.prepare = detectord_prepare,
+	.release = detectord_release,
+};
 
-	if (r == -EINTR || r == -EAGAIN)
-		return;
-	if (r == 0) {
-		log_info("the supervisor closed its socket; exiting");
-		dd_stop(dd, DD_EXIT_FAILURE);
-		return;
-	}
-	if (r == -EBADMSG) {
-		log_error("malformed message from the supervisor: %s; exiting",
-			  dd->msg->error ? dd->msg->error : "bad framing");
-		dd_stop(dd, DD_EXIT_FAILURE);
-		return;
-	}
+int detectord_run(int sock)
+{
+	struct detectord dd = { .tfd = -1, .timer_watch = { .fd = -1 }, .ring_watch = { .fd = -1 } };
+	int r = ring_attach(DETECTORD_RING_MEMFD, DETECTORD_RING_DATA_FD, DETECTORD_RING_SPACE_FD,
+			    &dd.ring);
+
 	if (r < 0) {
-		log_error("reading from the supervisor failed: %s; exiting", strerror(-r));
-		dd_stop(dd, DD_EXIT_FAILURE);
-		return;
+		log_error("cannot attach the event ring on fds %d-%d: %s", DETECTORD_RING_MEMFD,
+			  DETECTORD_RING_SPACE_FD, strerror(-r));
+		return 1;
 	}
-	if (dd->msg->fd >= 0) {
-		close(dd->msg->fd);
-		dd->msg->fd = -1;
-		log_error("the supervisor passed a file descriptor with message %u; exiting",
-			  dd->msg->type);
-		dd_stop(dd, DD_EXIT_FAILURE);
-		return;
-	}
-	dd_handle_message(dd, dd->msg);
+	/* the ring keeps its own duplicates */
+	close(DETECTORD_RING_MEMFD);
+	close(DETECTORD_RING_DATA_FD);
+	close(DETECTORD_RING_SPACE_FD);
+	int status = wproc_run(&detectord_proc, &dd, sock);
+	ring_close(dd.ring);
+	if (status != 0)
+		log_info("exiting with status %d", status);
+	return status;
 }

@@ -77,8 +77,10 @@ static int sweeperd_arm(struct sweeperd *w, const struct aod_config *cfg)
 	return timerfd_settime(w->tfd, 0, &its, NULL) == 0 ? 0 : -errno;
 }
 
-static int sweeperd_start(struct wproc *p, struct sweeperd *w)
+static int sweeperd_start(struct wproc *p)
 {
+	struct sweeperd *w = p->ctx;
+
 	w->p = p;
 	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (w->tfd < 0)
@@ -86,20 +88,17 @@ static int sweeperd_start(struct wproc *p, struct sweeperd *w)
 	return loop_add(p->loop, &w->timer_watch, w->tfd, EPOLLIN, sweeperd_on_timer, w);
 }
 
-/* Any config the supervisor sends is usable: only the timer may fail. */
+/* Any config the supervisor sends is usable; a timer that cannot be armed
+ * (a bug) leaves the sweeps to SWEEP_NOW. */
 static int sweeperd_configure(struct wproc *p, const struct aod_config *cfg, bool first,
 			      char *reason, size_t cap)
 {
-	struct sweeperd *w = p->ctx;
-	int rc = first ? sweeperd_start(p, w) : 0;
+	int rc = sweeperd_arm(p->ctx, cfg);
 
-	if (rc == 0)
-		rc = sweeperd_arm(w, cfg);
-	if (rc < 0 && first)
-		snprintf(reason, cap, "cannot set up the cleanup timer: %s", strerror(-rc));
-	else if (rc < 0)
-		log_error("cannot re-arm the cleanup timer: %s", strerror(-rc));
-	return first ? rc : 0;
+	(void)reason, (void)cap;
+	if (rc < 0)
+		log_error("cannot %s the cleanup timer: %s", first ? "arm" : "re-arm", strerror(-rc));
+	return 0;
 }
 
 /* After READY: a first sweep; after a reload: a sweep, the limits may have
@@ -152,6 +151,7 @@ const struct wproc_desc sweeperd_proc = {
 	.caps_use = "capabilities to keep (none are needed)",
 	.batch = 1,
 	.accepts = PROTO_BIT(PROTO_SWEEP_NOW),
+	.start = sweeperd_start,
 	.configure = sweeperd_configure,
 	.applied = sweeperd_applied,
 	.stats = sweeperd_stats,
