@@ -18,8 +18,7 @@ struct collectord {
 	const struct qa_env *env;
 	struct collector col;
 	bool col_ready;              /* collector_init succeeded */
-	int deadline_fd;
-	struct loop_watch deadline_watch;
+	struct loop_watch deadline;  /* .fd: the shutdown deadline's timerfd */
 	bool shutting_down;
 	bool reply_drained;          /* the supervisor asked (not a signal) */
 };
@@ -37,7 +36,7 @@ static void collectord_begin_shutdown(struct collectord *c, uint32_t deadline_ms
 	};
 	if (deadline_ms == 0)
 		its.it_value.tv_nsec = 1; /* at once, through the loop */
-	if (timerfd_settime(c->deadline_fd, 0, &its, NULL) != 0) {
+	if (timerfd_settime(c->deadline.fd, 0, &its, NULL) != 0) {
 		log_error("cannot arm the shutdown deadline: %s; stopping now", strerror(errno));
 		collector_stop(&c->col);
 		collector_kill_all(&c->col);
@@ -49,7 +48,7 @@ static void collectord_on_deadline(struct loop_watch *w, uint32_t events)
 	struct collectord *c = w->obj;
 	uint64_t ticks;
 	(void)events;
-	if (read(c->deadline_fd, &ticks, sizeof(ticks)) < 0)
+	if (read(c->deadline.fd, &ticks, sizeof(ticks)) < 0)
 		return;
 	if (!collector_idle(&c->col))
 		log_warn("shutdown deadline reached: killing the running actions");
@@ -79,11 +78,7 @@ static int collectord_start(struct wproc *p)
 	struct collector_hooks hooks = { .done = collectord_on_done, .arg = c };
 
 	c->p = p;
-	c->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (c->deadline_fd < 0)
-		return -errno;
-	int rc = loop_add(p->loop, &c->deadline_watch, c->deadline_fd, EPOLLIN,
-			  collectord_on_deadline, c);
+	int rc = loop_add_timer(p->loop, &c->deadline, collectord_on_deadline, c);
 	if (rc == 0)
 		rc = collector_init(&c->col, p->loop, c->env, &hooks);
 	c->col_ready = rc == 0;
@@ -164,31 +159,24 @@ static void collectord_release(struct wproc *p)
 
 	if (c->col_ready)
 		collector_fini(&c->col);
-	loop_del(p->loop, &c->deadline_watch);
-	if (c->deadline_fd >= 0)
-		close(c->deadline_fd);
+	loop_del_close(p->loop, &c->deadline);
 }
 
+/* batch 1: a task's callback may free another task and its watches */
 const struct wproc_desc collectord_proc = {
-	.name = "collectord",
+	.name = "collectord", .batch = 1, .accepts = PROTO_BIT(PROTO_ANOMALY),
 	.purpose = "Runs aodv2's QuickActions for each anomaly.",
 	.caps_use = "capabilities to keep for the actions",
-	.batch = 1, /* a callback may free another task's watches */
-	.accepts = PROTO_BIT(PROTO_ANOMALY),
-	.start = collectord_start,
-	.configure = collectord_configure,
-	.applied = collectord_applied,
-	.stats = collectord_stats,
-	.shutdown = collectord_shutdown,
-	.message = collectord_message,
-	.signal = collectord_signal,
-	.prepare = collectord_prepare,
+	.start = collectord_start, .configure = collectord_configure,
+	.applied = collectord_applied, .stats = collectord_stats,
+	.shutdown = collectord_shutdown, .message = collectord_message,
+	.signal = collectord_signal, .prepare = collectord_prepare,
 	.release = collectord_release,
 };
 
 int collectord_run(int sock, const struct qa_env *env)
 {
-	struct collectord c = { .env = env, .deadline_fd = -1, .deadline_watch = { .fd = -1 } };
+	struct collectord c = { .env = env, .deadline = { .fd = -1 } };
 
 	return wproc_run(&collectord_proc, &c, sock);
 }

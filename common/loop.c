@@ -107,6 +107,18 @@ int timer_new(void)
 	return fd < 0 ? -errno : fd;
 }
 
+int loop_add_timer(struct loop *l, struct loop_watch *w, loop_fn fn, void *obj)
+{
+	int fd = timer_new();
+
+	if (fd < 0)
+		return fd;
+	int rc = loop_add(l, w, fd, EPOLLIN, fn, obj);
+	if (rc < 0)
+		close(fd);
+	return rc;
+}
+
 /* Arming a timerfd we created, with a valid time, cannot fail; if it does
  * the supervisor's schedule (restarts, deadlines) is broken, and carrying
  * on would leave a worker never restarted or a shutdown without end. */

@@ -41,6 +41,10 @@ int loop_run_once(struct loop *l, int timeout_ms);
  * bug; if it does, the supervisor logs it and aborts (systemd restarts it)
  * rather than run on with a lost restart or deadline. */
 int timer_new(void);
+/* timer_new, registered as w (EPOLLIN): w->fd is the timerfd, to arm with
+ * timer_arm_* or timerfd_settime, released with loop_del_close. Returns 0 or
+ * -errno (nothing left open). */
+int loop_add_timer(struct loop *l, struct loop_watch *w, loop_fn fn, void *obj);
 void timer_arm_ms(int tfd, uint64_t ms);   /* one-shot, relative; 0 disarms */
 void timer_arm_abs_ns(int tfd, uint64_t mono_ns); /* one-shot, absolute CLOCK_MONOTONIC */
 void timer_ack(int tfd);                  /* reads the expiration count */

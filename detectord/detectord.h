@@ -31,8 +31,7 @@
 struct detectord {
 	struct wproc *p;       /* the skeleton running it */
 	struct ring *ring;
-	int tfd;
-	struct loop_watch timer_watch, ring_watch;
+	struct loop_watch timer, ring_watch; /* timer.fd: the window timerfd */
 	struct detect *det;    /* NULL until the first config */
 	int64_t mono_to_wall;  /* fixed at start: one conversion for the process */
 	uint64_t wake_ns;      /* the wake latency the ring was last given */

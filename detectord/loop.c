@@ -87,7 +87,7 @@ static int detectord_arm_timer(struct detectord *dd, uint64_t now)
 	its.it_value.tv_nsec = (long)(at % 1000000000u);
 	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 		its.it_value.tv_nsec = 1; /* zero would disarm */
-	if (timerfd_settime(dd->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+	if (timerfd_settime(dd->timer.fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
 		log_error("cannot arm the window timer: %s", strerror(errno));
 		return -errno;
 	}
@@ -131,7 +131,7 @@ static void detectord_on_timer(struct loop_watch *w, uint32_t events)
 	uint64_t expirations;
 
 	(void)events;
-	if (read(dd->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+	if (read(dd->timer.fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn("reading the window timer failed: %s", strerror(errno));
 }
 
@@ -151,10 +151,7 @@ int detectord_watch(struct wproc *p)
 	int rc;
 
 	dd->p = p;
-	dd->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (dd->tfd < 0)
-		return -errno;
-	if ((rc = loop_add(p->loop, &dd->timer_watch, dd->tfd, EPOLLIN, detectord_on_timer, dd)) < 0 ||
+	if ((rc = loop_add_timer(p->loop, &dd->timer, detectord_on_timer, dd)) < 0 ||
 	    (rc = loop_add(p->loop, &dd->ring_watch, ring_data_fd(dd->ring), EPOLLIN,
 			   detectord_on_ring, dd)) < 0)
 		return rc;

@@ -86,29 +86,24 @@ static void detectord_release(struct wproc *p)
 	struct detectord *dd = p->ctx;
 
 	loop_del(p->loop, &dd->ring_watch);
-	loop_del_close(p->loop, &dd->timer_watch);
+	loop_del_close(p->loop, &dd->timer);
 	detect_free(dd->det);
 	dd->det = NULL;
 }
 
 const struct wproc_desc detectord_proc = {
-	.name = "detectord",
+	.name = "detectord", .extra_fds = 3, .batch = 4,
 	.purpose = "The anomaly detector of aodv2: judges the shared event ring (fds 4-6)\n"
 		   "and reports anomalies to the supervisor.",
 	.caps_use = "capabilities to keep (detectord needs none)",
-	.extra_fds = 3,
-	.batch = 4,
-	.start = detectord_watch,
-	.configure = detectord_configure,
-	.stats = detectord_stats,
-	.shutdown = detectord_shutdown,
-	.prepare = detectord_prepare,
+	.start = detectord_watch, .configure = detectord_configure, .stats = detectord_stats,
+	.shutdown = detectord_shutdown, .prepare = detectord_prepare,
 	.release = detectord_release,
 };
 
 int detectord_run(int sock)
 {
-	struct detectord dd = { .tfd = -1, .timer_watch = { .fd = -1 }, .ring_watch = { .fd = -1 } };
+	struct detectord dd = { .timer = { .fd = -1 }, .ring_watch = { .fd = -1 } };
 	int r = ring_attach(DETECTORD_RING_MEMFD, DETECTORD_RING_DATA_FD, DETECTORD_RING_SPACE_FD,
 			    &dd.ring);
 

@@ -18,8 +18,7 @@
 
 struct sweeperd {
 	struct wproc *p;
-	int tfd;
-	struct loop_watch timer_watch;
+	struct loop_watch timer; /* .fd: the cleanup timerfd */
 	struct proto_stats_sweeper stats;
 	int last_open_err; /* the output dir's last open error, logged once */
 };
@@ -64,7 +63,7 @@ static void sweeperd_on_timer(struct loop_watch *lw, uint32_t events)
 	uint64_t ticks;
 
 	(void)events;
-	if (read(w->tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+	if (read(w->timer.fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 		sweeperd_sweep(w);
 }
 
@@ -74,7 +73,7 @@ static int sweeperd_arm(struct sweeperd *w, const struct aod_config *cfg)
 		.it_value = { .tv_sec = cfg->cleanup_interval_sec },
 		.it_interval = { .tv_sec = cfg->cleanup_interval_sec },
 	};
-	return timerfd_settime(w->tfd, 0, &its, NULL) == 0 ? 0 : -errno;
+	return timerfd_settime(w->timer.fd, 0, &its, NULL) == 0 ? 0 : -errno;
 }
 
 static int sweeperd_start(struct wproc *p)
@@ -82,10 +81,7 @@ static int sweeperd_start(struct wproc *p)
 	struct sweeperd *w = p->ctx;
 
 	w->p = p;
-	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (w->tfd < 0)
-		return -errno;
-	return loop_add(p->loop, &w->timer_watch, w->tfd, EPOLLIN, sweeperd_on_timer, w);
+	return loop_add_timer(p->loop, &w->timer, sweeperd_on_timer, w);
 }
 
 /* Any config the supervisor sends is usable; a timer that cannot be armed
@@ -140,29 +136,21 @@ static void sweeperd_release(struct wproc *p)
 {
 	struct sweeperd *w = p->ctx;
 
-	loop_del(p->loop, &w->timer_watch);
-	if (w->tfd >= 0)
-		close(w->tfd);
+	loop_del_close(p->loop, &w->timer);
 }
 
 const struct wproc_desc sweeperd_proc = {
-	.name = "sweeperd",
+	.name = "sweeperd", .batch = 1, .accepts = PROTO_BIT(PROTO_SWEEP_NOW),
 	.purpose = "Keeps aodv2's output directory within its size and age limits.",
 	.caps_use = "capabilities to keep (none are needed)",
-	.batch = 1,
-	.accepts = PROTO_BIT(PROTO_SWEEP_NOW),
-	.start = sweeperd_start,
-	.configure = sweeperd_configure,
-	.applied = sweeperd_applied,
-	.stats = sweeperd_stats,
-	.shutdown = sweeperd_shutdown,
-	.message = sweeperd_message,
+	.start = sweeperd_start, .configure = sweeperd_configure, .applied = sweeperd_applied,
+	.stats = sweeperd_stats, .shutdown = sweeperd_shutdown, .message = sweeperd_message,
 	.release = sweeperd_release,
 };
 
 int sweeperd_run(int sock)
 {
-	struct sweeperd w = { .tfd = -1, .timer_watch = { .fd = -1 } };
+	struct sweeperd w = { .timer = { .fd = -1 } };
 
 	return wproc_run(&sweeperd_proc, &w, sock);
 }
