@@ -4,10 +4,15 @@
  * these accept them, so each test breaks one promise at a time.
  */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "proto.h"
+#include <unistd.h>
 
 static struct proto_anomaly good_anomaly(void)
 {
@@ -197,6 +202,52 @@ START_TEST(test_body_by_type)
 }
 END_TEST
 
+/* The checked receive both ends of the worker protocol use: only accepted,
+ * well-formed messages come through; everything else says why. */
+START_TEST(test_recv_checked)
+{
+	const uint64_t accept = PROTO_BIT(PROTO_STATS_REQ) | PROTO_BIT(PROTO_SHUTDOWN);
+	struct msg *m = malloc(sizeof(*m));
+	uint32_t deadline = 100;
+	uint16_t short_deadline = 1;
+	char why[128];
+	int sv[2], pfd[2];
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(msg_socketpair(sv), 0);
+	ck_assert_int_eq(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), -EAGAIN);
+
+	ck_assert_int_eq(msg_send(sv[0], PROTO_SHUTDOWN, &deadline, sizeof(deadline), -1), 0);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), 1);
+	ck_assert_uint_eq(m->type, PROTO_SHUTDOWN);
+
+	/* a type the receiver does not take, though well-formed */
+	ck_assert_int_eq(msg_send(sv[0], PROTO_SWEEP_NOW, NULL, 0, -1), 0);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), -EBADMSG);
+	ck_assert_msg(strstr(why, "SWEEP_NOW") != NULL, "why: %s", why);
+
+	/* an accepted type with a malformed body */
+	ck_assert_int_eq(msg_send(sv[0], PROTO_SHUTDOWN, &short_deadline, 2, -1), 0);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), -EBADMSG);
+	ck_assert_msg(strstr(why, "2 bytes") != NULL, "why: %s", why);
+
+	/* a passed fd is refused and closed */
+	ck_assert_int_eq(pipe(pfd), 0);
+	ck_assert_int_eq(msg_send(sv[0], PROTO_STATS_REQ, NULL, 0, pfd[0]), 0);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), -EBADMSG);
+	ck_assert_int_eq(m->fd, -1);
+	ck_assert_msg(strstr(why, "file descriptor") != NULL, "why: %s", why);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	close(sv[0]);
+	ck_assert_int_eq(proto_recv(sv[1], m, accept, why, sizeof(why)), 0);
+	close(sv[1]);
+	free(m);
+}
+END_TEST
+
 static Suite *proto_suite(void)
 {
 	Suite *s = suite_create("proto");
@@ -209,6 +260,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_collection_done);
 	tcase_add_test(tc, test_config_ack);
 	tcase_add_test(tc, test_body_by_type);
+	tcase_add_test(tc, test_recv_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -48,15 +48,15 @@ static struct {
 } t;
 
 /* Which folders' code logs under each identifier. The probes run inside the
- * supervisor. */
+ * supervisor; every worker runs on the skeleton in common/ (wproc.h). */
 static const struct {
 	const char *ident;
 	const char *dirs[2];
 } idents[] = {
 	{ "aodv2-supervisor", { "supervisor", "probes" } },
-	{ "aodv2-detectord", { "detectord", NULL } },
-	{ "aodv2-collectord", { "collectord", NULL } },
-	{ "aodv2-sweeperd", { "sweeperd", NULL } },
+	{ "aodv2-detectord", { "detectord", "common" } },
+	{ "aodv2-collectord", { "collectord", "common" } },
+	{ "aodv2-sweeperd", { "sweeperd", "common" } },
 };
 
 /* ---- C sources: the format strings of log calls ---- */
