@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,15 +36,7 @@ int collector_init(struct collector *c, struct loop *loop, const struct qa_env *
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
-	int rc = 0;
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
-		rc = -errno;
-	if (rc == 0) {
-		int fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-		rc = fd < 0 ? -errno : loop_add(loop, &c->sigchld, fd, EPOLLIN, collector_on_sigchld, c);
-		if (rc < 0 && fd >= 0)
-			close(fd);
-	}
+	int rc = loop_add_signals(loop, &c->sigchld, &mask, collector_on_sigchld, c);
 	if (rc < 0)
 		collector_fini(c);
 	return rc;

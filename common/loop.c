@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +100,20 @@ int loop_run_once(struct loop *l, int timeout_ms)
 			w->fn(w, evs[i].events);
 	}
 	return 0;
+}
+
+int loop_add_signals(struct loop *l, struct loop_watch *w, const sigset_t *set, loop_fn fn,
+		     void *obj)
+{
+	if (sigprocmask(SIG_BLOCK, set, NULL) != 0)
+		return -errno;
+	int fd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = loop_add(l, w, fd, EPOLLIN, fn, obj);
+	if (rc < 0)
+		close(fd);
+	return rc;
 }
 
 int timer_new(void)

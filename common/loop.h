@@ -7,6 +7,7 @@
 #ifndef AOD_LOOP_H
 #define AOD_LOOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,6 +37,12 @@ void loop_del(struct loop *l, struct loop_watch *w);
 void loop_del_close(struct loop *l, struct loop_watch *w);
 /* Waits for readiness (timeout_ms -1 = forever) and dispatches. 0 or -errno. */
 int loop_run_once(struct loop *l, int timeout_ms);
+
+/* Blocks the signals in set and watches them through a signalfd registered
+ * as w (EPOLLIN; w->fd is the signalfd, released with loop_del_close).
+ * Returns 0 or -errno (nothing left open). */
+int loop_add_signals(struct loop *l, struct loop_watch *w, const sigset_t *set, loop_fn fn,
+		     void *obj);
 
 /* timerfd helpers. Arming a timer from timer_new() cannot fail short of a
  * bug; if it does, the supervisor logs it and aborts (systemd restarts it)

@@ -97,8 +97,7 @@ struct wproc {
 	struct msg *msg;              /* the receive buffer */
 	bool done;
 	int status;
-	struct loop_watch sock_watch, sig_watch;
-	int sig_fd;
+	struct loop_watch sock_watch, sig_watch; /* sig_watch.fd: the signalfd */
 };
 
 /* The start of a worker's main(): command line, logging, the fd checks, the

@@ -153,7 +153,7 @@ static void wproc_on_signal(struct loop_watch *w, uint32_t events)
 	struct signalfd_siginfo si;
 
 	(void)events;
-	if (read(p->sig_fd, &si, sizeof(si)) != sizeof(si))
+	if (read(w->fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (p->desc->signal) {
 		p->desc->signal(p, (int)si.ssi_signo);
@@ -198,14 +198,9 @@ static int wproc_setup(struct wproc *p)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
-		return -errno;
 	signal(SIGPIPE, SIG_IGN);
-	p->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (p->sig_fd < 0)
-		return -errno;
 	if ((rc = loop_open(&p->loop, p->desc->batch)) < 0 ||
-	    (rc = loop_add(p->loop, &p->sig_watch, p->sig_fd, EPOLLIN, wproc_on_signal, p)) < 0 ||
+	    (rc = loop_add_signals(p->loop, &p->sig_watch, &mask, wproc_on_signal, p)) < 0 ||
 	    (rc = loop_add(p->loop, &p->sock_watch, p->sock, EPOLLIN, wproc_on_sock, p)) < 0)
 		return rc;
 	return p->desc->start(p);
@@ -227,7 +222,7 @@ static void wproc_loop(struct wproc *p)
 
 int wproc_run(const struct wproc_desc *d, void *ctx, int sock)
 {
-	struct wproc p = { .desc = d, .ctx = ctx, .sock = sock, .sig_fd = -1 };
+	struct wproc p = { .desc = d, .ctx = ctx, .sock = sock };
 	int status = 1;
 
 	p.sock_watch.fd = p.sig_watch.fd = -1;
@@ -244,12 +239,10 @@ int wproc_run(const struct wproc_desc *d, void *ctx, int sock)
 	if (d->release)
 		d->release(&p);
 	if (p.loop) {
-		loop_del(p.loop, &p.sig_watch);
+		loop_del_close(p.loop, &p.sig_watch);
 		loop_del(p.loop, &p.sock_watch);
 		loop_close(p.loop);
 	}
-	if (p.sig_fd >= 0)
-		close(p.sig_fd);
 	config_free((struct aod_config *)p.cfg);
 	free(p.msg);
 	return status;
