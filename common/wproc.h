@@ -20,10 +20,11 @@
  *    any message is read;
  *  - SIGPIPE ignored (a gone supervisor shows as EPIPE); SIGTERM/SIGINT
  *    arrive through the loop (the row's signal hook, else exit 0);
- *  - the row's start hook (its watches), then the handshake: the first message must be a PROTO_CONFIG; it is parsed
- *    (config_load_text) and handed to configure(first). Refused: CONFIG_ACK
- *    with the reason, exit AOD_EX_CONFIG (78). Applied: READY, then the
- *    applied hook;
+ *  - the row's start hook (its own watches; a failure is exit 1), then the
+ *    handshake: the first message must be a PROTO_CONFIG; it is parsed
+ *    (config_load_text, every error line logged) and handed to
+ *    configure(first). Refused: CONFIG_ACK with the reason, exit
+ *    AOD_EX_CONFIG (78). Applied: READY, then the applied hook;
  *  - every message from the supervisor goes through proto_recv with the set
  *    CONFIG | STATS_REQ | SHUTDOWN | row.accepts, so a handler only ever sees
  *    a well-formed message of a type its worker takes. EOF, a malformed or
@@ -40,7 +41,12 @@
  * a signal, 1 on a failure, AOD_EX_CONFIG for a refused first config.
  *
  * Names: the skeleton's are wproc_*; each worker's own carry its process
- * name (detectord_*, collectord_*, sweeperd_*, as struct detectord, ...).
+ * name (detectord_*, collectord_*, sweeperd_*, as struct detectord, ...),
+ * its row is <name>_proc and its entry for tests <name>_run(sock, ...).
+ * "worker_*" stays the supervisor's (its children), never a worker's.
+ *
+ * Adding a worker: its folder with the row, a main() of wproc_start then
+ * <name>_run, and the supervisor's row for it.
  */
 #ifndef AOD_WPROC_H
 #define AOD_WPROC_H
