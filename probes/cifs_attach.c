@@ -124,11 +124,12 @@ static void attach_op_errs(struct cifs_attach *ca, const struct variant_choice *
 		struct bpf_link *link = attach_classic(op_err_program(ca->skel, i), c->op_err[i].tp_id);
 
 		if (!link) {
-			log_warn("probes: cannot attach to the per-operation error tracepoint with id %u: %s",
-				 c->op_err[i].tp_id, strerror(errno));
+			log_warn("probes: cannot attach to cifs:%s (id %u): %s",
+				 variant_op_err_name(c->op_err_found.name[i]), c->op_err[i].tp_id, strerror(errno));
 			continue;
 		}
 		ca->op_err_links[ca->n_op_err_attached++] = link;
+		ca->op_err_attached_set |= 1u << c->op_err_found.name[i];
 	}
 }
 
@@ -188,6 +189,7 @@ void cifs_attach_destroy(struct cifs_attach *ca)
 	for (unsigned i = 0; i < ca->n_op_err_attached; i++)
 		bpf_link__destroy(ca->op_err_links[i]);
 	ca->n_op_err_attached = 0;
+	ca->op_err_attached_set = 0;
 	if (ca->skel)
 		aod_probes__destroy(ca->skel);
 	ca->skel = NULL;

@@ -25,6 +25,7 @@ struct cifs_attach {
 	bool attached[VEV_NR];
 	struct bpf_link *op_err_links[AOD_OP_ERR_MAX]; /* one program, one link per event */
 	unsigned n_op_err_attached;
+	__u32 op_err_attached_set; /* bit i: variant_op_err_name(i) attached */
 };
 
 /* Loads the programs of choice->kind for the events the kernel has and

@@ -213,7 +213,7 @@ static void choose_op_errs(struct probes *p)
 			 "connections, reconnects) are not reported", strerror(-terr));
 		return;
 	}
-	n = variant_op_errs(tracefs, p->choice.op_err, why, sizeof(why));
+	n = variant_op_errs(tracefs, p->choice.op_err, &p->choice.op_err_found, why, sizeof(why));
 	if (n < 0) {
 		log_warn("probes: cannot read the per-operation error tracepoints: %s", strerror(-n));
 		return;
@@ -453,6 +453,10 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	st->latency_attached = p->attached && have_all && p->opts.want_latency;
 	st->errors_attached = p->attached && p->choice.have[VEV_ERR] && p->opts.want_errors;
 	st->op_err_attached = p->attached && p->opts.want_errors ? p->cifs.n_op_err_attached : 0;
+	if (st->op_err_attached)
+		st->op_err_attached_set = p->cifs.op_err_attached_set;
+	if (p->attached)
+		st->op_err_absent_set = p->choice.op_err_found.absent;
 	snprintf(st->variant, sizeof(st->variant), "%s", p->variant);
 	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
 	st->rejected = p->rejected;
@@ -483,4 +487,14 @@ void probes_close(struct probes *p)
 	if (p->uevent_fd >= 0)
 		close(p->uevent_fd);
 	free(p);
+}
+
+unsigned probes_op_err_names(void)
+{
+	return variant_op_err_names();
+}
+
+const char *probes_op_err_name(unsigned i)
+{
+	return variant_op_err_name(i);
 }

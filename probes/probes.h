@@ -43,6 +43,10 @@ struct probes_status {
 	bool latency_attached;
 	bool errors_attached;
 	unsigned op_err_attached;    /* per-operation error tracepoints attached (smb3_read_err, ...) */
+	/* bit i: probes_op_err_name(i) is attached / the kernel lacks it
+	 * (both 0 until cifs is loaded and the probes attached) */
+	uint32_t op_err_attached_set;
+	uint32_t op_err_absent_set;
 	char variant[32];            /* "tp_btf", "tracepoint" or "waiting for cifs" */
 	uint64_t counters[AOD_CNT_NR]; /* summed over CPUs */
 	/* Unfinished requests (start entries since the last reconnect), read
@@ -66,6 +70,10 @@ int probes_handle(struct probes *p);
  * reload: implementations may use a map instead). */
 int probes_update(struct probes *p, const struct probes_opts *o);
 void probes_get_status(const struct probes *p, struct probes_status *st);
+/* The per-operation error tracepoints the probes know, by index (NULL past
+ * the end): the names behind op_err_attached_set and op_err_absent_set. */
+unsigned probes_op_err_names(void);
+const char *probes_op_err_name(unsigned i);
 void probes_close(struct probes *p);
 
 #endif

@@ -144,16 +144,17 @@ int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_l
 	return 0;
 }
 
-/* The per-operation error tracepoints and the SMB2 command each stands for. */
 /* The per-operation error tracepoints and the SMB2 command each stands for.
  * The compound ones (any: 1) trace a CREATE + ... + CLOSE chain as a whole:
  * reported as SMB2_CREATE, the chain's first request, and the same failure
- * as a response's error for any command of it. */
+ * as a response's error for any command of it. No kernel has them all:
+ * 7.x replaced delete and rmdir with unlink and added copychunk (the error
+ * copy_file_range returns); at most AOD_OP_ERR_MAX are present at once. */
 static const struct {
 	const char *name;
 	__u16 command;
 	__u16 any;
-} op_err_events[AOD_OP_ERR_MAX] = {
+} op_err_events[] = {
 	{ "smb3_open_err", 0x05, 0 },       { "smb3_close_err", 0x06, 0 },
 	{ "smb3_flush_err", 0x07, 0 },      { "smb3_read_err", 0x08, 0 },
 	{ "smb3_write_err", 0x09, 0 },      { "smb3_lock_err", 0x0a, 0 },
@@ -166,7 +167,20 @@ static const struct {
 	{ "smb3_delete_err", 0x05, 1 },     { "smb3_mkdir_err", 0x05, 1 },
 	{ "smb3_rmdir_err", 0x05, 1 },      { "smb3_hardlink_err", 0x05, 1 },
 	{ "smb3_rename_err", 0x05, 1 },     { "smb3_set_eof_err", 0x05, 1 },
+	{ "smb3_unlink_err", 0x05, 1 },     { "smb3_copychunk_err", 0x0b, 0 },
 };
+#define OP_ERR_NAMES (sizeof(op_err_events) / sizeof(op_err_events[0]))
+_Static_assert(OP_ERR_NAMES <= 32, "absent and attached sets are 32-bit masks");
+
+unsigned variant_op_err_names(void)
+{
+	return OP_ERR_NAMES;
+}
+
+const char *variant_op_err_name(unsigned i)
+{
+	return i < OP_ERR_NAMES ? op_err_events[i].name : NULL;
+}
 
 /* Reads tracefs's format of cifs event `name`: 0, -ENOENT when the kernel
  * lacks the event, or another -errno with why set. */
@@ -200,25 +214,37 @@ int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_er
 	return 0;
 }
 
-int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, size_t len)
+int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, struct variant_op_err_found *found,
+		    char *why, size_t len)
 {
 	struct tpfmt *fmt = calloc(1, sizeof(*fmt));
+	struct variant_op_err_found dummy;
 	char one[200];
 	int n = 0;
 
 	if (!fmt)
 		return -ENOMEM;
+	if (!found)
+		found = &dummy;
+	memset(found, 0, sizeof(*found));
 	why[0] = '\0';
-	for (unsigned i = 0; i < AOD_OP_ERR_MAX; i++) {
+	for (unsigned i = 0; i < OP_ERR_NAMES; i++) {
 		int r = read_event_format(tracefs, op_err_events[i].name, fmt, one, sizeof(one));
+		if (r == 0 && n == AOD_OP_ERR_MAX) {
+			snprintf(one, sizeof(one), "%s: all %d slots taken", op_err_events[i].name, AOD_OP_ERR_MAX);
+			r = -ENOSPC;
+		}
 		if (r == 0)
 			r = variant_op_err_layout(fmt, op_err_events[i].command, &lay[n], one, sizeof(one));
-		if (r == 0)
+		if (r == 0) {
 			lay[n].any_command = op_err_events[i].any;
-		if (r == 0)
+			found->name[n] = (__u8)i;
 			n++;
-		else if (r != -ENOENT && !why[0])
+		} else if (r == -ENOENT) {
+			found->absent |= 1u << i;
+		} else if (!why[0]) {
 			snprintf(why, len, "%s", one); /* the first refusal; the others still load */
+		}
 	}
 	for (int i = n; i < AOD_OP_ERR_MAX; i++)
 		memset(&lay[i], 0, sizeof(lay[i]));

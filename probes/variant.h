@@ -43,6 +43,13 @@ struct variant_paths {
 	bool skip_btf;           /* classic only (AOD_PROBES_VARIANT=tracepoint) */
 };
 
+/* What variant_op_errs found: slot i's event is name index name[i]; bit j
+ * of absent set: the kernel has no event variant_op_err_name(j). */
+struct variant_op_err_found {
+	__u8 name[AOD_OP_ERR_MAX];
+	__u32 absent;
+};
+
 struct variant_choice {
 	enum variant_kind kind;
 	bool have[VEV_NR];                 /* the kernel has the event */
@@ -51,6 +58,7 @@ struct variant_choice {
 	/* per-operation error tracepoints (classic whatever the kind; filled by
 	 * the caller with variant_op_errs where tracefs is available) */
 	struct aod_op_err_lay op_err[AOD_OP_ERR_MAX];
+	struct variant_op_err_found op_err_found;
 	unsigned n_op_err;
 	char why[256];                     /* how the choice was made, for the log */
 };
@@ -79,11 +87,18 @@ int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_l
  * 0 or -EPROTO (why says which). */
 int variant_op_err_layout(const struct tpfmt *f, __u16 command, struct aod_op_err_lay *out, char *why,
 			  size_t len);
+/* The per-operation error tracepoints the probes know, by index
+ * 0..variant_op_err_names()-1 (NULL past the end). */
+unsigned variant_op_err_names(void);
+const char *variant_op_err_name(unsigned i);
+
 /* Fills lay[0..AOD_OP_ERR_MAX) with the per-operation error tracepoints the
  * kernel has under tracefs (smb3_read_err, smb3_open_err, ...), unused slots
- * zeroed; returns how many. An event whose format cannot be read is left
- * out and the first such reason goes to why ("" when none). */
-int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, char *why, size_t len);
+ * zeroed, and found (may be NULL); returns how many. An event whose format
+ * cannot be read is left out and the first such reason goes to why ("" when
+ * none). */
+int variant_op_errs(const char *tracefs, struct aod_op_err_lay *lay, struct variant_op_err_found *found,
+		    char *why, size_t len);
 
 /* A mounted tracefs: /sys/kernel/tracing, /sys/kernel/debug/tracing, or
  * tracefs mounted at /sys/kernel/tracing now. 0 or -errno. */

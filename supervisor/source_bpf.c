@@ -174,6 +174,38 @@ int source_bpf_narrow(struct source_bpf *b)
 	return bpf_apply(b, &o);
 }
 
+/* The per-operation error tracepoints by name: which are attached, which
+ * this kernel lacks (JSON keys op_err_attached_names, op_err_absent_names). */
+static void render_op_err_names(const struct probes_status *st, bool json, struct strbuf *sb)
+{
+	static const char *const label[2][2] = {
+		{ "  per-operation error tracepoints attached:", "\n  not in this kernel:" },
+		{ "\"op_err_attached_names\":[", "],\"op_err_absent_names\":[" },
+	};
+	const uint32_t set[2] = { st->op_err_attached_set, st->op_err_absent_set };
+
+	for (int k = 0; k < 2; k++) {
+		bool first = true;
+
+		strbuf_printf(sb, "%s", label[json][k]);
+		for (unsigned i = 0; i < probes_op_err_names(); i++) {
+			if (!(set[k] & (1u << i)))
+				continue;
+			if (json) {
+				if (!first)
+					strbuf_add(sb, ",", 1);
+				strbuf_json_str(sb, probes_op_err_name(i));
+			} else {
+				strbuf_printf(sb, " %s", probes_op_err_name(i));
+			}
+			first = false;
+		}
+		if (first && !json)
+			strbuf_printf(sb, " none");
+	}
+	strbuf_printf(sb, json ? "]" : "\n");
+}
+
 void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 {
 	struct probes_status st;
@@ -189,7 +221,7 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"evicted\":%"
 			      PRIu64 ",\"in_flight\":%" PRIu64 ",\"stuck\":%" PRIu64
 			      ",\"oldest_in_flight_ms\":%" PRIu64 ",\"rejected\":%" PRIu64
-			      ",\"op_err_tracepoints\":%u,\"recording\":%s}",
+			      ",\"op_err_tracepoints\":%u,\"recording\":%s,",
 			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
 			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
 			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
@@ -197,6 +229,8 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 			      st.inflight,
 			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected, st.op_err_attached,
 			      b->rec ? "true" : "false");
+		render_op_err_names(&st, json, sb);
+		strbuf_add(sb, "}", 1);
 		return;
 	}
 	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s (+%u per-operation); emitted %"
@@ -213,6 +247,8 @@ void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
 		      ", completions without a start %" PRIu64 "\n",
 		      st.inflight, st.oldest_inflight_ns / 1000000u, st.stuck,
 		      st.counters[AOD_CNT_FLUSHED], st.evicted, st.counters[AOD_CNT_UNMATCHED]);
+	if (st.op_err_attached_set | st.op_err_absent_set)
+		render_op_err_names(&st, json, sb);
 }
 
 void source_bpf_close(struct source_bpf *b)

@@ -615,7 +615,7 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 
 	tree_new(&t);
 	tracefs_from_sample(t.tracefs, "debian12-6.1");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 5);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 5);
 	ck_assert_str_eq(why, "");
 	assert_op_err(&lay[0], 1485, 0x05, 12, 16, 32); /* smb3_open_err: SMB2_CREATE */
 	assert_op_err(&lay[1], 1559, 0x08, 24, 32, 52); /* smb3_read_err */
@@ -633,7 +633,7 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 	/* netfs moved the fields: found where this kernel puts them */
 	tree_new(&t);
 	tracefs_from_sample(t.tracefs, "netfs-6.10");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 1);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 1);
 	assert_op_err(&lay[0], 1702, 0x08, 32, 40, 60);
 	tree_free(&t);
 }
@@ -647,7 +647,7 @@ START_TEST(an_unreadable_op_err_layout_is_left_out_alone)
 
 	tree_new(&t);
 	tracefs_from_sample(t.tracefs, "bad-sesid");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 1);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 1);
 	ck_assert_msg(strstr(why, "smb3_open_err") && strstr(why, "sesid"), "%s", why);
 	assert_op_err(&lay[0], 1559, 0x08, 24, 32, 52);
 	ck_assert_uint_eq(lay[1].tp_id, 0);
@@ -655,7 +655,7 @@ START_TEST(an_unreadable_op_err_layout_is_left_out_alone)
 
 	/* no cifs events at all: none, and nothing to say */
 	tree_new(&t);
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, why, sizeof(why)), 0);
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 0);
 	ck_assert_str_eq(why, "");
 	tree_free(&t);
 }

@@ -1,19 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Builds the small initramfs the VM tests boot with:
-#   mkinitramfs.sh OUTPUT KERNEL_VERSION
+#   mkinitramfs.sh OUTPUT KERNEL_VERSION [MODULE_DIR]
+# (MODULE_DIR defaults to /lib/modules/KERNEL_VERSION; a kernel fetched into
+# the build dir has its own)
 # It holds busybox-static, the modules needed to mount the host's root over
 # virtio-9p (with their dependencies, resolved from modules.dep, decompressed
 # when shipped as .ko.xz/.ko.zst/.ko.gz) and test/vm/initramfs-init as /init.
 # Everything else (cifs, sch_netem, samba, aodv2) comes from the host root.
 set -euo pipefail
 
-usage() { echo "usage: $0 OUTPUT KERNEL_VERSION" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: $0 OUTPUT KERNEL_VERSION [MODULE_DIR]" >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || usage
 out=$1
 kver=$2
 here=$(cd "$(dirname "$0")" && pwd)
-moddir=/lib/modules/$kver
+moddir=${3:-/lib/modules/$kver}
 # What the 9p root needs; modules.dep adds netfs, fscache, virtio, ...
 wanted="virtio_pci 9pnet_virtio 9p"
 

@@ -2,21 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Runs VM end-to-end scenarios against a real cifs client and Samba server:
 #
-#   run-vm.sh --build-root DIR --name NAME [--timeout SEC] SCENARIO...
+#   run-vm.sh --build-root DIR --name NAME [--timeout SEC] [--kernel SUITE]
+#             [--expect KEY=VALUE]... SCENARIO...
 #
-# Boots Debian's kernel in QEMU with the host's / shared read-only over
+# Boots Debian's kernel in QEMU (the host's installed one, or with --kernel
+# the linux-image-amd64 of another Debian suite, fetched by fetch-kernel.sh
+# into the build dir with a private apt configuration; its modules are
+# bound over the guest's /lib/modules) with the host's / shared read-only over
 # virtio-9p, a busybox initramfs (mkinitramfs.sh, cached in the build dir) and
 # test/vm/guest/boot.sh as PID 1, which runs each test/vm/scenarios/<name>.sh
 # in turn and writes its verdicts and artefacts to a writable 9p share: the
-# host directory <build>/test/vm/runs/NAME (kept after the run).
+# host directory <build>/test/vm/runs/NAME (kept after the run). Each
+# --expect KEY=VALUE reaches the scenarios as AODVM_EXPECT_KEY (what this
+# kernel should show). A boot that ran the kernel scenario leaves its row of
+# the README's kernel table in <build>/test/vm/kernel-table/NAME.md
+# (kernel-table.sh joins them).
 #
 # KVM is tried first when /dev/kvm opens; if the guest has not reached its
 # init within AOD_VM_KVM_PROBE_SEC (nested KVM can hang at boot) QEMU is
 # killed and the run starts again with TCG; the verdict is cached in the
 # build dir so later runs go straight to what works.
 #
-# Exit: 0 every scenario passed, 1 a scenario failed or the VM did not finish,
-# 77 (skip) only when qemu or a kernel image with cifs is unavailable.
+# Exit: 0 every scenario passed, 1 a scenario failed, the VM did not finish or
+# the --kernel could not be fetched (with the reason), 77 (skip) only when
+# qemu or, without --kernel, an installed kernel image with cifs is unavailable.
 # Environment: AOD_VM_KERNEL (a vmlinuz path), AOD_VM_ACCEL (kvm|tcg),
 # AOD_VM_SMP, AOD_VM_MEM_MB.
 set -euo pipefail
@@ -26,9 +35,11 @@ source_root=$(cd "$here/../.." && pwd)
 build_root=
 name=
 timeout_sec=540
+suite=
+expects=()
 scenarios=()
 
-usage() { echo "usage: $0 --build-root DIR --name NAME [--timeout SEC] SCENARIO..." >&2; exit 2; }
+usage() { echo "usage: $0 --build-root DIR --name NAME [--timeout SEC] [--kernel SUITE] SCENARIO..." >&2; exit 2; }
 skip() { echo "SKIP: $*"; exit 77; }
 die() { echo "run-vm: $*" >&2; exit 1; }
 
@@ -37,6 +48,8 @@ while [ $# -gt 0 ]; do
 	--build-root) build_root=$(cd "$2" && pwd); shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--timeout) timeout_sec=$2; shift 2 ;;
+	--kernel) suite=$2; shift 2 ;;
+	--expect) [[ "$2" =~ ^[A-Z_]+=[A-Za-z0-9_.]*$ ]] || usage; expects+=("$2"); shift 2 ;;
 	-h|--help) usage ;;
 	-*) usage ;;
 	*) scenarios+=("$1"); shift ;;
@@ -66,11 +79,24 @@ find_kernel() {
 		fi
 	done
 }
-kernel=$(find_kernel)
-[ -n "$kernel" ] || skip "no /boot/vmlinuz-* with a cifs module in /lib/modules (install linux-image-amd64)"
-[ -r "$kernel" ] || skip "kernel image $kernel is not readable"
-kver=${kernel##*/vmlinuz-}
-[ -f "/lib/modules/$kver/modules.dep" ] || skip "no /lib/modules/$kver for $kernel"
+modtree=
+if [ -n "$suite" ]; then
+	# Not a skip: a kernel this suite must prove and cannot get is a failure.
+	fetched=$("$here/fetch-kernel.sh" --build-root "$build_root" "$suite") ||
+		die "the $suite kernel could not be fetched (reason above)"
+	read -r kernel modtree kver pkgver <<< "$fetched"
+	moddir=$modtree/lib/modules/$kver
+	echo "run-vm: kernel $kver, Debian package version $pkgver from $suite"
+else
+	kernel=$(find_kernel)
+	[ -n "$kernel" ] || skip "no /boot/vmlinuz-* with a cifs module in /lib/modules (install linux-image-amd64)"
+	[ -r "$kernel" ] || skip "kernel image $kernel is not readable"
+	kver=${kernel##*/vmlinuz-}
+	moddir=/lib/modules/$kver
+	[ -f "$moddir/modules.dep" ] || skip "no $moddir for $kernel"
+	pkgver=$(dpkg-query -W -f='${Version}' "linux-image-$kver" 2> /dev/null || echo unknown)
+	echo "run-vm: kernel $kver, Debian package version $pkgver (installed on the host)"
+fi
 
 # --- the initramfs, built once per kernel and harness version ----------------
 state=$build_root/test/vm/state
@@ -78,9 +104,9 @@ mkdir -p "$state"
 initrd=$state/initramfs-$kver.cpio.gz
 (
 	flock 9
-	if [ ! -f "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
+	if [ ! -f "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] || [ "$moddir/modules.dep" -nt "$initrd" ] ||
 		[ "$here/initramfs-init" -nt "$initrd" ]; then
-		"$here/mkinitramfs.sh" "$initrd" "$kver"
+		"$here/mkinitramfs.sh" "$initrd" "$kver" "$moddir"
 	fi
 ) 9> "$state/initramfs.lock"
 
@@ -97,7 +123,11 @@ export AOD_BUILD_ROOT='$build_root'
 export AOD_SOURCE_ROOT='$source_root'
 export AODVM_HERE='$here'
 export AODVM_KERNEL='$kver'
+export AODVM_MODULES='$modtree'
 EOF
+for e in "${expects[@]}"; do
+	echo "export AODVM_EXPECT_${e%%=*}='${e#*=}'" >> "$run/job.env"
+done
 
 smp=${AOD_VM_SMP:-2}
 mem=${AOD_VM_MEM_MB:-1536}
@@ -109,7 +139,7 @@ qemu_args() { # accel
 	printf '%s\n' -machine "q35,accel=$1" -cpu "$cpu" -smp "$smp" -m "$mem" \
 		-display none -monitor none -serial "file:$console" -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet loglevel=4 panic=-1 aodvm.init=$here/guest/boot.sh" \
+		-append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check aodvm.init=$here/guest/boot.sh" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$run,mount_tag=aodout,security_model=none"
 }
@@ -172,6 +202,7 @@ t1=$(date +%s.%N)
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 boot=$(sed -n 's/^aodvm: booted in \([0-9.]*\) s.*/\1/p' "$console" | head -1)
 echo "run-vm: VM ran ${elapsed}s (guest boot to scenarios: ${boot:-?}s), qemu exit $qemu_rc"
+echo "run-vm: guest: $(sed -n 's/^aodvm: \(Linux version .*\)/\1/p' "$run/boot.log" 2> /dev/null | head -1)"
 [ "$qemu_rc" -eq 124 ] && echo "run-vm: the VM hit the overall timeout of ${timeout_sec}s"
 
 rc=0
@@ -200,6 +231,17 @@ for s in "${scenarios[@]}"; do
 		;;
 	esac
 done
+
+# The README's kernel table: one row per boot that ran the kernel scenario.
+if [ -f "$run/kernel/kernel.txt" ]; then
+	row() { sed -n "s/^$1=//p" "$run/kernel/kernel.txt"; }
+	passed=$((${#scenarios[@]} - ${#failed[@]}))
+	att=$(row attached)
+	mkdir -p "$build_root/test/vm/kernel-table"
+	printf '| %s (%s, %s) | %s | %s: %s | %s | %s of %s: %s%s |\n' "$kver" "$pkgver" "${suite:-installed}" \
+		"$(row variant)" "$(wc -w <<< "$att")" "$att" "$(row absent)" "$passed" "${#scenarios[@]}" \
+		"${scenarios[*]}" "${failed[*]:+ (failed: ${failed[*]})}" > "$build_root/test/vm/kernel-table/$name.md"
+fi
 
 if [ $rc -ne 0 ]; then
 	echo

@@ -63,6 +63,15 @@ for i in "${!held[@]}"; do
 done
 mkdir -p /var/lib/samba/private /var/cache/samba /var/log/samba /run/samba
 
+# A kernel fetched into the build dir (run-vm.sh --kernel): its modules at
+# /lib/modules/<release>, where modprobe looks (the host root is read-only).
+if [ -n "${AODVM_MODULES:-}" ]; then
+	mount -t tmpfs -o mode=0755 tmpfs /lib/modules || fatal "tmpfs on /lib/modules"
+	mkdir -p "/lib/modules/$AODVM_KERNEL"
+	mount --bind "$AODVM_MODULES/lib/modules/$AODVM_KERNEL" "/lib/modules/$AODVM_KERNEL" ||
+		fatal "bind the modules of $AODVM_KERNEL from $AODVM_MODULES"
+fi
+
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
@@ -82,6 +91,7 @@ fi
 
 read -r up _ < /proc/uptime
 echo "aodvm: booted in $up s (kernel $(uname -r), $(nproc) CPUs)" | tee /dev/console
+echo "aodvm: $(cat /proc/version)"
 
 for s in $AODVM_SCENARIOS; do
 	art=$out/$s
