@@ -615,8 +615,20 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 
 	tree_new(&t);
 	tracefs_from_sample(t.tracefs, "debian12-6.1");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 5);
+	struct variant_op_err_found found;
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, &found, why, sizeof(why)), 5);
 	ck_assert_str_eq(why, "");
+	/* each slot names its event; every other known one is absent */
+	ck_assert_str_eq(variant_op_err_name(found.name[0]), "smb3_open_err");
+	ck_assert_str_eq(variant_op_err_name(found.name[3]), "smb3_fsctl_err");
+	for (unsigned i = 0; i < variant_op_err_names(); i++) {
+		bool in_slot = false;
+
+		for (int k = 0; k < 5; k++)
+			in_slot |= found.name[k] == i;
+		ck_assert_msg(in_slot != !!(found.absent & (1u << i)), "%s", variant_op_err_name(i));
+	}
+	ck_assert_ptr_null(variant_op_err_name(variant_op_err_names()));
 	assert_op_err(&lay[0], 1485, 0x05, 12, 16, 32); /* smb3_open_err: SMB2_CREATE */
 	assert_op_err(&lay[1], 1559, 0x08, 24, 32, 52); /* smb3_read_err */
 	assert_op_err(&lay[2], 1560, 0x09, 24, 32, 52); /* smb3_write_err */
