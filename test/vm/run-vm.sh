@@ -27,7 +27,7 @@
 # the --kernel could not be fetched (with the reason), 77 (skip) only when
 # qemu or, without --kernel, an installed kernel image with cifs is unavailable.
 # Environment: AOD_VM_KERNEL (a vmlinuz path), AOD_VM_ACCEL (kvm|tcg),
-# AOD_VM_SMP, AOD_VM_MEM_MB.
+# AOD_VM_SMP, AOD_VM_MEM_MB, AODVM_SCENARIO_TIMEOUT (seconds per scenario).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +125,8 @@ export AODVM_HERE='$here'
 export AODVM_KERNEL='$kver'
 export AODVM_MODULES='$modtree'
 EOF
+# each scenario's limit in the guest (boot.sh; 400 s unless set)
+[ -n "${AODVM_SCENARIO_TIMEOUT:-}" ] && echo "export AODVM_SCENARIO_TIMEOUT='$AODVM_SCENARIO_TIMEOUT'" >> "$run/job.env"
 for e in "${expects[@]}"; do
 	echo "export AODVM_EXPECT_${e%%=*}='${e#*=}'" >> "$run/job.env"
 done
