@@ -134,9 +134,12 @@ inflight_now() { # requests in flight in a fresh status from probe_smoke
 	sleep 0.5
 	sed -n 's/.*; in flight \([0-9]*\) .*/\1/p' "$ART/probe_smoke.log" | tail -1
 }
-n_in=$(inflight_now)
-check "after the reconnect nothing from before it counts as in flight (the killed create, the dropped compound): ${n_in:-none}" \
-	test "${n_in:-x}" = 0
+# A request sent after the reconnect (cifs's echo, a deferred close) may be in
+# flight at any moment on a loaded host: it completes, one from before the
+# reconnect never would.
+no_inflight() { n_in=$(inflight_now); test "${n_in:-x}" = 0; }
+check_wait 20 "after the reconnect nothing from before it counts as in flight (the killed create, the dropped compound)" \
+	no_inflight
 kill -TERM "$smoke"
 wait "$smoke"
 check "probe_smoke exits 0" test $? -eq 0
@@ -155,7 +158,16 @@ lat() { # comm command -> latencies in ms, one a line
 	awk -F, -v c="$1" -v m="$2" 'NR > 1 && $2 == "latency" && $11 == c && $3 == m { print $4 / 1e6 }' "$CSV"
 }
 count() { lat "$1" "$2" | grep -c .; }
-for cmd in SMB2_WRITE SMB2_READ SMB2_CREATE SMB2_CLOSE; do
+# 7.3 defers most closes to a worker (seen: 22 of 26 SMB2_CLOSE): those
+# carry a kworker's comm, not the program's (AODVM_EXPECT_DEFERRED_CLOSE=1).
+per_comm="SMB2_WRITE SMB2_READ SMB2_CREATE SMB2_CLOSE"
+if [ "${AODVM_EXPECT_DEFERRED_CLOSE:-0}" = 1 ]; then
+	per_comm="SMB2_WRITE SMB2_READ SMB2_CREATE"
+	n_close=$(awk -F, 'NR > 1 && $2 == "latency" && $3 == "SMB2_CLOSE" && $11 ~ /^kworker/' "$CSV" | grep -c .)
+	check "SMB2_CLOSE: the deferred closes are latency events of kworkers ($n_close, at least one per file)" \
+		test "$n_close" -ge 10
+fi
+for cmd in $per_comm; do
 	check "aodfast: latency events for $cmd ($(count aodfast $cmd))" test "$(count aodfast $cmd)" -ge 5
 	check "aodslow: latency events for $cmd ($(count aodslow $cmd))" test "$(count aodslow $cmd)" -ge 5
 	min=$(lat aodslow $cmd | sort -n | head -1)
