@@ -237,12 +237,15 @@ done
 # The README's kernel table: one row per boot that ran the kernel scenario.
 if [ -f "$run/kernel/kernel.txt" ]; then
 	row() { sed -n "s/^$1=//p" "$run/kernel/kernel.txt"; }
-	passed=$((${#scenarios[@]} - ${#failed[@]}))
+	passed=()
+	for s in "${scenarios[@]}"; do
+		[[ " ${failed[*]} " == *" $s "* ]] || passed+=("$s")
+	done
 	att=$(row attached)
 	mkdir -p "$build_root/test/vm/kernel-table"
 	printf '| %s (%s, %s) | %s | %s: %s | %s | %s of %s: %s%s |\n' "$kver" "$pkgver" "${suite:-installed}" \
-		"$(row variant)" "$(wc -w <<< "$att")" "$att" "$(row absent)" "$passed" "${#scenarios[@]}" \
-		"${scenarios[*]}" "${failed[*]:+ (failed: ${failed[*]})}" > "$build_root/test/vm/kernel-table/$name.md"
+		"$(row variant)" "$(wc -w <<< "$att")" "$att" "$(row absent)" "${#passed[@]}" "${#scenarios[@]}" \
+		"${passed[*]:-none}" "${failed[*]:+; failed: ${failed[*]}}" > "$build_root/test/vm/kernel-table/$name.md"
 fi
 
 if [ $rc -ne 0 ]; then
