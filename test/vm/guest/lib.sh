@@ -114,8 +114,17 @@ smb_start() {
 # cifs_mount [extra options]: loads cifs and mounts the share on $MNT.
 cifs_mount() {
 	local opts="guest,vers=3.1.1,cache=none,actimeo=0${1:+,$1}"
+	local try
 	modprobe cifs || bail "modprobe cifs failed"
-	mount -t cifs //127.0.0.1/share "$MNT" -o "$opts" || bail "mount -t cifs ($opts) failed"
+	# On a loaded TCG host smbd can answer the first negotiate after cifs
+	# gave up on it (mount error 112, host is down): that is tried again.
+	for try in 1 2 3; do
+		mount -t cifs //127.0.0.1/share "$MNT" -o "$opts" 2> "$AOD_DIR.mount.err" && return 0
+		cat "$AOD_DIR.mount.err" >&2
+		grep -q 'error(112)' "$AOD_DIR.mount.err" || break
+		note "mount attempt $try: host is down (smbd slow to answer); trying again"
+	done
+	bail "mount -t cifs ($opts) failed"
 }
 
 netem_delay() { # ms
