@@ -124,7 +124,8 @@ sleep 2
 smbd -D || bail "smbd did not start again"
 wait_until 20 smb_listening || bail "smbd does not listen again"
 wait "$drop_pid"
-check "the reader succeeds once cifs has reconnected ($(cat "$ART/aoddrop.err"))" test $? -eq 0
+drop_rc=$? # (taken before the check: the $(cat) in its description would reset $?)
+check "the reader succeeds once cifs has reconnected (exit $drop_rc; $(cat "$ART/aoddrop.err"))" test "$drop_rc" -eq 0
 rc_line=$(grep 'probes: cifs reconnected' "$ART/probe_smoke.log" | tail -1)
 note "${rc_line:-no reconnect logged}"
 check "the probes saw the reconnect and the requests in flight across it" \
