@@ -209,6 +209,7 @@ echo "run-vm: guest: $(sed -n 's/^aodvm: \(Linux version .*\)/\1/p' "$run/boot.l
 
 rc=0
 failed=()
+unfinished=()
 for s in "${scenarios[@]}"; do
 	log=$run/$s/scenario.log
 	echo
@@ -229,6 +230,7 @@ for s in "${scenarios[@]}"; do
 	*)
 		echo "=== $s: FAIL (no verdict: the VM stopped before the scenario ended)"
 		failed+=("$s")
+		unfinished+=("$s")
 		rc=1
 		;;
 	esac
@@ -245,7 +247,8 @@ if [ -f "$run/kernel/kernel.txt" ]; then
 	mkdir -p "$build_root/test/vm/kernel-table"
 	printf '| %s (%s, %s) | %s | %s: %s | %s | %s of %s: %s%s |\n' "$kver" "$pkgver" "${suite:-installed}" \
 		"$(row variant)" "$(wc -w <<< "$att")" "$att" "$(row absent)" "${#passed[@]}" "${#scenarios[@]}" \
-		"${passed[*]:-none}" "${failed[*]:+; failed: ${failed[*]}}" > "$build_root/test/vm/kernel-table/$name.md"
+		"${passed[*]:-none}" "${failed[*]:+; failed: ${failed[*]}}${unfinished[*]:+ (${unfinished[*]}: no verdict, the VM stopped first)}" \
+		> "$build_root/test/vm/kernel-table/$name.md"
 fi
 
 if [ $rc -ne 0 ]; then
