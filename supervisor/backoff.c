@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* A worker's restart policy (children.h): delays and the give-up rule. */
-#include "children.h"
+/* A worker's restart policy (backoff.h): delays and the give-up rule. */
+#include "backoff.h"
 
 void backoff_init(struct backoff *b)
 {

@@ -13,16 +13,12 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "action_caps.h"
 #include "aod_build.h"
 #include "log.h"
 #include "msg.h"
 #include "privdrop.h"
-#include "routing.h"
 #include "sup.h"
 #include "clock.h"
-
-static const char *const worker_names[W_NR] = { "detectord", "collectord", "sweeperd" };
 
 const char *worker_state_name(enum worker_state st)
 {
@@ -37,14 +33,17 @@ const char *worker_state_name(enum worker_state st)
 
 static void worker_on_timer(struct loop_watch *lw, uint32_t events);
 
-int children_init(struct sup *s)
+int children_init(struct sup *s, const struct worker_kind *table,
+		  void (*on_io)(struct loop_watch *lw, uint32_t events))
 {
 	for (int i = 0; i < W_NR; i++) {
 		struct worker *w = &s->workers[i];
 		memset(w, 0, sizeof(*w));
 		w->sup = s;
 		w->id = (enum worker_id)i;
-		w->name = worker_names[i];
+		w->kind = &table[i];
+		w->name = table[i].name;
+		w->on_io = on_io;
 		w->sock = -1;
 		w->sock_watch.fd = -1;
 		w->restart_watch.fd = -1;
@@ -82,17 +81,10 @@ static int worker_exe_path(const struct worker *w, char *buf, size_t len)
 	return rc > 0 && (size_t)rc < len ? 0 : -ENAMETOOLONG;
 }
 
-/* The capabilities a worker keeps: collectord the union its configured
- * actions need, the others none. */
+/* The capabilities a worker keeps, as its row plans them for the config. */
 static void worker_plan_caps(struct worker *w)
 {
-	const struct aod_config *cfg = w->sup->cfg;
-
-	w->n_caps = 0;
-	if (w->id != W_COLLECTOR)
-		return;
-	int n = action_caps_union(cfg->actions, cfg->n_actions, w->caps, WORKER_MAX_CAPS);
-	w->n_caps = n > 0 ? n : 0;
+	w->n_caps = w->kind->plan_caps ? w->kind->plan_caps(w->sup->cfg, w->caps) : 0;
 }
 
 static void caps_list_arg(const struct worker *w, char *buf, size_t len)
@@ -110,13 +102,10 @@ static void caps_list_arg(const struct worker *w, char *buf, size_t len)
 }
 
 /* In the child between fork and exec: the worker gets its socket on fd 3 and
- * detectord the ring on fds 4-6; nothing else survives exec. */
+ * its row's extra descriptors from fd 4 on; nothing else survives exec. */
 static void __attribute__((noreturn))
-worker_exec(struct worker *w, int sock, const char *path, char *const argv[])
+worker_exec(const int *src, int n, const char *path, char *const argv[])
 {
-	struct sup *s = w->sup;
-	int src[4] = { sock, -1, -1, -1 };
-	int n = 1;
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -125,11 +114,7 @@ worker_exec(struct worker *w, int sock, const char *path, char *const argv[])
 	/* Its own process group: a terminal's ^C reaches only the supervisor,
 	 * which stops the workers in order. */
 	setpgid(0, 0);
-	if (w->id == W_DETECTOR) {
-		ring_fds(s->ring, &src[1], &src[2], &src[3]);
-		n = 4;
-	}
-	int high[4];
+	int high[1 + WORKER_MAX_EXTRA_FDS];
 	for (int i = 0; i < n; i++) {
 		high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 64);
 		if (high[i] < 0)
@@ -149,7 +134,7 @@ static int worker_fork(struct worker *w, const char *path)
 	struct sup *s = w->sup;
 	char argv0[32], caps[256];
 	char *argv[8];
-	int argc = 0, sv[2];
+	int argc = 0, sv[2], fds[1 + WORKER_MAX_EXTRA_FDS];
 
 	snprintf(argv0, sizeof(argv0), "aodv2-%s", w->name);
 	caps_list_arg(w, caps, sizeof(caps));
@@ -186,8 +171,11 @@ static int worker_fork(struct worker *w, const char *path)
 		close(sv[1]);
 		return rc;
 	}
-	if (pid == 0)
-		worker_exec(w, sv[1], path, argv);
+	if (pid == 0) {
+		fds[0] = sv[1];
+		int n = w->kind->extra_fds ? w->kind->extra_fds(s, &fds[1]) : 0;
+		worker_exec(fds, 1 + n, path, argv);
+	}
 	close(sv[1]);
 	w->pid = pid;
 	w->sock = sv[0];
@@ -210,7 +198,7 @@ int worker_spawn(struct worker *w)
 	rc = worker_fork(w, path);
 	if (rc < 0)
 		return rc; /* logged */
-	rc = loop_add(s->loop, &w->sock_watch, w->sock, EPOLLIN, routing_on_worker_io, w);
+	rc = loop_add(s->loop, &w->sock_watch, w->sock, EPOLLIN, w->on_io, w);
 	if (rc < 0) {
 		log_error("cannot watch %s's socket: %s", w->name, strerror(-rc));
 		kill(w->pid, SIGKILL);
@@ -221,7 +209,7 @@ int worker_spawn(struct worker *w)
 	w->state = WS_STARTING;
 	w->started_ns = clock_mono_ns();
 	w->ready_ns = 0;
-	w->lost = w->verified = w->stats_valid = false;
+	w->lost = w->verified = w->stats_valid = w->stats_asked = false;
 	w->config_pending = 0;
 	w->shutdown_sent = w->drained = w->out_blocked = false;
 	w->uid = (uid_t)-1;
@@ -274,6 +262,31 @@ int worker_send_config(struct worker *w)
 	if (rc == 0)
 		w->config_pending++;
 	return rc == -EAGAIN ? 0 : rc;
+}
+
+bool worker_stop(struct worker *w, uint32_t deadline_ms)
+{
+	if (w->pid <= 0 || w->drained)
+		return false;
+	if (w->shutdown_sent)
+		return true;
+	if (w->sock < 0)
+		return true; /* its death is imminent; reaping moves us on */
+	int rc = worker_send(w, PROTO_SHUTDOWN, &deadline_ms, sizeof(deadline_ms));
+	if (rc < 0) {
+		worker_fail(w, "cannot be told to shut down");
+		return true;
+	}
+	w->shutdown_sent = true;
+	log_info("asked %s (pid %d) to finish within %u ms", w->name, (int)w->pid, deadline_ms);
+	return true;
+}
+
+void worker_stats(struct worker *w, const void *body, size_t len)
+{
+	memcpy(&w->stats, body, len);
+	w->stats_valid = true;
+	w->stats_asked = false;
 }
 
 static void worker_close_sock(struct worker *w)
@@ -342,6 +355,14 @@ bool children_any_alive(const struct sup *s)
 {
 	for (int i = 0; i < W_NR; i++)
 		if (s->workers[i].pid > 0)
+			return true;
+	return false;
+}
+
+bool children_gave_up(const struct sup *s)
+{
+	for (int i = 0; i < W_NR; i++)
+		if (s->workers[i].gave_up)
 			return true;
 	return false;
 }

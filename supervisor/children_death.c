@@ -12,8 +12,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "shutdown.h"
-#include "status.h"
 #include "sup.h"
 #include "clock.h"
 
@@ -30,7 +28,6 @@ static void death_describe(int status, char *buf, size_t len)
 
 static void death_schedule_restart(struct worker *w, const char *how)
 {
-	struct sup *s = w->sup;
 	uint32_t delay;
 
 	if (backoff_death(&w->backoff, w->ready_ns, clock_mono_ns(), &delay)) {
@@ -39,7 +36,7 @@ static void death_schedule_restart(struct worker *w, const char *how)
 			  w->name, how, WORKER_GIVE_UP_DEATHS,
 			  (unsigned long long)(WORKER_GIVE_UP_WINDOW_NS / 60000000000ull), SUP_EXIT_GAVE_UP);
 		w->state = WS_FAILED;
-		shutdown_begin(s, SUP_EXIT_GAVE_UP, "a worker keeps dying");
+		w->gave_up = true; /* the loop stops the supervisor (settle.h) */
 		return;
 	}
 	w->state = WS_RESTARTING;
@@ -63,16 +60,11 @@ static void worker_forget_process(struct worker *w)
 	}
 	w->pid = 0;
 	w->lost = false;
-	w->stats_valid = false;
+	w->stats_valid = w->stats_asked = false;
 	w->config_pending = 0;
 	timer_arm_ms(w->restart_tfd, 0);
-	if (w->id == W_COLLECTOR && s->in_flight) {
-		log_warn("collectord died with %u collection(s) unfinished; their folders stay partial",
-			 s->in_flight);
-		s->collections_failed += s->in_flight;
-		s->in_flight = 0;
-	}
-	status_gather_note(s, w);
+	if (w->kind->forget)
+		w->kind->forget(w);
 }
 
 static void worker_died(struct worker *w, int status)
@@ -87,15 +79,12 @@ static void worker_died(struct worker *w, int status)
 	if (s->phase != PHASE_RUNNING || w->drained) {
 		w->state = WS_STOPPED;
 		log_info("%s (pid %d) %s", w->name, (int)pid, how);
-		shutdown_progress(s);
-		oneshot_progress(s);
 		return;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == AOD_EX_CONFIG) {
 		w->state = WS_FAILED;
 		log_error("%s (pid %d) refused the configuration (exit status %d); not restarting it "
 			  "until a valid config is reloaded", w->name, (int)pid, AOD_EX_CONFIG);
-		oneshot_progress(s);
 		return;
 	}
 	char what[160];

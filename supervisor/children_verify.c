@@ -14,8 +14,6 @@
 
 #include "log.h"
 #include "notify.h"
-#include "routing.h"
-#include "shutdown.h"
 #include "sup.h"
 #include "clock.h"
 
@@ -148,12 +146,6 @@ void worker_ready(struct worker *w)
 	w->ready_ns = clock_mono_ns();
 	log_info("%s (pid %d) is ready as uid %u with capabilities %s", w->name, (int)w->pid,
 		 (unsigned)w->uid, w->cap_names);
-	if (w->id == W_COLLECTOR)
-		routing_flush(s);
-	if (s->phase != PHASE_RUNNING) {
-		shutdown_progress(s);
-		return;
-	}
-	children_announce_ready(s);
-	oneshot_progress(s);
+	if (s->phase == PHASE_RUNNING)
+		children_announce_ready(s);
 }

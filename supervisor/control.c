@@ -15,19 +15,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control_req.h"
 #include "log.h"
 #include "msg.h"
-#include "sup.h"
+#include "proto.h"
 
 static void control_drop(struct ctl_client *c)
 {
-	struct sup *s = c->sup;
+	struct control *ctl = c->ctl;
 
 	if (c->fd < 0)
 		return;
-	loop_del(s->loop, &c->watch);
-	loop_del(s->loop, &c->idle_watch);
+	loop_del(ctl->loop, &c->watch);
+	loop_del(ctl->loop, &c->idle_watch);
 	close(c->fd);
 	close(c->idle_tfd);
 	c->fd = c->idle_tfd = -1;
@@ -111,68 +110,68 @@ static void control_on_idle(struct loop_watch *lw, uint32_t events)
 static void control_on_client(struct loop_watch *lw, uint32_t events)
 {
 	struct ctl_client *c = lw->obj;
-	struct sup *s = c->sup;
+	struct control *ctl = c->ctl;
 
 	if (c->waiting_status) {
 		/* A second request before the first reply: not allowed. */
 		if (events & EPOLLIN) {
-			s->ctl.rejected++;
+			ctl->rejected++;
 			control_drop(c);
 		}
 		return;
 	}
-	int rc = msg_recv(c->fd, s->msg);
+	int rc = msg_recv(c->fd, ctl->msg);
 	if (rc == -EAGAIN)
 		return;
 	if (rc <= 0) {
 		if (rc < 0) {
-			s->ctl.rejected++;
+			ctl->rejected++;
 			log_warn("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
 				 (unsigned)c->uid, rc == -EBADMSG ? "malformed message" : strerror(-rc));
 		}
 		control_drop(c);
 		return;
 	}
-	if (s->msg->fd >= 0) {
-		close(s->msg->fd);
-		s->msg->fd = -1;
-		s->ctl.rejected++;
+	if (ctl->msg->fd >= 0) {
+		close(ctl->msg->fd);
+		ctl->msg->fd = -1;
+		ctl->rejected++;
 		log_warn("control client (pid %d, uid %u) passed a file descriptor; dropping it",
 			 (int)c->pid, (unsigned)c->uid);
 		control_drop(c);
 		return;
 	}
-	control_request(c, s->msg);
+	ctl->on_request(c, ctl->msg);
 }
 
-static struct ctl_client *control_slot(struct sup *s)
+static struct ctl_client *control_slot(struct control *ctl)
 {
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		if (s->ctl.clients[i].fd < 0)
-			return &s->ctl.clients[i];
+		if (ctl->clients[i].fd < 0)
+			return &ctl->clients[i];
 	return NULL;
 }
 
-static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
+static int control_client_init(struct control *ctl, struct ctl_client *c, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		return -errno;
-	c->sup = s;
+	c->ctl = ctl;
 	c->fd = fd;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->may_change = cred.uid == 0;
-	c->may_read = c->may_change || peer_in_group(&s->ctl, fd, cred.uid, cred.gid);
+	c->may_read = c->may_change || peer_in_group(ctl, fd, cred.uid, cred.gid);
 	c->waiting_status = false;
 	c->idle_tfd = timer_new();
 	if (c->idle_tfd < 0)
 		return c->idle_tfd;
-	int rc = loop_add(s->loop, &c->watch, fd, EPOLLIN, control_on_client, c);
+	int rc = loop_add(ctl->loop, &c->watch, fd, EPOLLIN, control_on_client, c);
 	if (rc == 0)
-		rc = loop_add(s->loop, &c->idle_watch, c->idle_tfd, EPOLLIN, control_on_idle, c);
+		rc = loop_add(ctl->loop, &c->idle_watch, c->idle_tfd, EPOLLIN, control_on_idle, c);
 	if (rc == 0)
 		timer_arm_ms(c->idle_tfd, CONTROL_IDLE_MS);
 	return rc;
@@ -180,24 +179,24 @@ static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
 
 static void control_on_listen(struct loop_watch *lw, uint32_t events)
 {
-	struct sup *s = lw->obj;
+	struct control *ctl = lw->obj;
 	(void)events;
 
 	for (;;) {
-		int fd = accept4(s->ctl.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				log_warn("control socket accept: %s", strerror(errno));
 			return;
 		}
-		struct ctl_client *c = control_slot(s);
+		struct ctl_client *c = control_slot(ctl);
 		if (!c) {
 			log_warn("control socket: %d clients already connected; refusing another",
 				 CONTROL_MAX_CLIENTS);
 			close(fd);
 			continue;
 		}
-		int rc = control_client_init(s, c, fd);
+		int rc = control_client_init(ctl, c, fd);
 		if (rc < 0) {
 			log_warn("control socket: cannot set up a client: %s", strerror(-rc));
 			if (c->fd >= 0)
@@ -259,7 +258,7 @@ static void control_set_perms(struct control *ctl, const char *path)
 		log_warn("chmod 0660 %s: %s", path, strerror(errno));
 }
 
-static int control_bind(struct sup *s, const char *path)
+static int control_bind(struct control *ctl, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int rc;
@@ -280,42 +279,51 @@ static int control_bind(struct sup *s, const char *path)
 		close(fd);
 		return rc;
 	}
-	control_set_perms(&s->ctl, path);
-	s->ctl.listen_fd = fd;
+	control_set_perms(ctl, path);
+	ctl->listen_fd = fd;
 	return 0;
 }
 
-int control_open(struct sup *s, const char *path)
+void control_init(struct control *ctl)
 {
-	s->ctl.listen_fd = -1;
-	s->ctl.listen_watch.fd = -1;
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->listen_fd = ctl->listen_watch.fd = -1;
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		s->ctl.clients[i].fd = -1;
-		s->ctl.clients[i].idle_tfd = -1;
-		s->ctl.clients[i].sup = s;
+		struct ctl_client *c = &ctl->clients[i];
+		c->ctl = ctl;
+		c->fd = c->idle_tfd = c->watch.fd = c->idle_watch.fd = -1;
 	}
-	snprintf(s->ctl.path, sizeof(s->ctl.path), "%s", path);
-	int rc = control_bind(s, path);
+}
+
+int control_open(struct control *ctl, struct loop *loop, struct msg *msgbuf, const char *path,
+		 control_handler *on_request, void *owner)
+{
+	ctl->loop = loop;
+	ctl->msg = msgbuf;
+	ctl->on_request = on_request;
+	ctl->owner = owner;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	int rc = control_bind(ctl, path);
 	if (rc < 0) {
 		log_error("cannot open the control socket %s: %s%s", path, strerror(-rc),
 			  rc == -EADDRINUSE ? " (another aodv2-supervisor is running)" : "");
 		return rc;
 	}
-	rc = loop_add(s->loop, &s->ctl.listen_watch, s->ctl.listen_fd, EPOLLIN, control_on_listen, s);
+	rc = loop_add(loop, &ctl->listen_watch, ctl->listen_fd, EPOLLIN, control_on_listen, ctl);
 	if (rc < 0)
 		return rc;
 	log_info("control socket %s", path);
 	return 0;
 }
 
-void control_close(struct sup *s)
+void control_close(struct control *ctl)
 {
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		control_drop(&s->ctl.clients[i]);
-	if (s->ctl.listen_fd >= 0) {
-		loop_del(s->loop, &s->ctl.listen_watch);
-		close(s->ctl.listen_fd);
-		unlink(s->ctl.path);
-		s->ctl.listen_fd = -1;
+		control_drop(&ctl->clients[i]);
+	if (ctl->listen_fd >= 0) {
+		loop_del(ctl->loop, &ctl->listen_watch);
+		close(ctl->listen_fd);
+		unlink(ctl->path);
+		ctl->listen_fd = -1;
 	}
 }

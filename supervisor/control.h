@@ -17,7 +17,8 @@
 
 #include "loop.h"
 
-struct sup;
+struct msg;
+struct control;
 
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_IDLE_MS 5000u
@@ -31,7 +32,7 @@ struct sup;
 #define CTL_CONFIG 78
 
 struct ctl_client {
-	struct sup *sup;
+	struct control *ctl;
 	int fd;                     /* -1: slot free */
 	struct loop_watch watch;
 	int idle_tfd;
@@ -43,7 +44,15 @@ struct ctl_client {
 	bool status_json;
 };
 
+/* Handles one request of a client (its rights checked by the handler); the
+ * handler answers with control_reply, at once or later. */
+typedef void control_handler(struct ctl_client *c, const struct msg *m);
+
 struct control {
+	struct loop *loop;
+	struct msg *msg;            /* receive buffer, shared with the owner */
+	control_handler *on_request;
+	void *owner;                /* the handler's context (the supervisor) */
 	char path[108];
 	int listen_fd;
 	struct loop_watch listen_watch;
@@ -53,11 +62,12 @@ struct control {
 	bool have_group;
 };
 
-int control_open(struct sup *s, const char *path);
-void control_close(struct sup *s);
-/* Answers one client (status = CTL_*); drops the client if it cannot take it. */
+/* Every fd "none" (before open, so a failed start closes nothing). */
+void control_init(struct control *ctl);
+int control_open(struct control *ctl, struct loop *loop, struct msg *msgbuf, const char *path,
+		 control_handler *on_request, void *owner);
+void control_close(struct control *ctl);
+/* Answers one client (status = CTL_*) and ends its connection. */
 void control_reply(struct ctl_client *c, int status, const char *text, size_t len);
-/* Called when a status gather completes: answers every waiting client. */
-void control_status_ready(struct sup *s);
 
 #endif

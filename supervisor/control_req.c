@@ -12,29 +12,36 @@
 #include "reload.h"
 #include "routing.h"
 #include "status.h"
-#include "strbuf.h"
 #include "sup.h"
 #include "clock.h"
+
+static struct sup *sup_of(const struct ctl_client *c)
+{
+	return c->ctl->owner;
+}
 
 static void reply_text(struct ctl_client *c, int status, const char *text)
 {
 	control_reply(c, status, text, strlen(text));
 }
 
-static void reply_buf(struct ctl_client *c, int status, struct strbuf *b)
+/* Replies with what was written to f (an open_memstream over *buf). */
+static void reply_stream(struct ctl_client *c, int status, FILE *f, char **buf, size_t *len)
 {
-	if (strbuf_failed(b))
+	bool failed = ferror(f);
+
+	if (fclose(f) != 0 || failed)
 		reply_text(c, CTL_FAILED, "out of memory\n");
 	else
-		control_reply(c, status, b->buf ? b->buf : "", b->len);
-	strbuf_free(b);
+		control_reply(c, status, *buf, *len);
+	free(*buf);
 }
 
 static void req_denied(struct ctl_client *c, const char *what, bool change)
 {
 	char text[200];
 
-	c->sup->ctl.rejected++;
+	sup_of(c)->ctl.rejected++;
 	log_warn("control client (pid %d, uid %u) may not %s", (int)c->pid, (unsigned)c->uid, what);
 	snprintf(text, sizeof(text), "permission denied: %s needs %s\n", what,
 		 change ? "root" : "root or membership in group " CONTROL_GROUP);
@@ -44,13 +51,13 @@ static void req_denied(struct ctl_client *c, const char *what, bool change)
 static void req_status(struct ctl_client *c, const struct msg *m)
 {
 	if (m->len != 1 || m->body[0] > 1) {
-		c->sup->ctl.rejected++;
+		sup_of(c)->ctl.rejected++;
 		reply_text(c, CTL_USAGE, "malformed status request\n");
 		return;
 	}
 	c->status_json = m->body[0] == 1;
 	c->waiting_status = true;
-	status_gather_start(c->sup);
+	status_gather_start(sup_of(c));
 }
 
 void control_status_ready(struct sup *s)
@@ -59,29 +66,37 @@ void control_status_ready(struct sup *s)
 		struct ctl_client *c = &s->ctl.clients[i];
 		if (c->fd < 0 || !c->waiting_status)
 			continue;
-		struct strbuf b;
-		strbuf_init(&b);
-		status_render(s, c->status_json, &b);
+		char *text = NULL;
+		size_t len = 0;
 		c->waiting_status = false;
-		reply_buf(c, CTL_OK, &b);
+		if (status_render(s, c->status_json, &text, &len) < 0)
+			reply_text(c, CTL_FAILED, "out of memory\n");
+		else
+			control_reply(c, CTL_OK, text, len);
+		free(text);
 	}
 }
 
 static void req_reload(struct ctl_client *c)
 {
-	struct strbuf b;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	strbuf_init(&b);
+	if (!f) {
+		reply_text(c, CTL_FAILED, "out of memory\n");
+		return;
+	}
 	log_info("reload requested by control client (pid %d, uid %u)", (int)c->pid, (unsigned)c->uid);
-	int rc = reload_config(c->sup, &b);
+	int rc = reload_config(sup_of(c), f);
 	if (rc == 0) {
-		strbuf_printf(&b, "configuration reloaded and pushed to the workers\n");
-		reply_buf(c, CTL_OK, &b);
+		fprintf(f, "configuration reloaded and pushed to the workers\n");
+		reply_stream(c, CTL_OK, f, &buf, &len);
 	} else {
 		if (rc != -EINVAL)
-			strbuf_printf(&b, "reload failed: %s\n", strerror(-rc));
-		strbuf_printf(&b, "the running configuration is unchanged\n");
-		reply_buf(c, rc == -EINVAL ? CTL_CONFIG : CTL_FAILED, &b);
+			fprintf(f, "reload failed: %s\n", strerror(-rc));
+		fprintf(f, "the running configuration is unchanged\n");
+		reply_stream(c, rc == -EINVAL ? CTL_CONFIG : CTL_FAILED, f, &buf, &len);
 	}
 }
 
@@ -98,7 +113,7 @@ static bool req_name_valid(const struct msg *m)
 
 static void req_collect(struct ctl_client *c, const struct msg *m)
 {
-	struct sup *s = c->sup;
+	struct sup *s = sup_of(c);
 	struct proto_anomaly a;
 	char text[200];
 
@@ -135,28 +150,35 @@ static void req_collect(struct ctl_client *c, const struct msg *m)
 
 static void req_check_config(struct ctl_client *c)
 {
-	struct sup *s = c->sup;
+	struct sup *s = sup_of(c);
 	struct aod_config *cfg = NULL;
 	struct config_errors errs = { 0 };
-	struct strbuf b;
-
-	strbuf_init(&b);
 	int rc = config_load(s->args.config_path, s->args.dropin_dir, &cfg, &errs);
+
 	if (rc == 0) {
 		char *yaml = config_dump(cfg);
-		if (yaml)
-			strbuf_add(&b, yaml, strlen(yaml));
-		free(yaml);
 		config_free(cfg);
-		reply_buf(c, yaml ? CTL_OK : CTL_FAILED, &b);
+		if (yaml)
+			control_reply(c, CTL_OK, yaml, strlen(yaml));
+		else
+			reply_text(c, CTL_FAILED, "out of memory\n");
+		free(yaml);
+		return;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		config_errors_free(&errs);
+		reply_text(c, CTL_FAILED, "out of memory\n");
 		return;
 	}
 	for (unsigned i = 0; i < errs.n; i++)
-		strbuf_printf(&b, "%s\n", errs.lines[i]);
+		fprintf(f, "%s\n", errs.lines[i]);
 	if (!errs.n)
-		strbuf_printf(&b, "%s: %s\n", s->args.config_path, strerror(-rc));
+		fprintf(f, "%s: %s\n", s->args.config_path, strerror(-rc));
 	config_errors_free(&errs);
-	reply_buf(c, CTL_CONFIG, &b);
+	reply_stream(c, CTL_CONFIG, f, &buf, &len);
 }
 
 void control_request(struct ctl_client *c, const struct msg *m)
@@ -193,7 +215,7 @@ void control_request(struct ctl_client *c, const struct msg *m)
 	default:
 		break;
 	}
-	c->sup->ctl.rejected++;
+	sup_of(c)->ctl.rejected++;
 	log_warn("control client (pid %d, uid %u) sent an unknown or malformed request (type %u, "
 		 "%u bytes)", (int)c->pid, (unsigned)c->uid, m->type, m->len);
 	reply_text(c, CTL_USAGE, "unknown or malformed request\n");

@@ -10,6 +10,11 @@
 #include "control.h"
 #include "msg.h"
 
+struct sup;
+
+/* The control socket's request handler (control.h); its owner is the sup. */
 void control_request(struct ctl_client *c, const struct msg *m);
+/* A status gather completed (status.h): answers every waiting client. */
+void control_status_ready(struct sup *s);
 
 #endif

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "action_caps.h"
+#include "children.h"
 #include "log.h"
+#include "outdir.h"
 #include "sources.h"
 #include "sup.h"
 
@@ -35,6 +36,21 @@ static bool str_differs(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
+/* Capabilities are fixed when a worker starts: a config needing others
+ * takes effect at its next start. */
+static void reload_note_caps(const struct worker *w, const struct aod_config *cfg)
+{
+	int caps[WORKER_MAX_CAPS];
+	int n = w->kind->plan_caps ? w->kind->plan_caps(cfg, caps) : 0;
+	bool same = n == w->n_caps;
+
+	for (int i = 0; same && i < n; i++)
+		same = caps[i] == w->caps[i];
+	if (!same)
+		log_warn("the configured actions need other capabilities than %s holds: "
+			 "they take effect when %s restarts", w->name, w->name);
+}
+
 /* What the supervisor itself fixed at start cannot change under it. */
 static void reload_note_restart_only(struct sup *s, const struct aod_config *old,
 				     const struct aod_config *cfg)
@@ -48,15 +64,8 @@ static void reload_note_restart_only(struct sup *s, const struct aod_config *old
 		log_warn("service_user changed: workers switch to '%s' when aodv2 restarts",
 			 cfg->service_user);
 
-	int caps[WORKER_MAX_CAPS];
-	int n = action_caps_union(cfg->actions, cfg->n_actions, caps, WORKER_MAX_CAPS);
-	const struct worker *c = &s->workers[W_COLLECTOR];
-	bool same = n == c->n_caps;
-	for (int i = 0; same && i < n; i++)
-		same = caps[i] == c->caps[i];
-	if (!same)
-		log_warn("the configured actions need other capabilities than collectord holds: "
-			 "they take effect when collectord restarts");
+	for (int i = 0; i < W_NR; i++)
+		reload_note_caps(&s->workers[i], cfg);
 }
 
 static void reload_push(struct sup *s)
@@ -74,7 +83,7 @@ static void reload_push(struct sup *s)
 	}
 }
 
-int reload_config(struct sup *s, struct strbuf *errs_out)
+int reload_config(struct sup *s, FILE *errs_out)
 {
 	struct aod_config *cfg = NULL;
 	struct config_errors errs = { 0 };
@@ -86,7 +95,7 @@ int reload_config(struct sup *s, struct strbuf *errs_out)
 		for (unsigned i = 0; i < errs.n; i++) {
 			log_error("reload: %s", errs.lines[i]);
 			if (errs_out)
-				strbuf_printf(errs_out, "%s\n", errs.lines[i]);
+				fprintf(errs_out, "%s\n", errs.lines[i]);
 		}
 		if (!errs.n)
 			log_error("reload: %s: %s", s->args.config_path, strerror(-rc));
@@ -96,7 +105,7 @@ int reload_config(struct sup *s, struct strbuf *errs_out)
 	}
 	reload_note_restart_only(s, s->cfg, cfg);
 	if (str_differs(s->cfg->output_dir, cfg->output_dir))
-		sup_prepare_output_dir(s, cfg->output_dir);
+		outdir_prepare(cfg->output_dir, s->svc_uid, s->svc_gid, s->svc_user);
 	rc = reload_adopt(s, cfg);
 	if (rc < 0) {
 		s->reload_failures++;

@@ -9,7 +9,7 @@
 #ifndef SUP_RELOAD_H
 #define SUP_RELOAD_H
 
-#include "strbuf.h"
+#include <stdio.h>
 
 struct sup;
 struct aod_config;
@@ -17,7 +17,7 @@ struct aod_config;
 /* Loads config from the supervisor's -c/-d paths. On success replaces
  * *cfg-related state; errors are appended to errs_out (if not NULL) and
  * logged. Returns 0, -EINVAL for an invalid config, or -errno. */
-int reload_config(struct sup *s, struct strbuf *errs_out);
+int reload_config(struct sup *s, FILE *errs_out);
 /* Makes cfg the running config: caches its YAML for the workers. */
 int reload_adopt(struct sup *s, struct aod_config *cfg);
 

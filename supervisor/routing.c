@@ -9,9 +9,7 @@
 
 #include "log.h"
 #include "msg.h"
-#include "shutdown.h"
-#include "sources.h"
-#include "status.h"
+#include "children.h"
 #include "sup.h"
 
 static void routing_config_ack(struct worker *w, const struct msg *m)
@@ -23,8 +21,8 @@ static void routing_config_ack(struct worker *w, const struct msg *m)
 		return;
 	}
 	w->config_pending--;
-	if (ack->status == 0 && w->id == W_DETECTOR && !w->config_pending && w->sup->bpf)
-		source_bpf_narrow(w->sup->bpf); /* it judges by the current config now */
+	if (ack->status == 0 && !w->config_pending && w->kind->config_applied)
+		w->kind->config_applied(w);
 	if (ack->status == 0)
 		log_debug("%s applied the configuration", w->name);
 	else
@@ -34,29 +32,31 @@ static void routing_config_ack(struct worker *w, const struct msg *m)
 
 static bool routing_stats(struct worker *w, const struct msg *m)
 {
-	static const uint16_t want[W_NR] = { PROTO_STATS_DETECTOR, PROTO_STATS_COLLECTOR,
-					     PROTO_STATS_SWEEPER };
-	bool ok;
-
-	if (m->type != want[w->id])
+	if (m->type != w->kind->stats_type || m->len > sizeof(w->stats) ||
+	    !w->kind->stats_valid(m->body, m->len))
 		return false;
-	switch (w->id) {
-	case W_DETECTOR: ok = proto_stats_detector_valid(m->body, m->len); break;
-	case W_COLLECTOR: ok = proto_stats_collector_valid(m->body, m->len); break;
-	default: ok = proto_stats_sweeper_valid(m->body, m->len); break;
-	}
-	if (!ok)
-		return false;
-	memcpy(&w->stats, m->body, m->len);
-	w->stats_valid = true;
-	status_gather_note(w->sup, w);
+	worker_stats(w, m->body, m->len);
 	return true;
 }
 
-static void routing_collection_done(struct sup *s, const struct msg *m)
+bool routing_from_detector(struct worker *w, const struct msg *m)
 {
+	struct sup *s = w->sup;
+
+	if (m->type != PROTO_ANOMALY || !proto_anomaly_valid(m->body, m->len))
+		return false;
+	s->anomalies_received++;
+	routing_anomaly(s, (const struct proto_anomaly *)m->body);
+	return true;
+}
+
+bool routing_from_collector(struct worker *w, const struct msg *m)
+{
+	struct sup *s = w->sup;
 	const struct proto_collection_done *d = (const void *)m->body;
 
+	if (m->type != PROTO_COLLECTION_DONE || !proto_collection_done_valid(m->body, m->len))
+		return false;
 	if (s->in_flight)
 		s->in_flight--;
 	if (d->status == 0) {
@@ -71,14 +71,29 @@ static void routing_collection_done(struct sup *s, const struct msg *m)
 	struct worker *sw = &s->workers[W_SWEEPER];
 	if (sw->state == WS_RUNNING && !sw->shutdown_sent)
 		worker_send(sw, PROTO_SWEEP_NOW, NULL, 0);
-	oneshot_progress(s);
+	return true;
+}
+
+void routing_collector_gone(struct worker *w)
+{
+	struct sup *s = w->sup;
+
+	if (!s->in_flight)
+		return;
+	log_warn("%s died with %u collection(s) unfinished; their folders stay partial", w->name,
+		 s->in_flight);
+	s->collections_failed += s->in_flight;
+	s->in_flight = 0;
+}
+
+bool routing_collector_hold(struct worker *w)
+{
+	return w->state == WS_STARTING && w->sup->queue.count;
 }
 
 /* Returns false when the message is not acceptable from this worker. */
 static bool routing_dispatch(struct worker *w, const struct msg *m)
 {
-	struct sup *s = w->sup;
-
 	switch (m->type) {
 	case PROTO_READY:
 		if (m->len)
@@ -90,27 +105,16 @@ static bool routing_dispatch(struct worker *w, const struct msg *m)
 			return false;
 		routing_config_ack(w, m);
 		return true;
-	case PROTO_ANOMALY:
-		if (w->id != W_DETECTOR || !proto_anomaly_valid(m->body, m->len))
-			return false;
-		s->anomalies_received++;
-		routing_anomaly(s, (const struct proto_anomaly *)m->body);
-		return true;
-	case PROTO_COLLECTION_DONE:
-		if (w->id != W_COLLECTOR || !proto_collection_done_valid(m->body, m->len))
-			return false;
-		routing_collection_done(s, m);
-		return true;
 	case PROTO_DRAINED:
 		if (m->len || !w->shutdown_sent)
 			return false;
 		w->drained = true;
 		log_info("%s drained", w->name);
-		shutdown_progress(s);
-		oneshot_progress(s);
 		return true;
 	default:
-		return routing_stats(w, m);
+		if (m->type == w->kind->stats_type)
+			return routing_stats(w, m);
+		return w->kind->dispatch && w->kind->dispatch(w, m);
 	}
 }
 
@@ -155,7 +159,6 @@ void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
 	if (events & EPOLLOUT) {
 		w->out_blocked = false;
 		loop_mod(w->sup->loop, &w->sock_watch, EPOLLIN);
-		routing_flush(w->sup);
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		routing_read(w);

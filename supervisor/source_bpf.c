@@ -176,79 +176,77 @@ int source_bpf_narrow(struct source_bpf *b)
 
 /* The per-operation error tracepoints by name: which are attached, which
  * this kernel lacks (JSON keys op_err_attached_names, op_err_absent_names). */
-static void render_op_err_names(const struct probes_status *st, bool json, struct strbuf *sb)
+static void json_op_err_names(struct json *j, const char *key, uint32_t set)
 {
-	static const char *const label[2][2] = {
-		{ "  per-operation error tracepoints attached:", "\n  not in this kernel:" },
-		{ "\"op_err_attached_names\":[", "],\"op_err_absent_names\":[" },
-	};
-	const uint32_t set[2] = { st->op_err_attached_set, st->op_err_absent_set };
-
-	for (int k = 0; k < 2; k++) {
-		bool first = true;
-
-		strbuf_printf(sb, "%s", label[json][k]);
-		for (unsigned i = 0; i < probes_op_err_names(); i++) {
-			if (!(set[k] & (1u << i)))
-				continue;
-			if (json) {
-				if (!first)
-					strbuf_add(sb, ",", 1);
-				strbuf_json_str(sb, probes_op_err_name(i));
-			} else {
-				strbuf_printf(sb, " %s", probes_op_err_name(i));
-			}
-			first = false;
-		}
-		if (first && !json)
-			strbuf_printf(sb, " none");
-	}
-	strbuf_printf(sb, json ? "]" : "\n");
+	json_key(j, key);
+	json_arr_begin(j);
+	for (unsigned i = 0; i < probes_op_err_names(); i++)
+		if (set & (1u << i))
+			json_str(j, probes_op_err_name(i));
+	json_arr_end(j);
 }
 
-void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
+static void text_op_err_names(FILE *f, const char *label, uint32_t set)
+{
+	fprintf(f, "%s", label);
+	if (!set)
+		fprintf(f, " none");
+	for (unsigned i = 0; i < probes_op_err_names(); i++)
+		if (set & (1u << i))
+			fprintf(f, " %s", probes_op_err_name(i));
+}
+
+void source_bpf_json(const struct source_bpf *b, struct json *j)
 {
 	struct probes_status st;
 
 	probes_get_status(b->probes, &st);
-	if (json) {
-		strbuf_printf(sb, "{\"source\":\"bpf\",\"variant\":");
-		strbuf_json_str(sb, st.variant);
-		strbuf_printf(sb, ",\"detail\":");
-		strbuf_json_str(sb, st.detail);
-		strbuf_printf(sb, ",\"cifs_loaded\":%s,\"latency_attached\":%s,\"errors_attached\":%s,"
-			      "\"emitted\":%" PRIu64 ",\"bpf_ring_dropped\":%" PRIu64 ",\"unmatched\":%"
-			      PRIu64 ",\"filtered\":%" PRIu64 ",\"flushed\":%" PRIu64 ",\"evicted\":%"
-			      PRIu64 ",\"in_flight\":%" PRIu64 ",\"stuck\":%" PRIu64
-			      ",\"oldest_in_flight_ms\":%" PRIu64 ",\"rejected\":%" PRIu64
-			      ",\"op_err_tracepoints\":%u,\"recording\":%s,",
-			      st.cifs_loaded ? "true" : "false", st.latency_attached ? "true" : "false",
-			      st.errors_attached ? "true" : "false", st.counters[AOD_CNT_EMITTED],
-			      st.counters[AOD_CNT_RB_DROPPED], st.counters[AOD_CNT_UNMATCHED],
-			      st.counters[AOD_CNT_FILTERED], st.counters[AOD_CNT_FLUSHED], st.evicted,
-			      st.inflight,
-			      st.stuck, st.oldest_inflight_ns / 1000000u, st.rejected, st.op_err_attached,
-			      b->rec ? "true" : "false");
-		render_op_err_names(&st, json, sb);
-		strbuf_add(sb, "}", 1);
-		return;
-	}
-	strbuf_printf(sb, "%s; cifs %s; latency probes %s, error probes %s (+%u per-operation); emitted %"
-		      PRIu64 ", dropped in the BPF ring %" PRIu64 "%s\n", st.variant,
-		      st.cifs_loaded ? "loaded" : "not loaded",
-		      st.latency_attached ? "attached" : "waiting",
-		      st.errors_attached ? "attached" : "waiting", st.op_err_attached,
-		      st.counters[AOD_CNT_EMITTED],
-		      st.counters[AOD_CNT_RB_DROPPED], b->rec ? "; recording" : "");
+	json_obj_begin(j);
+	json_kv_str(j, "source", "bpf");
+	json_kv_str(j, "variant", st.variant);
+	json_kv_str(j, "detail", st.detail);
+	json_kv_bool(j, "cifs_loaded", st.cifs_loaded);
+	json_kv_bool(j, "latency_attached", st.latency_attached);
+	json_kv_bool(j, "errors_attached", st.errors_attached);
+	json_kv_u64(j, "emitted", st.counters[AOD_CNT_EMITTED]);
+	json_kv_u64(j, "bpf_ring_dropped", st.counters[AOD_CNT_RB_DROPPED]);
+	json_kv_u64(j, "unmatched", st.counters[AOD_CNT_UNMATCHED]);
+	json_kv_u64(j, "filtered", st.counters[AOD_CNT_FILTERED]);
+	json_kv_u64(j, "flushed", st.counters[AOD_CNT_FLUSHED]);
+	json_kv_u64(j, "evicted", st.evicted);
+	json_kv_u64(j, "in_flight", st.inflight);
+	json_kv_u64(j, "stuck", st.stuck);
+	json_kv_u64(j, "oldest_in_flight_ms", st.oldest_inflight_ns / 1000000u);
+	json_kv_u64(j, "rejected", st.rejected);
+	json_kv_u64(j, "op_err_tracepoints", st.op_err_attached);
+	json_kv_bool(j, "recording", b->rec != NULL);
+	json_op_err_names(j, "op_err_attached_names", st.op_err_attached_set);
+	json_op_err_names(j, "op_err_absent_names", st.op_err_absent_set);
+	json_obj_end(j);
+}
+
+void source_bpf_text(const struct source_bpf *b, FILE *f)
+{
+	struct probes_status st;
+
+	probes_get_status(b->probes, &st);
+	fprintf(f, "%s; cifs %s; latency probes %s, error probes %s (+%u per-operation); emitted %"
+		PRIu64 ", dropped in the BPF ring %" PRIu64 "%s\n", st.variant,
+		st.cifs_loaded ? "loaded" : "not loaded", st.latency_attached ? "attached" : "waiting",
+		st.errors_attached ? "attached" : "waiting", st.op_err_attached,
+		st.counters[AOD_CNT_EMITTED], st.counters[AOD_CNT_RB_DROPPED], b->rec ? "; recording" : "");
 	/* Requests whose completion never came: what an operator looks for
 	 * when a mount hangs. */
-	strbuf_printf(sb, "  requests in flight %" PRIu64 " (oldest %" PRIu64 " ms), stuck %" PRIu64
-		      ", flushed on reconnect %" PRIu64 ", evicted unfinished %" PRIu64
-		      ", completions without a start %" PRIu64 "\n",
-		      st.inflight, st.oldest_inflight_ns / 1000000u, st.stuck,
-		      st.counters[AOD_CNT_FLUSHED], st.evicted, st.counters[AOD_CNT_UNMATCHED]);
-	if (st.op_err_attached_set | st.op_err_absent_set)
-		render_op_err_names(&st, json, sb);
+	fprintf(f, "  requests in flight %" PRIu64 " (oldest %" PRIu64 " ms), stuck %" PRIu64
+		", flushed on reconnect %" PRIu64 ", evicted unfinished %" PRIu64
+		", completions without a start %" PRIu64 "\n",
+		st.inflight, st.oldest_inflight_ns / 1000000u, st.stuck, st.counters[AOD_CNT_FLUSHED],
+		st.evicted, st.counters[AOD_CNT_UNMATCHED]);
+	if (st.op_err_attached_set | st.op_err_absent_set) {
+		text_op_err_names(f, "  per-operation error tracepoints attached:", st.op_err_attached_set);
+		text_op_err_names(f, "\n  not in this kernel:", st.op_err_absent_set);
+		fprintf(f, "\n");
+	}
 }
 
 void source_bpf_close(struct source_bpf *b)

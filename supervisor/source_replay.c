@@ -12,7 +12,6 @@
 
 #include "log.h"
 #include "recording.h"
-#include "shutdown.h"
 #include "sup.h"
 #include "clock.h"
 
@@ -68,7 +67,6 @@ static void replay_finish(struct source_replay *r)
 	r->finished = true;
 	log_info("replay of %s finished: %" PRIu64 " events fed, %" PRIu64 " malformed lines skipped, "
 		 "ring full %" PRIu64 " times", r->path, r->fed, recording_skipped(r->rd), r->full_waits);
-	oneshot_progress(r->sup);
 }
 
 /* How many of the batch's remaining events are due now. */
@@ -194,22 +192,29 @@ bool source_replay_finished(const struct source_replay *r)
 	return r && r->finished;
 }
 
-void source_replay_render(const struct source_replay *r, bool json, struct strbuf *b)
+static const char *replay_state(const struct source_replay *r)
 {
-	const char *state = r->finished ? "finished" : r->stopped ? "stopped" : "feeding";
-	uint64_t skipped = recording_skipped(r->rd);
+	return r->finished ? "finished" : r->stopped ? "stopped" : "feeding";
+}
 
-	if (json) {
-		strbuf_printf(b, "{\"source\":\"replay\",\"file\":");
-		strbuf_json_str(b, r->path);
-		strbuf_printf(b, ",\"speed\":\"%s\",\"state\":\"%s\",\"fed\":%" PRIu64
-			      ",\"skipped\":%" PRIu64 ",\"ring_full_waits\":%" PRIu64 "}",
-			      r->max_speed ? "max" : "recorded", state, r->fed, skipped, r->full_waits);
-		return;
-	}
-	strbuf_printf(b, "replay of %s (%s speed): %s, %" PRIu64 " events fed, %" PRIu64
-		      " lines skipped\n", r->path, r->max_speed ? "max" : "recorded", state, r->fed,
-		      skipped);
+void source_replay_json(const struct source_replay *r, struct json *j)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "source", "replay");
+	json_kv_str(j, "file", r->path);
+	json_kv_str(j, "speed", r->max_speed ? "max" : "recorded");
+	json_kv_str(j, "state", replay_state(r));
+	json_kv_u64(j, "fed", r->fed);
+	json_kv_u64(j, "skipped", recording_skipped(r->rd));
+	json_kv_u64(j, "ring_full_waits", r->full_waits);
+	json_obj_end(j);
+}
+
+void source_replay_text(const struct source_replay *r, FILE *f)
+{
+	fprintf(f, "replay of %s (%s speed): %s, %" PRIu64 " events fed, %" PRIu64 " lines skipped\n",
+		r->path, r->max_speed ? "max" : "recorded", replay_state(r), r->fed,
+		recording_skipped(r->rd));
 }
 
 void source_replay_close(struct source_replay *r)

@@ -14,8 +14,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "strbuf.h"
+#include "json.h"
 
 struct sup;
 struct source_replay;
@@ -25,7 +26,9 @@ int source_replay_open(struct sup *s, const char *path, bool max_speed, struct s
 /* Stops feeding (shutdown); events not yet produced are abandoned. */
 void source_replay_stop(struct source_replay *r);
 bool source_replay_finished(const struct source_replay *r);
-void source_replay_render(const struct source_replay *r, bool json, struct strbuf *b);
+/* Its status: a JSON object (the value after "probes"), or a text line. */
+void source_replay_json(const struct source_replay *r, struct json *j);
+void source_replay_text(const struct source_replay *r, FILE *f);
 void source_replay_close(struct source_replay *r);
 
 #if AOD_HAVE_PROBES
@@ -38,7 +41,8 @@ void source_bpf_stop(struct source_bpf *b);
 int source_bpf_widen(struct source_bpf *b);
 /* ... and once detectord has applied the current config, only what it needs. */
 int source_bpf_narrow(struct source_bpf *b);
-void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb);
+void source_bpf_json(const struct source_bpf *b, struct json *j);
+void source_bpf_text(const struct source_bpf *b, FILE *f);
 void source_bpf_close(struct source_bpf *b);
 #else
 /* A build without the probes (no clang/bpftool) has no bpf source: opening
@@ -46,10 +50,8 @@ void source_bpf_close(struct source_bpf *b);
 static inline void source_bpf_stop(struct source_bpf *b) { (void)b; }
 static inline int source_bpf_widen(struct source_bpf *b) { (void)b; return 0; }
 static inline int source_bpf_narrow(struct source_bpf *b) { (void)b; return 0; }
-static inline void source_bpf_render(const struct source_bpf *b, bool json, struct strbuf *sb)
-{
-	(void)b; (void)json; (void)sb;
-}
+static inline void source_bpf_json(const struct source_bpf *b, struct json *j) { (void)b; (void)j; }
+static inline void source_bpf_text(const struct source_bpf *b, FILE *f) { (void)b; (void)f; }
 static inline void source_bpf_close(struct source_bpf *b) { (void)b; }
 #endif
 

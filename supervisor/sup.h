@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The supervisor's one top-level context: everything the process owns hangs
- * off struct sup, and every module takes it (or an object inside it).
+ * off struct sup, and every module takes it (or an object inside it). Types
+ * only, and only those of modules that never include this header back, so
+ * no circle of includes runs through it.
  */
 #ifndef SUP_H
 #define SUP_H
@@ -11,22 +13,20 @@
 #include <sys/types.h>
 
 #include "args.h"
-#include "children.h"
 #include "config.h"
 #include "control.h"
 #include "loop.h"
 #include "msg.h"
 #include "queue.h"
 #include "ring.h"
+#include "worker.h"
 
 struct source_replay;
 struct source_bpf;
 
 enum sup_phase {
 	PHASE_RUNNING = 0,
-	PHASE_STOP_DETECTOR, /* detectord drains the ring and reports */
-	PHASE_STOP_COLLECTOR,
-	PHASE_STOP_SWEEPER,
+	PHASE_STOPPING,      /* workers told to finish in the table's stop order */
 	PHASE_STOP_WAIT,     /* every worker told; waiting for them to exit */
 };
 
@@ -39,8 +39,7 @@ enum oneshot_phase {
 };
 
 struct stats_gather {
-	bool active;
-	unsigned waiting;     /* bit per worker id still to answer */
+	bool active;          /* a round runs: workers' stats_asked say who is due */
 	int tfd;
 	struct loop_watch watch;
 };
@@ -82,6 +81,7 @@ struct sup {
 
 	/* shutdown */
 	enum sup_phase phase;
+	unsigned stop_rank;              /* PHASE_STOPPING: the row being stopped */
 	int int_count;                   /* SIGINTs seen */
 	int stop_tfd;                    /* overall shutdown deadline */
 	struct loop_watch stop_watch;
@@ -92,10 +92,5 @@ struct sup {
 
 	enum oneshot_phase oneshot;
 };
-
-/* Output directory: created and handed to the service user. 0 or -errno. */
-int sup_prepare_output_dir(struct sup *s, const char *dir);
-/* Logs the ring counters (used at shutdown and on request). */
-void sup_log_ring(struct sup *s);
 
 #endif

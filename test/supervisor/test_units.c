@@ -9,7 +9,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "children.h"
+#include "backoff.h"
 #include "droplog.h"
 #include "suptest.h"
 

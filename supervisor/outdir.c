@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "outdir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int outdir_prepare(const char *dir, uid_t uid, gid_t gid, const char *user)
+{
+	int rc = mkdir_p(dir, 0750);
+	if (rc < 0) {
+		log_error("cannot create output directory %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (geteuid() == 0 && chown(dir, uid, gid) != 0) {
+		rc = -errno;
+		log_error("cannot hand output directory %s to %s: %s", dir, user, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
