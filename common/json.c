@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void json_init(struct json *j, bool pretty)
 {
 	memset(j, 0, sizeof(*j));
@@ -136,37 +138,6 @@ void json_obj_end(struct json *j) { json_close(j, true); }
 void json_arr_begin(struct json *j) { json_open(j, false); }
 void json_arr_end(struct json *j) { json_close(j, false); }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t json_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min, cp;
-
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xE0) == 0xC0) {
-		len = 2, min = 0x80, cp = c & 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		len = 3, min = 0x800, cp = c & 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		len = 4, min = 0x10000, cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
 static void json_escaped(struct json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -189,7 +160,7 @@ static void json_escaped(struct json *j, const char *str, size_t n)
 			json_put(j, esc, 6);
 			i++;
 		} else {
-			size_t len = json_utf8_len(s + i, n - i);
+			size_t len = utf8_seq_len(s + i, n - i);
 			if (len == 0) {
 				json_puts(j, "\\ufffd");
 				i++;

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 /* The module's only state (see log.h): what openlog(3) keeps anyway. */
 static struct {
 	int level;
@@ -93,34 +95,34 @@ static const char *log_tag(int priority)
 	}
 }
 
+/* Every line is escaped (utf8.h): kernel-supplied text in it (a task's
+ * comm, a path) can neither forge lines nor carry invalid UTF-8 into the
+ * journal. */
 void log_emit(int priority, const char *fmt, ...)
 {
+	char raw[2048], text[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
+	int m = vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	utf8_escape(text, sizeof(text), raw);
 	if (log_state.foreground) {
-		va_list copy;
 		struct timespec ts;
-		char line[2048];
+		char line[sizeof(text) + 96];
 
 		/* One write per line: the supervisor and its workers share this
 		 * stderr, and unbuffered pieces of their lines would interleave. */
-		va_copy(copy, ap);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		int n = snprintf(line, sizeof(line), "%lld.%03ld %s[%s]: ", (long long)ts.tv_sec,
+		int n = snprintf(line, sizeof(line), "%lld.%03ld %s[%s]: %s\n", (long long)ts.tv_sec,
 				 ts.tv_nsec / 1000000, log_state.ident[0] ? log_state.ident : "aodv2",
-				 log_tag(priority));
-		if (n > 0 && (size_t)n < sizeof(line) - 1) {
-			size_t room = sizeof(line) - 1 - (size_t)n; /* one byte kept for '\n' */
-			int m = vsnprintf(line + n, room, fmt, copy);
-			if (m > 0)
-				n += (size_t)m < room ? m : (int)room - 1; /* truncated */
-			line[n++] = '\n';
-			ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+				 log_tag(priority), text);
+		if (n > 0) {
+			ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 			(void)w; /* nowhere left to report a failing stderr */
 		}
-		va_end(copy);
 	}
-	vsyslog(priority, fmt, ap);
-	va_end(ap);
+	syslog(priority, "%s", text);
 }
