@@ -64,8 +64,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct aod_config);
-} aod_config SEC(".maps") __weak;
+	__type(value, struct aod_probe_cfg);
+} aod_probe_cfg SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -90,14 +90,14 @@ static __always_inline void aod_count(__u32 idx)
 		*v += 1;
 }
 
-static __always_inline const struct aod_config *aod_cfg(void)
+static __always_inline const struct aod_probe_cfg *aod_cfg(void)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&aod_config, &zero);
+	return bpf_map_lookup_elem(&aod_probe_cfg, &zero);
 }
 
-static __always_inline bool aod_cmd_filtered(const struct aod_config *cfg, __u16 cmd)
+static __always_inline bool aod_cmd_filtered(const struct aod_probe_cfg *cfg, __u16 cmd)
 {
 	return cmd < AOD_SMB2_NR_COMMANDS && (cfg->cmd_filter_mask & (1u << cmd));
 }
@@ -112,7 +112,7 @@ static __always_inline bool aod_status_is_flow(__u16 cmd, __u32 status)
 
 static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid)
 {
-	const struct aod_config *cfg = aod_cfg();
+	const struct aod_probe_cfg *cfg = aod_cfg();
 	struct aod_start_key key = { .session_id = sesid, .message_id = mid };
 	struct aod_start st = {};
 	struct aod_state *state;
@@ -232,7 +232,7 @@ static __always_inline void aod_note_cmd_err(__u64 now, __u64 sesid, __u16 cmd, 
 static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid, __u32 status,
 					    int rc, bool failed)
 {
-	const struct aod_config *cfg = aod_cfg();
+	const struct aod_probe_cfg *cfg = aod_cfg();
 	struct aod_start st = {};
 	bool have_start, emitted = false;
 	__u64 now;
@@ -282,7 +282,7 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 
 static __always_inline void aod_on_op_err(__u16 cmd, __u32 tid, __u64 sesid, int rc, bool any_cmd)
 {
-	const struct aod_config *cfg = aod_cfg();
+	const struct aod_probe_cfg *cfg = aod_cfg();
 	__u32 task = (__u32)bpf_get_current_pid_tgid();
 	struct aod_last_err *last;
 	struct aod_start st = {};

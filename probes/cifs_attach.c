@@ -55,7 +55,7 @@ static int reuse_maps(struct aod_probes *s, const struct aod_probes *base)
 		{ s->maps.aod_events, base->maps.aod_events },
 		{ s->maps.aod_counters, base->maps.aod_counters },
 		{ s->maps.aod_starts, base->maps.aod_starts },
-		{ s->maps.aod_config, base->maps.aod_config },
+		{ s->maps.aod_probe_cfg, base->maps.aod_probe_cfg },
 		{ s->maps.aod_state, base->maps.aod_state },
 	};
 

@@ -84,7 +84,7 @@ static bool wants_probes(const struct probes_opts *o)
 
 static int config_push(struct probes *p)
 {
-	struct aod_config cfg = {
+	struct aod_probe_cfg cfg = {
 		.min_latency_ns = p->opts.min_latency_ns,
 		.cmd_filter_mask = p->opts.cmd_filter_mask & ((1u << AOD_SMB2_NR_COMMANDS) - 1),
 		.flags = (p->opts.want_latency ? AOD_CFG_LATENCY : 0u) |
@@ -92,7 +92,7 @@ static int config_push(struct probes *p)
 	};
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.aod_config), &zero, &cfg, BPF_ANY) != 0)
+	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.aod_probe_cfg), &zero, &cfg, BPF_ANY) != 0)
 		return -errno;
 	return 0;
 }

@@ -12,16 +12,16 @@
 #include <linux/types.h>
 #endif
 
-/* aod_config.flags: which tools emit events. */
+/* aod_probe_cfg.flags: which tools emit events. */
 #define AOD_CFG_LATENCY 0x1u /* smbslower: AOD_EV_LATENCY on done / err */
 #define AOD_CFG_ERRORS 0x2u  /* smbiosnoop: AOD_EV_ERROR on err */
 
 /*
- * The single entry of the "aod_config" array map. A map rather than
+ * The single entry of the "aod_probe_cfg" array map. A map rather than
  * const volatile globals so probes_update() changes thresholds while the
  * programs stay attached (rodata is frozen at load).
  */
-struct aod_config {
+struct aod_probe_cfg {
 	__u64 min_latency_ns;  /* no AOD_EV_LATENCY below this */
 	__u32 cmd_filter_mask; /* bit c: no event at all for SMB2 command c */
 	__u32 flags;           /* AOD_CFG_* */

@@ -2,7 +2,7 @@
 /*
  * smbslower: per-request latency of the cifs client. smb3_cmd_enter stores
  * the start, smb3_cmd_done takes it and emits AOD_EV_LATENCY when the
- * request was at least aod_config.min_latency_ns slow (the smb3_cmd_err
+ * request was at least aod_probe_cfg.min_latency_ns slow (the smb3_cmd_err
  * side lives in smbiosnoop.bpf.c: one program per tracepoint takes the
  * start entry, so both tools see it). smb3_reconnect bumps the generation.
  *

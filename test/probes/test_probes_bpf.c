@@ -265,10 +265,10 @@ static int collect(void *ctx, void *data, size_t size)
 
 static void config(uint64_t min_ns, uint32_t mask, uint32_t flags)
 {
-	struct aod_config c = { .min_latency_ns = min_ns, .cmd_filter_mask = mask, .flags = flags };
+	struct aod_probe_cfg c = { .min_latency_ns = min_ns, .cmd_filter_mask = mask, .flags = flags };
 	__u32 zero = 0;
 
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(L.skel->maps.aod_config), &zero, &c, BPF_ANY), 0);
+	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(L.skel->maps.aod_probe_cfg), &zero, &c, BPF_ANY), 0);
 }
 
 static void logic_setup(void)
