@@ -80,7 +80,7 @@ void routing_collector_gone(struct worker *w)
 
 	if (!s->in_flight)
 		return;
-	log_warn("%s died with %u collection(s) unfinished; their folders stay partial", w->name,
+	log_warn("collectord died with %u collection(s) unfinished; their folders stay partial",
 		 s->in_flight);
 	s->collections_failed += s->in_flight;
 	s->in_flight = 0;

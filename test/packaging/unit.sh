@@ -60,12 +60,12 @@ ok "NotifyAccess=main: only the supervisor may report READY=1" has "NotifyAccess
 ok "NoNewPrivileges=yes" has "NoNewPrivileges=yes"
 ok "PrivateMounts=yes" has "PrivateMounts=yes"
 # The supervisor gives up (exit 3) after WORKER_GIVE_UP_DEATHS deaths of a
-# worker within WORKER_GIVE_UP_WINDOW_NS (supervisor/children.h). The
+# worker within WORKER_GIVE_UP_WINDOW_NS (supervisor/backoff.h). The
 # start-limit window must be longer, or systemd would restart a crash loop
 # forever.
-rule=$(dirname "$0")/../../supervisor/children.h
+rule=$(dirname "$0")/../../supervisor/backoff.h
 give_up_s=$(sed -n 's/^#define WORKER_GIVE_UP_WINDOW_NS (\([0-9]*\)ull \* 1000000000ull)$/\1/p' "$rule")
-ok "the supervisor's give-up window is found in children.h ($give_up_s s)" test -n "$give_up_s"
+ok "the supervisor's give-up window is found in backoff.h ($give_up_s s)" test -n "$give_up_s"
 window=$(sed -n 's/^StartLimitIntervalSec=//p' "$unit")
 secs=$(systemd-analyze timespan "$window" 2>/dev/null | sed -n 's/^ *μs: *//p')
 ok "StartLimitIntervalSec ($window) longer than the give-up window" \
