@@ -27,7 +27,9 @@
 # the --kernel could not be fetched (with the reason), 77 (skip) only when
 # qemu or, without --kernel, an installed kernel image with cifs is unavailable.
 # Environment: AOD_VM_KERNEL (a vmlinuz path), AOD_VM_ACCEL (kvm|tcg),
-# AOD_VM_SMP, AOD_VM_MEM_MB, AODVM_SCENARIO_TIMEOUT (seconds per scenario).
+# AOD_VM_SMP, AOD_VM_MEM_MB, AODVM_SCENARIO_TIMEOUT (seconds per scenario),
+# AOD_VM_INIT (the guest's first program on the host root instead of
+# guest/boot.sh: run-systemd-vm.sh boots systemd).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -141,7 +143,7 @@ qemu_args() { # accel
 	printf '%s\n' -machine "q35,accel=$1" -cpu "$cpu" -smp "$smp" -m "$mem" \
 		-display none -monitor none -serial "file:$console" -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check aodvm.init=$here/guest/boot.sh" \
+		-append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check aodvm.init=${AOD_VM_INIT:-$here/guest/boot.sh}" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$run,mount_tag=aodout,security_model=none"
 }

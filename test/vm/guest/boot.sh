@@ -93,22 +93,6 @@ read -r up _ < /proc/uptime
 echo "aodvm: booted in $up s (kernel $(uname -r), $(nproc) CPUs)" | tee /dev/console
 echo "aodvm: $(cat /proc/version)"
 
-for s in $AODVM_SCENARIOS; do
-	art=$out/$s
-	mkdir -p "$art"
-	echo "aodvm: scenario $s starting" > /dev/console
-	read -r t0 _ < /proc/uptime
-	# A scenario is its own process group so that the cleanup below can end
-	# whatever it left behind.
-	ART=$art timeout -k 5 "${AODVM_SCENARIO_TIMEOUT:-400}" \
-		setsid bash "$AODVM_HERE/scenarios/$s.sh" > "$art/scenario.log" 2>&1 < /dev/null
-	rc=$?
-	read -r t1 _ < /proc/uptime
-	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	if [ $rc -eq 0 ]; then v=PASS; else v=FAIL; fi
-	[ $rc -eq 124 ] && echo "# the scenario hit its timeout" >> "$art/scenario.log"
-	echo "$s $v $secs $rc" >> "$out/verdicts"
-	echo "aodvm: scenario $s $v in $secs s" > /dev/console
-	bash "$AODVM_HERE/guest/cleanup.sh" >> "$art/cleanup.log" 2>&1
-done
+. "$AODVM_HERE/guest/scenarios.sh"
+run_scenarios "$out"
 sync
