@@ -2,6 +2,7 @@
 #include "outdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,10 +35,21 @@ int outdir_prepare(const char *dir, uid_t uid, gid_t gid, const char *user)
 		log_error("cannot create output directory %s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	if (geteuid() == 0 && chown(dir, uid, gid) != 0) {
+	if (geteuid() != 0)
+		return 0;
+	/* Through an fd that did not follow a symlink. Under the unit,
+	 * systemd-tmpfiles has already made it the service user's: then no
+	 * chown, which would need CAP_CHOWN even to keep the same owner. */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = -errno;
+		log_error("cannot open output directory %s: %s", dir, strerror(errno));
+	} else if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) != 0) {
 		rc = -errno;
 		log_error("cannot hand output directory %s to %s: %s", dir, user, strerror(errno));
-		return rc;
 	}
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

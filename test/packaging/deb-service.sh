@@ -83,18 +83,21 @@ fi
 ok "aodctl is on a plain user's PATH" in_root sh -c 'command -v aodctl >/dev/null'
 
 # 2. the unit's ExecStart=, by hand (-f: its log on stderr as well), under
-#    the unit's NoNewPrivileges=, CapabilityBoundingSet= and UMask=: they
-#    must leave the supervisor and its workers what they need.
+#    the unit's NoNewPrivileges=, CapabilityBoundingSet=, SupplementaryGroups=
+#    and UMask=: they must leave the supervisor and its workers what they
+#    need.
 unit=$r/usr/lib/systemd/system/aodv2-supervisor.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 ok "ExecStart= found in the installed unit" test -n "$exec_start"
 bounding=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
 ok "CapabilityBoundingSet= found in the installed unit ($bounding)" test -n "$bounding"
+supp=$(sed -n 's/^SupplementaryGroups=//p' "$unit" | tr ' ' ',')
+ok "SupplementaryGroups= found in the installed unit ($supp)" test -n "$supp"
 ok "the unit sets NoNewPrivileges=yes and UMask=0027" \
 	bash -c 'grep -qx NoNewPrivileges=yes "$1" && grep -qx UMask=0027 "$1"' _ "$unit"
 # chroot, setpriv and env exec: $! is the supervisor itself
 # shellcheck disable=SC2086 # the command line is split as systemd splits it
-(umask 0027 && exec chroot "$r" setpriv --no-new-privs --bounding-set "-all,$bounding" \
+(umask 0027 && exec chroot "$r" setpriv --no-new-privs --groups "$supp" --bounding-set "-all,$bounding" \
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $exec_start -f) >"$tmp/layer/supervisor.log" 2>&1 &
 sup=$!
 in_root useradd --no-create-home --no-user-group --gid users --shell /usr/sbin/nologin --groups aodv2 aodv2op >>"$log" 2>&1

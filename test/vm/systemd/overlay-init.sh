@@ -32,6 +32,12 @@ r=$rw/root
 # machine id shared with the host.
 : > "$r/etc/fstab"
 rm -f "$r/usr/sbin/policy-rc.d"
+# The build machine is a container: its /.dockerenv would make systemd run
+# as in a container (no udev, other defaults), not as on a real machine.
+rm -f "$r/.dockerenv"
+# Debian's tmp.conf empties /tmp at boot: here that is the host's /tmp, a
+# long walk over 9p that would only hide it (and the build tree may be in it).
+echo 'd /tmp 1777 root root -' > "$r/etc/tmpfiles.d/tmp.conf"
 : > "$r/etc/machine-id"
 echo aodvm > "$r/etc/hostname"
 
