@@ -53,7 +53,7 @@ if [ "$rc" -eq 1 ]; then
 	echo
 	echo "=============== failed assertions ==============="
 	for s in "${scenarios[@]}"; do
-		grep -hE '^(not ok|Bail out)' "$run/$s/scenario.log" 2> /dev/null | sed "s/^/$s: /"
+		grep -hE '^(not ok|Bail out)' "$run/$s/scenario.log" 2> /dev/null | sed "s/^/$s: /" || true
 	done
 	grep -h 'FATAL' "$run/boot.log" 2> /dev/null || true
 fi
