@@ -128,6 +128,7 @@ guardian:
       track_commands:
         - command: SMB2_WRITE
           threshold: 60000
+      actions: [dmesg] # its own list names syslogs, which watcher.actions no longer has
     vmspike:
       type: Latency
       tool: smbslower
