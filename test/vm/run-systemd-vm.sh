@@ -54,6 +54,9 @@ if [ "$rc" -eq 1 ]; then
 	echo "=============== failed assertions ==============="
 	for s in "${scenarios[@]}"; do
 		grep -hE '^(not ok|Bail out)' "$run/$s/scenario.log" 2> /dev/null | sed "s/^/$s: /" || true
+		if ! grep -q "^$s " "$run/verdicts" 2> /dev/null; then
+			echo "$s: no verdict: the VM stopped during: $(grep '^# \[' "$run/$s/scenario.log" 2> /dev/null | tail -1)"
+		fi
 	done
 	grep -h 'FATAL' "$run/boot.log" 2> /dev/null || true
 fi
