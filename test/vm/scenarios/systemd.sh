@@ -302,7 +302,12 @@ check "systemd killed nothing (no new 'Killing process' in the journal)" \
 	test "$(jcount 'systemd\[1\]: .*Killing process')" -eq "$k0"
 
 step "systemd-analyze security $UNIT"
-systemd-analyze security --no-pager "$UNIT" > "$ART/security.txt" 2>&1
+# Over D-Bus (dbus.socket starts the bus on demand); if the bus does not
+# answer, the same analysis of the installed unit file, said as such.
+if ! timeout 300 systemd-analyze security --no-pager "$UNIT" > "$ART/security.txt" 2>&1; then
+	note "systemd-analyze security over the bus failed ($(tail -1 "$ART/security.txt")): --offline on the unit file"
+	timeout 300 systemd-analyze security --offline=yes --no-pager "/usr/lib/systemd/system/$UNIT" > "$ART/security.txt" 2>&1
+fi
 sed 's/^/#   /' "$ART/security.txt"
 score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$ART/security.txt")
 readme=$(sed -n 's/.*`systemd-analyze security aodv2-supervisor` rates the unit \*\*\([0-9.]*\) .*/\1/p' "$AOD_SOURCE_ROOT/README.md")

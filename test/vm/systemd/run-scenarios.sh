@@ -28,7 +28,6 @@ exec >> "$out/boot.log" 2>&1
 read -r up _ < /proc/uptime
 echo "aodvm: booted in $up s (kernel $(uname -r), $(nproc) CPUs, $(systemctl --version | head -1))" |
 	tee /dev/console
-systemd-analyze blame --no-pager 2>&1 | head -15 | sed 's/^/aodvm: blame: /'
 . "$AODVM_HERE/guest/scenarios.sh"
 run_scenarios "$out"
 journalctl -b --no-pager -o short-monotonic > "$out/journal.txt" 2>&1
