@@ -13,6 +13,7 @@
 
 #include "action_caps.h"
 #include "log.h"
+#include "summary.h"
 #include "task.h"
 #include "clock.h"
 
@@ -291,6 +292,7 @@ void collector_submit(struct collector *c, const struct proto_anomaly *a)
 		return;
 	}
 	collector_snapshot(col, cfg);
+	summary_rule(col->rule, sizeof(col->rule), ac);
 	if (c->stopping) {
 		collector_not_run(col, "", "not started: collectord is shutting down");
 	} else if (collection_open(col, cfg->output_dir) < 0) {
