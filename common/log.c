@@ -101,13 +101,17 @@ void log_emit(int priority, const char *fmt, ...)
 	if (log_state.foreground) {
 		va_list copy;
 		struct timespec ts;
-		char line[2048];
+		struct tm tm;
+		char line[2048], when[24] = "";
 
 		/* One write per line: the supervisor and its workers share this
 		 * stderr, and unbuffered pieces of their lines would interleave. */
 		va_copy(copy, ap);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		int n = snprintf(line, sizeof(line), "%lld.%03ld %s[%s]: ", (long long)ts.tv_sec,
+		/* Local time, as a person reading a terminal expects. */
+		if (localtime_r(&ts.tv_sec, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		int n = snprintf(line, sizeof(line), "%s.%03ld %s[%s]: ", when,
 				 ts.tv_nsec / 1000000, log_state.ident[0] ? log_state.ident : "aodv2",
 				 log_tag(priority));
 		if (n > 0 && (size_t)n < sizeof(line) - 1) {
