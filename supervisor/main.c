@@ -15,6 +15,7 @@
 #include "aod_build.h"
 #include "args.h"
 #include "log.h"
+#include "manual.h"
 #include "privdrop.h"
 #include "proctitle.h"
 #include "reload.h"
@@ -156,6 +157,9 @@ static void sup_on_signal(struct loop_watch *lw, uint32_t events)
 		case SIGTERM:
 			shutdown_begin(s, SUP_EXIT_OK, "SIGTERM");
 			break;
+		case SIGUSR1:
+			manual_on_sigusr1(s);
+			break;
 		}
 	}
 }
@@ -169,6 +173,7 @@ static int sup_signals(struct sup *s)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
