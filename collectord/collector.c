@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "action_caps.h"
+#include "col_audit.h"
 #include "log.h"
 #include "summary.h"
 #include "task.h"
@@ -113,6 +114,7 @@ static void collector_finish(struct collector *c, struct collection *col)
 {
 	col->finished_ns = clock_mono_ns();
 	collection_finish(col);
+	col_audit(col);
 	if (col->status == 0) {
 		unsigned count[RES_NOT_RUN + 1] = { 0 };
 		for (unsigned i = 0; i < col->n; i++)

@@ -13,16 +13,6 @@
 #include "atomic_file.h"
 #include "smb_tables.h"
 
-static const char *summary_type(uint32_t type)
-{
-	switch (type) {
-	case PROTO_ANOMALY_LATENCY: return "Latency";
-	case PROTO_ANOMALY_ERROR: return "Error";
-	case PROTO_ANOMALY_MANUAL: return "Manual";
-	}
-	return "unknown";
-}
-
 /* Text from outside (comm, stderr, error strings) with control characters
  * shown as '?', on one line. */
 static void summary_clean(FILE *f, const char *s, size_t len)
@@ -118,7 +108,7 @@ static void summary_head(FILE *f, const struct collection *col)
 		summary_clean(f, col->error, sizeof(col->error));
 		fputc('\n', f);
 	}
-	fprintf(f, "Anomaly:    %s (%s)%s\n", a->name, summary_type(a->type),
+	fprintf(f, "Anomaly:    %s (%s)%s\n", a->name, proto_anomaly_type_name(a->type),
 		a->emergency ? ", emergency: one request over the emergency bound" : "");
 	fprintf(f, "When:       ");
 	summary_time(f, a->timestamp_ns, true);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "log.h"
 
+#include "journal.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ int log_level_parse(const char *name)
 void log_disconnect(void)
 {
 	closelog();
+	journal_close();
 }
 
 void log_reconnect(void)
@@ -88,9 +91,54 @@ static const char *log_tag(int priority)
 	switch (priority) {
 	case LOG_ERR: return "error";
 	case LOG_WARNING: return "warning";
+	case LOG_NOTICE: return "notice";
 	case LOG_INFO: return "info";
 	default: return "debug";
 	}
+}
+
+/* One write per line: the supervisor and its workers share this stderr, and
+ * unbuffered pieces of their lines would interleave. */
+static void log_write_stderr(int priority, const char *fmt, va_list ap)
+{
+	struct timespec ts;
+	struct tm tm;
+	char line[2048], when[24] = "";
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Local time, as a person reading a terminal expects. */
+	if (localtime_r(&ts.tv_sec, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	int n = snprintf(line, sizeof(line), "%s.%03ld %s[%s]: ", when, ts.tv_nsec / 1000000,
+			 log_state.ident[0] ? log_state.ident : "aodv2", log_tag(priority));
+	if (n > 0 && (size_t)n < sizeof(line) - 1) {
+		size_t room = sizeof(line) - 1 - (size_t)n; /* one byte kept for '\n' */
+		int m = vsnprintf(line + n, room, fmt, ap);
+		if (m > 0)
+			n += (size_t)m < room ? m : (int)room - 1; /* truncated */
+		line[n++] = '\n';
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+		(void)w; /* nowhere left to report a failing stderr */
+	}
+}
+
+static void log_stderr_fmt(int priority, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_write_stderr(priority, fmt, ap);
+	va_end(ap);
+}
+
+void log_stderr(int priority, const char *text)
+{
+	if (log_state.foreground)
+		log_stderr_fmt(priority, "%s", text);
+}
+
+const char *log_ident(void)
+{
+	return log_state.ident[0] ? log_state.ident : "aodv2";
 }
 
 void log_emit(int priority, const char *fmt, ...)
@@ -100,29 +148,8 @@ void log_emit(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	if (log_state.foreground) {
 		va_list copy;
-		struct timespec ts;
-		struct tm tm;
-		char line[2048], when[24] = "";
-
-		/* One write per line: the supervisor and its workers share this
-		 * stderr, and unbuffered pieces of their lines would interleave. */
 		va_copy(copy, ap);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		/* Local time, as a person reading a terminal expects. */
-		if (localtime_r(&ts.tv_sec, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		int n = snprintf(line, sizeof(line), "%s.%03ld %s[%s]: ", when,
-				 ts.tv_nsec / 1000000, log_state.ident[0] ? log_state.ident : "aodv2",
-				 log_tag(priority));
-		if (n > 0 && (size_t)n < sizeof(line) - 1) {
-			size_t room = sizeof(line) - 1 - (size_t)n; /* one byte kept for '\n' */
-			int m = vsnprintf(line + n, room, fmt, copy);
-			if (m > 0)
-				n += (size_t)m < room ? m : (int)room - 1; /* truncated */
-			line[n++] = '\n';
-			ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-			(void)w; /* nowhere left to report a failing stderr */
-		}
+		log_write_stderr(priority, fmt, copy);
 		va_end(copy);
 	}
 	vsyslog(priority, fmt, ap);

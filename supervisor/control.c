@@ -17,6 +17,7 @@
 
 #include "control_req.h"
 #include "log.h"
+#include "sup_audit.h"
 #include "msg.h"
 #include "sup.h"
 
@@ -57,6 +58,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 	if (rc < 0)
 		log_warn("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
 			 (int)c->pid, (unsigned)c->uid, strerror(-rc));
+	sup_audit_control(c, status);
 	/* One request per connection keeps every client's cost bounded. */
 	control_drop(c);
 }

@@ -152,6 +152,7 @@ static void req_check_config(struct ctl_client *c)
 
 void control_request(struct ctl_client *c, const struct msg *m)
 {
+	c->req_type = m->type;
 	switch (m->type) {
 	case PROTO_CTL_STATUS:
 		if (!c->may_read)

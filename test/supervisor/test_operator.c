@@ -12,7 +12,14 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,9 +74,14 @@ static bool find_collection(struct suptest *t, const char *name, char *dir, size
 	return found;
 }
 
+static void journal_drain(int fd);
+static int drain_fd = -1; /* the fake journal, read while waiting (its queue is short) */
+
 static bool wait_collection(struct suptest *t, const char *name, char *dir, size_t len, int ms)
 {
 	for (int waited = 0; waited < ms; waited += 100) {
+		if (drain_fd >= 0)
+			journal_drain(drain_fd);
 		if (find_collection(t, name, dir, len))
 			return true;
 		suptest_sleep_ms(100);
@@ -148,6 +160,177 @@ START_TEST(collect_on_shutdown_collects_once_and_the_stop_waits_for_it)
 }
 END_TEST
 
+/* ---- the fake journal: a datagram socket the workers may write to ---- */
+
+#define MAX_DGRAMS 4096
+static char *dgrams[MAX_DGRAMS];
+static unsigned n_dgrams;
+
+/* A thread reads the socket all the time: a datagram queue is short
+ * (net.unix.max_dgram_qlen), and a sender finding it full falls back to
+ * syslog, as it would with a stalled journald. */
+static pthread_mutex_t dgram_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t reader;
+static volatile sig_atomic_t reader_stop;
+
+static void *journal_reader(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[9000];
+	while (!reader_stop) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 100) < 0 || (p.revents & POLLNVAL))
+			return NULL;
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		pthread_mutex_lock(&dgram_lock);
+		if (n_dgrams < MAX_DGRAMS)
+			dgrams[n_dgrams++] = strdup(buf);
+		pthread_mutex_unlock(&dgram_lock);
+	}
+	return NULL;
+}
+
+static int journal_bind(struct suptest *t, char *path, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(path, len, "%s/journal.sock", t->dir);
+	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(chmod(path, 0666), 0); /* the workers run as nobody */
+	int big = 4 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	ck_assert_int_eq(pthread_create(&reader, NULL, journal_reader, (void *)(intptr_t)fd), 0);
+	return fd;
+}
+
+static void journal_drain(int fd)
+{
+	(void)fd; /* the reader thread does it */
+}
+
+/* A datagram holding every one of the NULL-terminated "KEY=value\n" lines. */
+static bool journal_has(int fd, ...)
+{
+	bool found = false;
+	pthread_mutex_lock(&dgram_lock);
+	for (unsigned i = 0; !found && i < n_dgrams; i++) {
+		va_list ap;
+		const char *want;
+		bool all = true;
+		va_start(ap, fd);
+		while (all && (want = va_arg(ap, const char *)) != NULL)
+			all = strstr(dgrams[i], want) != NULL;
+		va_end(ap);
+		found = all;
+	}
+	pthread_mutex_unlock(&dgram_lock);
+	return found;
+}
+
+static void journal_reset(int fd)
+{
+	reader_stop = 1;
+	pthread_join(reader, NULL);
+	reader_stop = 0;
+	for (unsigned i = 0; i < n_dgrams; i++)
+		free(dgrams[i]);
+	n_dgrams = 0;
+	close(fd);
+}
+
+static bool journal_wait(int fd, const char *a, const char *b, const char *c)
+{
+	for (int waited = 0; waited < 20000; waited += 100) {
+		if (journal_has(fd, a, b, c, NULL))
+			return true;
+		suptest_sleep_ms(100);
+	}
+	return false;
+}
+
+START_TEST(audit_records_only_when_enabled_and_name_the_peer)
+{
+	static const char *const on_off[] = {
+		"watch_interval_sec: 1\naudit:\n  enabled: false\n",
+		"watch_interval_sec: 1\naudit:\n  enabled: true\n",
+	};
+	for (int on = 0; on < 2; on++) {
+		struct suptest t;
+		char path[256], env[300], out[4096], dir[512];
+		n_dgrams = 0;
+		suptest_init(&t, false, quick_actions);
+		suptest_write_dropin(&t, "70-audit.yaml", on_off[on]);
+		suptest_write_replay(&t, 20000, 0, 0, 1000000);
+		int fd = journal_bind(&t, path, sizeof(path));
+		drain_fd = fd;
+		snprintf(env, sizeof(env), "AOD_JOURNAL_SOCKET=%s", path);
+		const char *envv[] = { env, NULL };
+		suptest_start(&t, envv, NULL);
+		ck_assert_msg(suptest_wait_running(&t, NULL, -1, 15000), "workers did not start");
+		ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+		ck_assert(wait_collection(&t, "manual", dir, sizeof(dir), 20000));
+		/* let nobody reach the socket: the supervisor itself refuses it */
+		ck_assert_int_eq(chmod(t.sock, 0666), 0);
+		ck_assert_int_eq(suptest_aodctl(&t, 65534, out, sizeof(out), "reload", NULL), 4);
+		ck_assert_int_eq(kill(t.pid, SIGHUP), 0);
+		/* the normal lines carry their fields either way */
+		ck_assert_msg(journal_wait(fd, "MESSAGE_ID=6265bd5c2104495d889dca0c181d46dd\n",
+					   "\nAOD_ANOMALY=manual\n", "\nAOD_TYPE=Manual\n"),
+			      "no anomaly line with fields in the journal (%u datagrams, first: %s)",
+			      n_dgrams, n_dgrams ? dgrams[0] : "");
+		ck_assert(journal_wait(fd, "\nAOD_STATUS=complete\n", "SYSLOG_IDENTIFIER=aodv2-supervisor\n",
+				       "MESSAGE_ID=496234698f004e7a8137de42090c74b5\n"));
+		if (on) {
+			ck_assert_msg(journal_wait(fd, "\nAOD_AUDIT=control\n", "\nAOD_PEER_UID=0\n",
+						   "\nAOD_COMMAND=collect\n"), "no control record for root");
+			ck_assert(journal_has(fd, "MESSAGE_ID=48c35e80c4ce48f68d14e940ab994125\n",
+					      "\nAOD_PEER_UID=65534\n", "\nAOD_COMMAND=reload\n",
+					      "\nAOD_OUTCOME=denied\n", NULL));
+			ck_assert_msg(journal_wait(fd, "\nAOD_AUDIT=action\n", "\nAOD_ACTION=dmesg\n",
+						   "SYSLOG_IDENTIFIER=aodv2-collectord\n"), "no action record");
+			ck_assert_msg(journal_wait(fd, "\nAOD_AUDIT=reload\n", "\nAOD_OUTCOME=accepted\n",
+						   "\nAOD_SHA256="), "no reload record");
+			ck_assert_msg(journal_wait(fd, "\nAOD_AUDIT=window\n", "\nAOD_VERDICT=ok\n",
+						   "SYSLOG_IDENTIFIER=aodv2-detectord\n"), "no window record");
+		} else {
+			suptest_sleep_ms(1500); /* windows judged meanwhile */
+			ck_assert(!journal_has(fd, "\nAOD_AUDIT=", NULL));
+		}
+		stop(&t);
+		journal_reset(fd);
+		drain_fd = -1;
+		suptest_cleanup(&t);
+	}
+}
+END_TEST
+
+START_TEST(without_a_journal_audit_goes_to_syslog)
+{
+	struct suptest t;
+	char out[4096], dir[512];
+
+	suptest_init(&t, false, quick_actions);
+	suptest_write_dropin(&t, "70-audit.yaml", "audit:\n  enabled: true\n");
+	suptest_write_replay(&t, 20000, 0, 0, 1000000);
+	const char *envv[] = { "AOD_JOURNAL_SOCKET=", NULL }; /* no journal */
+	suptest_start(&t, envv, NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 15000), "workers did not start");
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+	ck_assert(wait_collection(&t, "manual", dir, sizeof(dir), 20000));
+	/* the syslog path (which -f mirrors on stderr) carried the record */
+	ck_assert(suptest_log_has(&t, "aodv2-supervisor[notice]: audit control: control request collect "
+				      "from uid 0 pid "));
+	stop(&t);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -156,6 +339,8 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sigusr1_gives_a_manual_collection);
 	tcase_add_test(tc, collect_on_shutdown_collects_once_and_the_stop_waits_for_it);
+	tcase_add_test(tc, audit_records_only_when_enabled_and_name_the_peer);
+	tcase_add_test(tc, without_a_journal_audit_goes_to_syslog);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }
