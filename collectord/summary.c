@@ -112,7 +112,7 @@ static void summary_head(FILE *f, const struct collection *col)
 		a->emergency ? ", emergency: one request over the emergency bound" : "");
 	fprintf(f, "When:       ");
 	summary_time(f, a->timestamp_ns, true);
-	fprintf(f, "\n            ");
+	fprintf(f, " (local time)\n            ");
 	summary_time(f, a->timestamp_ns, false);
 	fprintf(f, "\nHost:       %s, kernel %s\n", host, uts.release);
 	fprintf(f, "Collected:  in ");
@@ -200,8 +200,12 @@ static void summary_action(FILE *f, const struct collection *col, const struct a
 			fprintf(f, ", cut at its size cap");
 	}
 	if (r->error[0]) {
+		static const char na[] = "not available: ";
+		const char *why = r->error;
+		if (r->state == RES_NOT_AVAILABLE && strncmp(why, na, sizeof(na) - 1) == 0)
+			why += sizeof(na) - 1; /* the status already says so */
 		fprintf(f, "\n              why: ");
-		summary_clean(f, r->error, sizeof(r->error));
+		summary_clean(f, why, sizeof(r->error) - (size_t)(why - r->error));
 	}
 	if (r->state != RES_OK && r->stderr_len) {
 		fprintf(f, "\n              its stderr ends: ");

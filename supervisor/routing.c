@@ -172,9 +172,10 @@ void routing_anomaly(struct sup *s, const struct proto_anomaly *a)
 	struct journal_field f[] = { { "AOD_ANOMALY", a->name }, { "AOD_TYPE", proto_anomaly_type_name(a->type) },
 				     { "AOD_COLLECTION", coll } };
 	journal_at(LOG_INFO, JOURNAL_MSGID_ANOMALY, f, 3, "anomaly %s%s: %llu violations of %llu "
-		   "events judged (acceptable %u); collecting into %s", a->name,
+		   "events judged (acceptable %u); collecting into aod_%llu", a->name,
 		   a->emergency ? " (emergency)" : "", (unsigned long long)a->violations,
-		   (unsigned long long)a->events_judged, a->acceptable_count, coll);
+		   (unsigned long long)a->events_judged, a->acceptable_count,
+		   (unsigned long long)a->timestamp_ns);
 	if (!queue_push(&s->queue, a))
 		log_warn("anomaly queue for collectord is full (%u): dropped aod_%llu (%llu dropped so far)",
 			 ANOMALY_QUEUE_CAP, (unsigned long long)a->timestamp_ns,
