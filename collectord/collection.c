@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "manifest.h"
+#include "summary.h"
 
 /* How many timestamps after the anomaly's to try when the name is taken. */
 #define COLLECTION_NAME_TRIES 64
@@ -141,7 +142,12 @@ int collection_finish(struct collection *col)
 {
 	if (col->dirfd < 0)
 		return col->status;
-	int rc = manifest_write(col, col->dirfd);
+	/* The summary first: manifest.json, the record of last resort, then
+	 * also tells when the summary could not be written. */
+	int rc = summary_write(col, col->dirfd);
+	if (rc < 0)
+		collection_error(col, rc, "cannot write summary.txt: %s", strerror(-rc));
+	rc = manifest_write(col, col->dirfd);
 	if (rc < 0)
 		collection_error(col, rc, "cannot write manifest.json: %s", strerror(-rc));
 	close(col->dirfd);

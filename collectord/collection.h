@@ -57,6 +57,7 @@ struct collection {
 	int dirfd;                     /* the .partial folder, -1 when it does not exist */
 	int status;                    /* 0, or the first -errno that cost data */
 	char error[256];
+	char rule[384];                /* summary_rule(): what fired, as configured then */
 	uint64_t received_ns;          /* CLOCK_MONOTONIC when the anomaly arrived */
 	uint64_t finished_ns;
 	/* The config, as it was when the anomaly arrived. */

@@ -12,7 +12,9 @@
 #include <zstd.h>
 
 #include "action_caps.h"
+#include "col_audit.h"
 #include "log.h"
+#include "summary.h"
 #include "task.h"
 #include "clock.h"
 
@@ -112,6 +114,7 @@ static void collector_finish(struct collector *c, struct collection *col)
 {
 	col->finished_ns = clock_mono_ns();
 	collection_finish(col);
+	col_audit(col);
 	if (col->status == 0) {
 		unsigned count[RES_NOT_RUN + 1] = { 0 };
 		for (unsigned i = 0; i < col->n; i++)
@@ -291,6 +294,7 @@ void collector_submit(struct collector *c, const struct proto_anomaly *a)
 		return;
 	}
 	collector_snapshot(col, cfg);
+	summary_rule(col->rule, sizeof(col->rule), ac);
 	if (c->stopping) {
 		collector_not_run(col, "", "not started: collectord is shutting down");
 	} else if (collection_open(col, cfg->output_dir) < 0) {

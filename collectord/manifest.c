@@ -19,16 +19,6 @@ static void manifest_ms(struct json *j, const char *key, uint64_t ns)
 	json_fixed(j, ns / 1000, 3);
 }
 
-static const char *manifest_type(uint32_t type)
-{
-	switch (type) {
-	case PROTO_ANOMALY_LATENCY: return "Latency";
-	case PROTO_ANOMALY_ERROR: return "Error";
-	case PROTO_ANOMALY_MANUAL: return "Manual";
-	}
-	return "unknown";
-}
-
 static void manifest_time(struct json *j, uint64_t ts_ns)
 {
 	time_t secs = (time_t)(ts_ns / 1000000000u);
@@ -144,7 +134,7 @@ static void manifest_anomaly(struct json *j, const struct proto_anomaly *a)
 	json_key(j, "anomaly");
 	json_obj_begin(j);
 	json_kv_str(j, "name", a->name);
-	json_kv_str(j, "type", manifest_type(a->type));
+	json_kv_str(j, "type", proto_anomaly_type_name(a->type));
 	json_kv_bool(j, "emergency", a->emergency != 0);
 	json_kv_u64(j, "timestamp_ns", a->timestamp_ns);
 	json_key(j, "time");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "log.h"
 
+#include "journal.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ int log_level_parse(const char *name)
 void log_disconnect(void)
 {
 	closelog();
+	journal_close();
 }
 
 void log_reconnect(void)
@@ -90,9 +93,45 @@ static const char *log_tag(int priority)
 	switch (priority) {
 	case LOG_ERR: return "error";
 	case LOG_WARNING: return "warning";
+	case LOG_NOTICE: return "notice";
 	case LOG_INFO: return "info";
 	default: return "debug";
 	}
+}
+
+/* One write per line: the supervisor and its workers share this stderr, and
+ * unbuffered pieces of their lines would interleave. text is escaped. */
+static void log_write_stderr(int priority, const char *text)
+{
+	struct timespec ts;
+	struct tm tm;
+	char line[4096 + 96], when[24] = "";
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Local time, as a person reading a terminal expects. */
+	if (localtime_r(&ts.tv_sec, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	int n = snprintf(line, sizeof(line), "%s.%03ld %s[%s]: %s\n", when, ts.tv_nsec / 1000000,
+			 log_state.ident[0] ? log_state.ident : "aodv2", log_tag(priority), text);
+	if (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		(void)w; /* nowhere left to report a failing stderr */
+	}
+}
+
+void log_stderr(int priority, const char *text)
+{
+	char esc[4096];
+
+	if (!log_state.foreground)
+		return;
+	utf8_escape(esc, sizeof(esc), text);
+	log_write_stderr(priority, esc);
+}
+
+const char *log_ident(void)
+{
+	return log_state.ident[0] ? log_state.ident : "aodv2";
 }
 
 /* Every line is escaped (utf8.h): kernel-supplied text in it (a task's
@@ -109,20 +148,7 @@ void log_emit(int priority, const char *fmt, ...)
 	if (m < 0)
 		return;
 	utf8_escape(text, sizeof(text), raw);
-	if (log_state.foreground) {
-		struct timespec ts;
-		char line[sizeof(text) + 96];
-
-		/* One write per line: the supervisor and its workers share this
-		 * stderr, and unbuffered pieces of their lines would interleave. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int n = snprintf(line, sizeof(line), "%lld.%03ld %s[%s]: %s\n", (long long)ts.tv_sec,
-				 ts.tv_nsec / 1000000, log_state.ident[0] ? log_state.ident : "aodv2",
-				 log_tag(priority), text);
-		if (n > 0) {
-			ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-			(void)w; /* nowhere left to report a failing stderr */
-		}
-	}
+	if (log_state.foreground)
+		log_write_stderr(priority, text);
 	syslog(priority, "%s", text);
 }

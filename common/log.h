@@ -29,6 +29,10 @@ void log_set_level(int priority);
 int log_get_level(void);
 bool log_enabled(int priority);
 void log_emit(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For journal.c: the line on stderr only (when in the foreground), and the
+ * ident ("aodv2-<process>"). */
+void log_stderr(int priority, const char *text);
+const char *log_ident(void);
 
 #define log_at(prio, ...) \
 	do { \

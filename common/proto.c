@@ -231,3 +231,13 @@ int proto_recv(int sock, struct msg *m, uint64_t accept, char *why, size_t cap)
 		snprintf(why, cap, "%s", strerror(-rc));
 	return rc;
 }
+
+const char *proto_anomaly_type_name(uint32_t type)
+{
+	switch (type) {
+	case PROTO_ANOMALY_LATENCY: return "Latency";
+	case PROTO_ANOMALY_ERROR: return "Error";
+	case PROTO_ANOMALY_MANUAL: return "Manual";
+	}
+	return "unknown";
+}

@@ -170,6 +170,8 @@ bool proto_ctl_reply_valid(const void *body, size_t len);
  * empty; text bodies hold no NUL byte; PROTO_CTL_COLLECT's name is shorter
  * than PROTO_NAME_LEN). False for an unknown type. */
 bool proto_body_valid(uint16_t type, const void *body, size_t len);
+/* "Latency", "Error", "Manual"; "unknown" otherwise. */
+const char *proto_anomaly_type_name(uint32_t type);
 /* "ANOMALY", "CONFIG", ... for log lines; NULL for an unknown type. */
 const char *proto_type_name(uint16_t type);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "audit.h"
 #include "log.h"
 #include "proto.h"
 
@@ -93,6 +94,7 @@ static int wproc_configure(struct wproc *p, bool first, char *reason, size_t cap
 	}
 	config_free((struct aod_config *)p->cfg);
 	p->cfg = cfg;
+	audit_enable(cfg->audit_enabled);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "handler.h"
 #include "log.h"
 #include "smb_tables.h"
@@ -27,6 +28,7 @@ struct detect_slot {
 	char name[PROTO_NAME_LEN];
 	uint64_t cooldown_ns;
 	uint64_t judged, detected, sent, suppressed;
+	uint64_t judged_closed;  /* judged when the last window closed (audit) */
 	bool has_sent;
 	uint64_t last_sent_ns; /* wall clock timestamp of the last sent anomaly */
 };
@@ -207,6 +209,47 @@ static void detect_log_sent(const struct detect_slot *s, const struct proto_anom
 		 (a->interval_end_ns - a->interval_start_ns) / 1000000u, worst, a->timestamp_ns);
 }
 
+/* audit.h: every window judged, with its verdict. */
+static void detect_audit_window(const struct detect *d, struct detect_slot *s,
+				const struct proto_anomaly *a)
+{
+	uint64_t events = s->judged - s->judged_closed;
+	char ev[24], viol[24];
+
+	s->judged_closed = s->judged;
+	if (!audit_enabled())
+		return;
+	snprintf(ev, sizeof(ev), "%" PRIu64, events);
+	snprintf(viol, sizeof(viol), "%" PRIu64, a ? a->violations : 0);
+	struct journal_field f[] = { { "AOD_ANOMALY", s->name }, { "AOD_TYPE", s->ops->type_name },
+				     { "AOD_EVENTS", ev }, { "AOD_VIOLATIONS", a ? viol : "" },
+				     { "AOD_VERDICT", a ? "anomaly" : "ok" } };
+	audit_record(AUDIT_WINDOW, f, 5, "window of %" PRIu64 " ms for %s: %s events judged, %s",
+		     (d->end - d->start) / 1000000u, s->name, ev, a ? "anomaly" : "ok");
+}
+
+/* audit.h: an anomaly and its cooldown decision. */
+static void detect_audit_decision(const struct detect_slot *s, const struct proto_anomaly *a,
+				  bool sent)
+{
+	char viol[24], cool[24], coll[32];
+
+	if (!audit_enabled())
+		return;
+	snprintf(viol, sizeof(viol), "%" PRIu64, a->violations);
+	snprintf(cool, sizeof(cool), "%" PRIu64, s->cooldown_ns / 1000000000u);
+	coll[0] = '\0';
+	if (sent)
+		snprintf(coll, sizeof(coll), "aod_%" PRIu64, a->timestamp_ns);
+	struct journal_field f[] = { { "AOD_ANOMALY", s->name }, { "AOD_TYPE", s->ops->type_name },
+				     { "AOD_VIOLATIONS", viol }, { "AOD_COOLDOWN_SEC", cool },
+				     { "AOD_DECISION", sent ? "sent" : "suppressed" },
+				     { "AOD_COLLECTION", coll } };
+	audit_record(AUDIT_ANOMALY, f, 6, "anomaly %s%s: %s violations; %s (cooldown %s s)", s->name,
+		     a->emergency ? " (emergency)" : "", viol,
+		     sent ? "sent for collection" : "suppressed by cooldown", cool);
+}
+
 static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto_anomaly *a,
 			   uint64_t ts_wall)
 {
@@ -220,6 +263,7 @@ static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto
 			 s->name, a->emergency ? " (emergency)" : "", a->violations, a->acceptable_count,
 			 ts_wall > s->last_sent_ns ? (ts_wall - s->last_sent_ns) / 1000000u : 0,
 			 s->cooldown_ns / 1000000000u);
+		detect_audit_decision(s, a, false);
 		return;
 	}
 	if (ts_wall <= d->last_ts_sent)
@@ -230,6 +274,7 @@ static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto
 	s->last_sent_ns = ts_wall;
 	s->sent++;
 	detect_log_sent(s, a);
+	detect_audit_decision(s, a, true);
 	d->emit(a, d->emit_arg);
 }
 
@@ -269,7 +314,9 @@ static void window_close(struct detect *d)
 	for (unsigned i = 0; i < d->n_slots; i++) {
 		struct detect_slot *s = &d->slots[i];
 		memset(&a, 0, sizeof(a));
-		if (!s->ops->close(s->state, &a))
+		bool anomalous = s->ops->close(s->state, &a);
+		detect_audit_window(d, s, anomalous ? &a : NULL);
+		if (!anomalous)
 			continue;
 		a.interval_start_ns = detect_wall(d, d->start);
 		a.interval_end_ns = detect_wall(d, d->end);
@@ -432,6 +479,7 @@ int detect_reload(struct detect *d, const struct aod_config *cfg, char *err, siz
 			continue;
 		n->ops->adopt(n->state, o->state);
 		n->judged = o->judged;
+		n->judged_closed = o->judged_closed;
 		n->detected = o->detected;
 		n->sent = o->sent;
 		n->suppressed = o->suppressed;

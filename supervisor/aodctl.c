@@ -11,23 +11,15 @@
 #include <unistd.h>
 
 #include "aod_build.h"
+#include "aodctl_exit.h"
+#include "aodctl_outdir.h"
 #include "config.h"
 #include "msg.h"
 #include "proto.h"
 
 #define AODCTL_DEFAULT_SOCKET "/run/aodv2/aodv2.sock"
+#define AODCTL_DEFAULT_OUTDIR "/var/log/aodv2"
 #define AODCTL_TIMEOUT_MS 15000
-
-/* Exit statuses (documented in --help). */
-enum {
-	AODCTL_OK = 0,
-	AODCTL_FAILED = 1,
-	AODCTL_USAGE = 2,
-	AODCTL_UNREACHABLE = 3,
-	AODCTL_DENIED = 4,
-	AODCTL_PROTOCOL = 5,
-	AODCTL_CONFIG = 78,
-};
 
 static const char aodctl_help[] =
 "NAME\n"
@@ -38,6 +30,8 @@ static const char aodctl_help[] =
 "    aodctl [-s PATH] reload\n"
 "    aodctl [-s PATH] collect [ANOMALY]\n"
 "    aodctl [-s PATH] check-config\n"
+"    aodctl [-o DIR] list\n"
+"    aodctl [-o DIR] show NAME\n"
 "    aodctl --help | --version\n"
 "\n"
 "DESCRIPTION\n"
@@ -51,13 +45,19 @@ static const char aodctl_help[] =
 "                  guardian.anomalies) or, without one, as a manual collection\n"
 "    check-config  validate the configuration files the supervisor uses and print\n"
 "                  the effective config\n"
+"    list          the collections in the output directory, newest first: local\n"
+"                  time, anomaly, type, status (complete, failed, partial), size\n"
+"    show NAME     print collection NAME's summary.txt\n"
 "\n"
 "    status and check-config are allowed for root and members of group aodv2;\n"
-"    reload and collect for root only.\n"
+"    reload and collect for root only. list and show read the output directory\n"
+"    themselves, with the invoking user's rights (root or group aodv2).\n"
 "\n"
 "OPTIONS\n"
 "    -s, --socket PATH  control socket (default: control_socket from\n"
 "                       " AOD_DEFAULT_CONFIG ", else " AODCTL_DEFAULT_SOCKET ")\n"
+"    -o, --output-dir DIR  output directory for list and show (default:\n"
+"                       aod_output_dir from " AOD_DEFAULT_CONFIG ")\n"
 "    -h, --help         print this help\n"
 "    --version          print the version\n"
 "\n"
@@ -73,8 +73,9 @@ static const char aodctl_help[] =
 "SEE ALSO\n"
 "    aodv2-supervisor(8)\n";
 
-/* The socket path: -s, else what the installed config says, else default. */
-static char *aodctl_socket_path(const char *opt)
+/* A path: opt, else what the installed config says (the control socket or
+ * the output directory), else the default. */
+static char *aodctl_path(const char *opt, bool outdir)
 {
 	struct aod_config *cfg = NULL;
 	struct config_errors errs = { 0 };
@@ -83,12 +84,13 @@ static char *aodctl_socket_path(const char *opt)
 	if (opt)
 		return strdup(opt);
 	if (config_load(AOD_DEFAULT_CONFIG, AOD_DEFAULT_DROPIN_DIR, &cfg, &errs) == 0) {
-		if (cfg->control_socket)
-			path = strdup(cfg->control_socket);
+		const char *p = outdir ? cfg->output_dir : cfg->control_socket;
+		if (p)
+			path = strdup(p);
 		config_free(cfg);
 	}
 	config_errors_free(&errs);
-	return path ? path : strdup(AODCTL_DEFAULT_SOCKET);
+	return path ? path : strdup(outdir ? AODCTL_DEFAULT_OUTDIR : AODCTL_DEFAULT_SOCKET);
 }
 
 static int aodctl_connect(const char *path)
@@ -230,21 +232,31 @@ static int aodctl_command(const char *path, int argc, char **argv)
 	return aodctl_usage("unknown command");
 }
 
+/* list and show read the output directory; the others ask the supervisor. */
+static int aodctl_outdir_command(const char *dir, int argc, char **argv)
+{
+	if (strcmp(argv[0], "list") == 0)
+		return argc == 1 ? aodctl_list(dir) : aodctl_usage("list takes no arguments");
+	return argc == 2 ? aodctl_show(dir, argv[1]) : aodctl_usage("show takes one collection name");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "output-dir", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sock = NULL;
+	const char *sock = NULL, *outdir = NULL;
 	int c;
 
 	/* '+': stop at the command, so "status --json" keeps its option. */
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
+		case 'o': outdir = optarg; break;
 		case 'h': fputs(aodctl_help, stdout); return AODCTL_OK;
 		case 'V': printf("aodctl %s\n", AOD_VERSION); return AODCTL_OK;
 		default: return aodctl_usage("bad option");
@@ -252,12 +264,15 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return aodctl_usage("no command given");
-	char *path = aodctl_socket_path(sock);
+	const char *cmd = argv[optind];
+	bool on_outdir = strcmp(cmd, "list") == 0 || strcmp(cmd, "show") == 0;
+	char *path = aodctl_path(on_outdir ? outdir : sock, on_outdir);
 	if (!path) {
 		fprintf(stderr, "aodctl: out of memory\n");
 		return AODCTL_FAILED;
 	}
-	int rc = aodctl_command(path, argc - optind, argv + optind);
+	int rc = on_outdir ? aodctl_outdir_command(path, argc - optind, argv + optind)
+			   : aodctl_command(path, argc - optind, argv + optind);
 	free(path);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "log.h"
 #include "msg.h"
 #include "proto.h"
@@ -31,6 +32,46 @@ static void control_drop(struct ctl_client *c)
 	close(c->idle_tfd);
 	c->fd = c->idle_tfd = -1;
 	c->waiting_status = false;
+}
+
+static const char *control_audit_command(uint16_t type)
+{
+	switch (type) {
+	case PROTO_CTL_STATUS: return "status";
+	case PROTO_CTL_RELOAD: return "reload";
+	case PROTO_CTL_COLLECT: return "collect";
+	case PROTO_CTL_CHECK_CONFIG: return "check-config";
+	}
+	return "unknown";
+}
+
+static const char *control_audit_outcome(int status)
+{
+	switch (status) {
+	case CTL_OK: return "ok";
+	case CTL_DENIED: return "denied";
+	case CTL_USAGE: return "refused";
+	case CTL_CONFIG: return "invalid-config";
+	}
+	return "failed";
+}
+
+/* A control request answered with status (CTL_*), from c's peer. */
+static void control_audit(const struct ctl_client *c, int status)
+{
+	char uid[16], pid[16];
+
+	if (!audit_enabled())
+		return;
+	snprintf(uid, sizeof(uid), "%u", (unsigned)c->uid);
+	snprintf(pid, sizeof(pid), "%d", (int)c->pid);
+	const char *cmd = control_audit_command(c->req_type), *out = control_audit_outcome(status);
+	struct journal_field f[] = {
+		{ "AOD_PEER_UID", uid }, { "AOD_PEER_PID", pid },
+		{ "AOD_COMMAND", cmd }, { "AOD_OUTCOME", out },
+	};
+	audit_record(AUDIT_CONTROL, f, 4, "control request %s from uid %s pid %s: %s", cmd, uid, pid,
+		     out);
 }
 
 void control_reply(struct ctl_client *c, int status, const char *text, size_t len)
@@ -56,6 +97,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 	if (rc < 0)
 		log_warn("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
 			 (int)c->pid, (unsigned)c->uid, strerror(-rc));
+	control_audit(c, status);
 	/* One request per connection keeps every client's cost bounded. */
 	control_drop(c);
 }

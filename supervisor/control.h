@@ -42,6 +42,7 @@ struct ctl_client {
 	bool may_read, may_change;
 	bool waiting_status;        /* a status reply is being gathered */
 	bool status_json;
+	uint16_t req_type;          /* the request being answered (audit) */
 };
 
 /* Handles one request of a client (its rights checked by the handler); the

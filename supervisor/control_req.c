@@ -8,12 +8,11 @@
 #include <string.h>
 
 #include "log.h"
+#include "manual.h"
 #include "proto.h"
 #include "reload.h"
-#include "routing.h"
 #include "status.h"
 #include "sup.h"
-#include "clock.h"
 
 static struct sup *sup_of(const struct ctl_client *c)
 {
@@ -114,7 +113,6 @@ static bool req_name_valid(const struct msg *m)
 static void req_collect(struct ctl_client *c, const struct msg *m)
 {
 	struct sup *s = sup_of(c);
-	struct proto_anomaly a;
 	char text[200];
 
 	if (!req_name_valid(m)) {
@@ -126,24 +124,17 @@ static void req_collect(struct ctl_client *c, const struct msg *m)
 		reply_text(c, CTL_FAILED, "the supervisor is stopping\n");
 		return;
 	}
-	memset(&a, 0, sizeof(a));
-	memcpy(a.name, m->body, m->len);
-	if (m->len && !config_anomaly(s->cfg, a.name)) {
-		snprintf(text, sizeof(text), "no anomaly named '%s' in the configuration\n", a.name);
+	char name[PROTO_NAME_LEN] = "", who[64];
+	memcpy(name, m->body, m->len);
+	if (m->len && !config_anomaly(s->cfg, name)) {
+		snprintf(text, sizeof(text), "no anomaly named '%s' in the configuration\n", name);
 		reply_text(c, CTL_USAGE, text);
 		return;
 	}
-	if (!m->len)
-		snprintf(a.name, sizeof(a.name), "manual");
-	a.type = PROTO_ANOMALY_MANUAL;
-	a.timestamp_ns = clock_wall_ns();
-	a.interval_start_ns = a.interval_end_ns = a.timestamp_ns;
-	s->manual_collections++;
-	log_info("manual collection (%s) requested by control client (pid %d, uid %u)", a.name,
-		 (int)c->pid, (unsigned)c->uid);
-	routing_anomaly(s, &a);
+	snprintf(who, sizeof(who), "control client (pid %d, uid %u)", (int)c->pid, (unsigned)c->uid);
+	uint64_t ts = manual_collect(s, name, who);
 	snprintf(text, sizeof(text), "collection aod_%llu requested (%s)%s\n",
-		 (unsigned long long)a.timestamp_ns, a.name,
+		 (unsigned long long)ts, m->len ? name : MANUAL_LABEL_DEFAULT,
 		 s->workers[W_COLLECTOR].state == WS_RUNNING ? "" : "; queued until collectord is ready");
 	reply_text(c, CTL_OK, text);
 }
@@ -183,6 +174,7 @@ static void req_check_config(struct ctl_client *c)
 
 void control_request(struct ctl_client *c, const struct msg *m)
 {
+	c->req_type = m->type;
 	switch (m->type) {
 	case PROTO_CTL_STATUS:
 		if (!c->may_read)

@@ -22,6 +22,7 @@
 #include "children.h"
 #include "control_req.h"
 #include "log.h"
+#include "manual.h"
 #include "outdir.h"
 #include "privdrop.h"
 #include "proctitle.h"
@@ -185,6 +186,7 @@ static int sup_signals(struct sup *s)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
@@ -223,6 +225,9 @@ static void sup_on_signal(struct loop_watch *lw, uint32_t events)
 			break;
 		case SIGTERM:
 			shutdown_begin(s, SUP_EXIT_OK, "SIGTERM");
+			break;
+		case SIGUSR1:
+			manual_on_sigusr1(s);
 			break;
 		}
 	}

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "children.h"
 #include "log.h"
 #include "outdir.h"
+#include "sup_audit.h"
 #include "sources.h"
 #include "sup.h"
 
@@ -28,6 +30,7 @@ int reload_adopt(struct sup *s, struct aod_config *cfg)
 	s->cfg = cfg;
 	s->cfg_yaml = yaml;
 	s->cfg_yaml_len = strlen(yaml);
+	audit_enable(cfg->audit_enabled);
 	return 0;
 }
 
@@ -101,6 +104,7 @@ int reload_config(struct sup *s, FILE *errs_out)
 			log_error("reload: %s: %s", s->args.config_path, strerror(-rc));
 		bool invalid = errs.n || rc == -EINVAL;
 		config_errors_free(&errs);
+		sup_audit_reload(s, NULL, invalid ? -EINVAL : rc, errs_out ? "aodctl" : "SIGHUP");
 		return invalid ? -EINVAL : rc;
 	}
 	reload_note_restart_only(s, s->cfg, cfg);
@@ -113,6 +117,7 @@ int reload_config(struct sup *s, FILE *errs_out)
 		return rc;
 	}
 	s->reloads++;
+	sup_audit_reload(s, s->cfg, 0, errs_out ? "aodctl" : "SIGHUP");
 	/* widen before detectord can have the new config (sources.h) */
 	if (s->bpf)
 		source_bpf_widen(s->bpf);

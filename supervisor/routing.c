@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "log.h"
 #include "msg.h"
 #include "children.h"
@@ -59,14 +60,17 @@ bool routing_from_collector(struct worker *w, const struct msg *m)
 		return false;
 	if (s->in_flight)
 		s->in_flight--;
+	struct journal_field f[] = { { "AOD_COLLECTION", d->dir },
+				     { "AOD_STATUS", d->status ? "failed" : "complete" } };
 	if (d->status == 0) {
 		s->collections_done++;
-		log_info("collection %s complete (%u actions ok, %u failed)", d->dir, d->actions_ok,
-			 d->actions_failed);
+		journal_at(LOG_INFO, JOURNAL_MSGID_COLLECTION, f, 2, "collection %s complete (%u "
+			   "actions ok, %u failed)", d->dir, d->actions_ok, d->actions_failed);
 	} else {
 		s->collections_failed++;
-		log_warn("collection %s failed: %s (%u actions ok, %u failed)", d->dir,
-			 strerror(-d->status), d->actions_ok, d->actions_failed);
+		journal_at(LOG_WARNING, JOURNAL_MSGID_COLLECTION, f, 2, "collection %s failed: %s (%u "
+			   "actions ok, %u failed)", d->dir, strerror(-d->status), d->actions_ok,
+			   d->actions_failed);
 	}
 	struct worker *sw = &s->workers[W_SWEEPER];
 	if (sw->state == WS_RUNNING && !sw->shutdown_sent)
@@ -166,10 +170,15 @@ void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
 
 void routing_anomaly(struct sup *s, const struct proto_anomaly *a)
 {
-	log_info("anomaly %s%s: %llu violations of %llu events judged (acceptable %u); "
-		 "collecting into aod_%llu", a->name, a->emergency ? " (emergency)" : "",
-		 (unsigned long long)a->violations, (unsigned long long)a->events_judged,
-		 a->acceptable_count, (unsigned long long)a->timestamp_ns);
+	char coll[32];
+	snprintf(coll, sizeof(coll), "aod_%llu", (unsigned long long)a->timestamp_ns);
+	struct journal_field f[] = { { "AOD_ANOMALY", a->name }, { "AOD_TYPE", proto_anomaly_type_name(a->type) },
+				     { "AOD_COLLECTION", coll } };
+	journal_at(LOG_INFO, JOURNAL_MSGID_ANOMALY, f, 3, "anomaly %s%s: %llu violations of %llu "
+		   "events judged (acceptable %u); collecting into aod_%llu", a->name,
+		   a->emergency ? " (emergency)" : "", (unsigned long long)a->violations,
+		   (unsigned long long)a->events_judged, a->acceptable_count,
+		   (unsigned long long)a->timestamp_ns);
 	if (!queue_push(&s->queue, a))
 		log_warn("anomaly queue for collectord is full (%u): dropped aod_%llu (%llu dropped so far)",
 			 ANOMALY_QUEUE_CAP, (unsigned long long)a->timestamp_ns,

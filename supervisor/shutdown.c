@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 
 #include "log.h"
+#include "manual.h"
 #include "notify.h"
 #include "children.h"
 #include "sources.h"
@@ -116,4 +117,7 @@ void shutdown_begin(struct sup *s, int exit_status, const char *why)
 	}
 	s->stop_deadline_ns = clock_mono_ns() + (uint64_t)s->cfg->shutdown_timeout_sec * 1000000000ull;
 	timer_arm_abs_ns(s->stop_tfd, s->stop_deadline_ns);
+	/* Queued before collectord's SHUTDOWN, which lets running
+	 * collections finish until the deadline. */
+	manual_shutdown_begin(s);
 }

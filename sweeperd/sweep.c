@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "log.h"
 #include "tree.h"
 
@@ -110,6 +112,14 @@ static int sweep_delete(int outfd, const char *name, uint64_t bytes, uint64_t no
 	}
 	log_info("deleted %s: %.1f MiB, %.2f days old (%s)", name, sweep_mib(bytes),
 		 sweep_days(now_ns, ts), why);
+	if (audit_enabled()) {
+		char b[24];
+		snprintf(b, sizeof(b), "%" PRIu64, bytes);
+		struct journal_field f[] = { { "AOD_COLLECTION", name }, { "AOD_BYTES", b },
+					     { "AOD_REASON", why } };
+		audit_record(AUDIT_SWEEP, f, 3, "deleted %s: %s bytes, %.2f days old (%s)", name, b,
+			     sweep_days(now_ns, ts), why);
+	}
 	res->deleted++;
 	res->deleted_bytes += bytes;
 	return 0;

@@ -92,6 +92,7 @@ struct aod_config {
 	uint32_t shutdown_timeout_sec;    /* default 10 */
 	char *control_socket;             /* default /run/aodv2/aodv2.sock */
 	char *service_user;               /* default aodv2 */
+	bool collect_on_shutdown;         /* one Manual collection at stop, default false */
 
 	struct aod_anomaly_cfg *anomalies; /* guardian.anomalies, in file order */
 	unsigned n_anomalies;

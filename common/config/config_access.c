@@ -99,6 +99,7 @@ bool config_equal(const struct aod_config *a, const struct aod_config *b)
 	    a->shutdown_timeout_sec != b->shutdown_timeout_sec ||
 	    !str_eq(a->control_socket, b->control_socket) ||
 	    !str_eq(a->service_user, b->service_user) ||
+	    a->collect_on_shutdown != b->collect_on_shutdown ||
 	    !strv_eq(a->actions, a->n_actions, b->actions, b->n_actions) ||
 	    a->max_concurrent_tasks != b->max_concurrent_tasks ||
 	    a->action_timeout_sec != b->action_timeout_sec ||

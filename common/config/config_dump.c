@@ -110,6 +110,7 @@ static void put_config(FILE *f, const struct aod_config *c)
 	put_str(f, c->control_socket);
 	fputs("\nservice_user: ", f);
 	put_str(f, c->service_user);
+	fprintf(f, "\ncollect_on_shutdown: %s", c->collect_on_shutdown ? "true" : "false");
 	fputs("\n\nguardian:\n", f);
 	fprintf(f, "  anomalies:%s\n", c->n_anomalies ? "" : " {}");
 	for (unsigned i = 0; i < c->n_anomalies; i++)

@@ -68,6 +68,7 @@ struct ov_audit {
 struct ov_top {
 	char *watch_interval_sec, *aod_output_dir, *ring_capacity_events;
 	char *shutdown_timeout_sec, *control_socket, *service_user;
+	char *collect_on_shutdown;
 	struct ov_watcher *watcher;
 	struct ov_cleanup *cleanup;
 	struct ov_audit *audit;

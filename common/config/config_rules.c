@@ -25,6 +25,7 @@ const struct cfg_rule cfg_rules[] = {
 	TOP(shutdown_timeout_sec, shutdown_timeout_sec, CFG_U32, 1, 600, 10, NULL),
 	TOP(control_socket, control_socket, CFG_SOCKPATH, 0, 0, 0, "/run/aodv2/aodv2.sock"),
 	TOP(service_user, service_user, CFG_USER, 0, 0, 0, "aodv2"),
+	TOP(collect_on_shutdown, collect_on_shutdown, CFG_BOOL, 0, 0, 0, NULL),
 
 	SEC(SEC_WATCHER, struct ov_watcher, max_concurrent_tasks, max_concurrent_tasks, CFG_U32, 1, 64, 4),
 	SEC(SEC_WATCHER, struct ov_watcher, action_timeout_sec, action_timeout_sec, CFG_U32, 1, 3600, 30),

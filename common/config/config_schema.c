@@ -82,6 +82,7 @@ const cyaml_schema_field_t cfg_top_fields[] = {
 	STR("shutdown_timeout_sec", struct ov_top, shutdown_timeout_sec),
 	STR("control_socket", struct ov_top, control_socket),
 	STR("service_user", struct ov_top, service_user),
+	STR("collect_on_shutdown", struct ov_top, collect_on_shutdown),
 	CYAML_FIELD_IGNORE("guardian", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_MAPPING_PTR("watcher", OPT, struct ov_top, watcher, watcher_fields),
 	CYAML_FIELD_MAPPING_PTR("cleanup", OPT, struct ov_top, cleanup, cleanup_fields),

@@ -479,6 +479,50 @@ static void check_action(const char *coll, struct jdoc *j, yaml_node_t *act, con
 	check_action_output(coll, name, j, act);
 }
 
+/* summary.txt names the rule as configured, the window's numbers, and
+ * every action the manifest lists with what it gathered. */
+static void check_summary_txt(const char *coll, const struct want *w, struct jdoc *j)
+{
+	static const char latency_rule[] =
+		"Rule:       latency: Latency, mode all, a request is slow over 20 ms; per command: "
+		"SMB2_WRITE over 50 ms; fires when more than 10 in one window, or at once for one "
+		"request over 1000 ms (emergency); cooldown 2 s\n";
+	static const char error_rule[] =
+		"Rule:       error: Error, mode trackonly, codes EACCES, EAGAIN, EIO; fires when more "
+		"than 10 in one window; cooldown 2 s\n";
+	char path[512], want[256];
+
+	snprintf(path, sizeof(path), "%s/%s/summary.txt", out, coll);
+	char *text = read_file(path, NULL);
+	ck_assert_msg(text, "%s: no summary.txt", coll);
+	ck_assert_msg(strstr(text, strcmp(w->name, "latency") ? error_rule : latency_rule),
+		      "%s: summary.txt lacks the rule:\n%s", coll, text);
+	snprintf(want, sizeof(want), "Numbers:    %s %s among %s requests judged; acceptable: 10\n",
+		 w->violations, strcmp(w->type, "Latency") ? "errors" : "slow requests", w->judged);
+	ck_assert_msg(strstr(text, want), "%s: summary.txt lacks '%s':\n%s", coll, want, text);
+	ck_assert_msg(strstr(text, "Status:     complete\n") && strstr(text, " UTC\n"), "%s", text);
+	snprintf(want, sizeof(want), "  1. %-18s %s ms  pid %s (%s)", w->worst0.command,
+		 w->worst0.latency_ms, w->worst0.pid, w->worst0.comm);
+	ck_assert_msg(strstr(text, want), "%s: summary.txt lacks '%s':\n%s", coll, want, text);
+	yaml_node_t *acts = jdoc_path(j, NULL, "actions");
+	for (size_t i = 0; i < jdoc_len(acts); i++) {
+		yaml_node_t *a = jdoc_at(j, acts, i);
+		const char *out_file = jdoc_pstr(j, a, "output");
+		snprintf(want, sizeof(want), "\n  %-11s %s", jdoc_pstr(j, a, "name"),
+			 jdoc_pstr(j, a, "status"));
+		ck_assert_msg(strstr(text, want), "%s: summary.txt lacks '%s'", coll, want);
+		if (!out_file)
+			continue;
+		snprintf(want, sizeof(want), ": %s, %s bytes (%s compressed) in ", out_file,
+			 jdoc_pstr(j, a, "bytes"), jdoc_pstr(j, a, "bytes_compressed"));
+		ck_assert_msg(strstr(text, want), "%s: summary.txt lacks '%s'", coll, want);
+		snprintf(want, sizeof(want), "zstd -d%s %s", strstr(out_file, ".pcap") ? "" : "c",
+			 out_file);
+		ck_assert_msg(strstr(text, want), "%s: summary.txt lacks '%s'", coll, want);
+	}
+	free(text);
+}
+
 static void check_manifest(uint64_t ts, const struct want *w, uint64_t t0)
 {
 	char coll[64], path[512];
@@ -506,6 +550,7 @@ static void check_manifest(uint64_t ts, const struct want *w, uint64_t t0)
 	ck_assert_uint_eq(jdoc_len(acts), n);
 	for (size_t i = 0; i < n; i++)
 		check_action(coll, &j, jdoc_at(&j, acts, i), w->actions[i]);
+	check_summary_txt(coll, w, &j);
 	jdoc_free(&j);
 }
 

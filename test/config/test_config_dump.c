@@ -65,6 +65,7 @@ START_TEST(everything_round_trip)
 		"shutdown_timeout_sec: 3\n"
 		"control_socket: /tmp/a.sock\n"
 		"service_user: _aod-svc\n"
+		"collect_on_shutdown: yes\n"
 		"guardian:\n"
 		"  anomalies:\n"
 		"    w.r-i_te:\n"
@@ -106,6 +107,7 @@ START_TEST(everything_round_trip)
 	ck_assert_str_eq(cfg->output_dir, "/srv/aod \"x\" \\ y: #z");
 	ck_assert_uint_eq(cfg->n_anomalies, 3);
 	ck_assert(cfg->audit_enabled);
+	ck_assert(cfg->collect_on_shutdown);
 	assert_round_trip(cfg);
 	config_free(cfg);
 }

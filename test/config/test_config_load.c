@@ -86,6 +86,7 @@ START_TEST(shipped_values)
 	ck_assert_double_eq(cfg->max_log_age_days, 2);
 	ck_assert_double_eq(cfg->max_total_log_size_mb, 512);
 	ck_assert(!cfg->audit_enabled);
+	ck_assert(!cfg->collect_on_shutdown);
 	ck_assert_uint_eq(cfg->n_files, 1);
 	ck_assert_str_eq(cfg->files[0], SHIPPED);
 
@@ -178,6 +179,10 @@ START_TEST(numbers_and_booleans)
 		snprintf(yaml, sizeof(yaml), "audit:\n  enabled: %s\n", bools[i].text);
 		cfg = load_ok(yaml);
 		ck_assert_msg(cfg->audit_enabled == bools[i].value, "%s", bools[i].text);
+		config_free(cfg);
+		snprintf(yaml, sizeof(yaml), "collect_on_shutdown: %s\n", bools[i].text);
+		cfg = load_ok(yaml);
+		ck_assert_msg(cfg->collect_on_shutdown == bools[i].value, "%s", bools[i].text);
 		config_free(cfg);
 	}
 }

@@ -2,6 +2,7 @@
 /*
  * aodv2-supervisor(8), section LOG MESSAGES, against the code: every line
  * documented there is a format string some log_info/log_warn/log_error call
+ * (or journal_at(LOG_INFO | LOG_WARNING | LOG_ERR, id, fields, n, format ...))
  * in the named process's folder really logs, at the documented level, so an
  * operator's grep pattern taken from the page matches what aodv2 writes.
  * The section covers what issue 8 lists (anomaly detected, collection
@@ -138,6 +139,39 @@ static char *take_format(const char *p)
 	return fmt;
 }
 
+/* journal_at(LEVEL, msgid, fields, n, format...): the level's name and
+ * the format's position; NULL when p is not such a call. */
+static const char *journal_call(const char *p, const char **level)
+{
+	static const struct {
+		const char *prio, *level;
+	} prios[] = { { "LOG_INFO,", "INFO" }, { "LOG_WARNING,", "WARNING" }, { "LOG_ERR,", "ERROR" } };
+
+	p = skip_space(p);
+	*level = NULL;
+	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++)
+		if (!strncmp(p, prios[i].prio, strlen(prios[i].prio)))
+			*level = prios[i].level;
+	for (int commas = 0; *level && *p && commas < 4; p++)
+		commas += *p == ',';
+	return *level ? p : NULL;
+}
+
+static void add_call(const char *dir, const char *level, const char *text, const char *at,
+		     const char *short_name, char *fmt)
+{
+	unsigned line = 1;
+	for (const char *q = text; q < at; q++)
+		line += *q == '\n';
+	t.calls = realloc(t.calls, (t.n_calls + 1) * sizeof(*t.calls));
+	ck_assert(t.calls);
+	struct log_call *c = &t.calls[t.n_calls++];
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	snprintf(c->level, sizeof(c->level), "%s", level);
+	snprintf(c->where, sizeof(c->where), "%s/%s:%u", dir, short_name, line);
+	c->fmt = fmt;
+}
+
 static void scan_file(const char *dir, const char *path, const char *short_name)
 {
 	static const struct {
@@ -152,19 +186,15 @@ static void scan_file(const char *dir, const char *path, const char *short_name)
 			if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 				continue;
 			char *fmt = take_format(p + clen);
-			if (!fmt)
-				continue;
-			unsigned line = 1;
-			for (const char *q = text; q < p; q++)
-				line += *q == '\n';
-			t.calls = realloc(t.calls, (t.n_calls + 1) * sizeof(*t.calls));
-			ck_assert(t.calls);
-			struct log_call *c = &t.calls[t.n_calls++];
-			snprintf(c->dir, sizeof(c->dir), "%s", dir);
-			snprintf(c->level, sizeof(c->level), "%s", levels[k].level);
-			snprintf(c->where, sizeof(c->where), "%s/%s:%u", dir, short_name, line);
-			c->fmt = fmt;
+			if (fmt)
+				add_call(dir, levels[k].level, text, p, short_name, fmt);
 		}
+	}
+	for (const char *p = strstr(text, "journal_at("); p; p = strstr(p + 11, "journal_at(")) {
+		const char *level, *f = journal_call(p + 11, &level);
+		char *fmt = f ? take_format(f) : NULL;
+		if (fmt)
+			add_call(dir, level, text, p, short_name, fmt);
 	}
 	free(text);
 }
