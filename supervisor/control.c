@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control_req.h"
 #include "log.h"
 #include "msg.h"
@@ -42,7 +43,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 	if (c->fd < 0)
 		return;
 	if (len > max) {
-		log_warn("control reply of %zu bytes truncated to %zu", len, max);
+		log_warn_rl("control reply of %zu bytes truncated to %zu", len, max);
 		len = max;
 	}
 	unsigned char *body = malloc(sizeof(hdr) + len);
@@ -55,7 +56,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 		free(body);
 	}
 	if (rc < 0)
-		log_warn("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
+		log_warn_rl("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
 			 (int)c->pid, (unsigned)c->uid, strerror(-rc));
 	/* One request per connection keeps every client's cost bounded. */
 	control_drop(c);
@@ -99,11 +100,15 @@ static void control_on_idle(struct loop_watch *lw, uint32_t events)
 	(void)events;
 
 	/* Read the expiry even when it is ignored: the timerfd is level
-	 * triggered and would wake the loop again at once. */
-	timer_ack(c->idle_tfd);
+	 * triggered and would wake the loop again at once. Nothing to read:
+	 * the event was queued for the slot's previous client (dropped or
+	 * evicted earlier in the same batch), not this one. */
+	uint64_t expired;
+	if (read(c->idle_tfd, &expired, sizeof(expired)) != (ssize_t)sizeof(expired))
+		return;
 	if (c->waiting_status)
 		return; /* the gather timer answers it */
-	log_info("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
+	log_info_rl("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
 		 (int)c->pid, (unsigned)c->uid, CONTROL_IDLE_MS);
 	control_drop(c);
 }
@@ -127,7 +132,7 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 	if (rc <= 0) {
 		if (rc < 0) {
 			s->ctl.rejected++;
-			log_warn("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
+			log_warn_rl("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
 				 (unsigned)c->uid, rc == -EBADMSG ? "malformed message" : strerror(-rc));
 		}
 		control_drop(c);
@@ -137,7 +142,7 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 		close(s->msg->fd);
 		s->msg->fd = -1;
 		s->ctl.rejected++;
-		log_warn("control client (pid %d, uid %u) passed a file descriptor; dropping it",
+		log_warn_rl("control client (pid %d, uid %u) passed a file descriptor; dropping it",
 			 (int)c->pid, (unsigned)c->uid);
 		control_drop(c);
 		return;
@@ -145,27 +150,76 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 	control_request(c, s->msg);
 }
 
-static struct ctl_client *control_slot(struct sup *s)
+/* A free slot for a client of uid, or NULL with why set. Root takes any
+ * free slot and, at a full table, the oldest non-root client's; others
+ * leave CONTROL_ROOT_RESERVED free and hold CONTROL_MAX_PER_UID each. */
+static struct ctl_client *control_slot(struct sup *s, uid_t uid, const char **why)
 {
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		if (s->ctl.clients[i].fd < 0)
-			return &s->ctl.clients[i];
-	return NULL;
+	struct ctl_client *free_slot = NULL, *oldest = NULL;
+	unsigned used = 0, same_uid = 0;
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->ctl.clients[i];
+		if (c->fd < 0) {
+			if (!free_slot)
+				free_slot = c;
+			continue;
+		}
+		used++;
+		same_uid += c->uid == uid;
+		if (c->uid != 0 && (!oldest || c->since_ns < oldest->since_ns))
+			oldest = c;
+	}
+	if (uid == 0) {
+		if (free_slot)
+			return free_slot;
+		if (!oldest) {
+			*why = "every slot is held by root";
+			return NULL;
+		}
+		log_warn_rl("control socket full: dropping the oldest client (pid %d, uid %u) for root",
+			    (int)oldest->pid, (unsigned)oldest->uid);
+		control_drop(oldest);
+		return oldest;
+	}
+	if (same_uid >= CONTROL_MAX_PER_UID) {
+		*why = "this uid has too many connections open";
+		return NULL;
+	}
+	if (used >= CONTROL_MAX_CLIENTS - CONTROL_ROOT_RESERVED) {
+		*why = "the control socket is busy";
+		return NULL;
+	}
+	return free_slot;
 }
 
-static int control_client_init(struct sup *s, struct ctl_client *c, int fd)
+/* Tells a refused client why (best effort: it may not be reading). */
+static void control_refuse(int fd, const struct ucred *cred, const char *why)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	struct {
+		struct proto_ctl_reply hdr;
+		char text[160];
+	} reply = { .hdr = { .status = CTL_FAILED } };
+	int n = snprintf(reply.text, sizeof(reply.text),
+			 "aodv2-supervisor: connection refused: %s; try again\n", why);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
-		return -errno;
+	if (n > 0 && (size_t)n < sizeof(reply.text))
+		(void)msg_send(fd, PROTO_CTL_REPLY, &reply, sizeof(reply.hdr) + (size_t)n, -1);
+	log_warn_rl("control client (pid %d, uid %u) refused: %s", (int)cred->pid,
+		    (unsigned)cred->uid, why);
+	close(fd);
+}
+
+static int control_client_init(struct sup *s, struct ctl_client *c, int fd,
+			       const struct ucred *cred)
+{
 	c->sup = s;
 	c->fd = fd;
-	c->pid = cred.pid;
-	c->uid = cred.uid;
-	c->may_change = cred.uid == 0;
-	c->may_read = c->may_change || peer_in_group(&s->ctl, fd, cred.uid, cred.gid);
+	c->pid = cred->pid;
+	c->uid = cred->uid;
+	c->since_ns = clock_mono_ns();
+	c->may_change = cred->uid == 0;
+	c->may_read = c->may_change || peer_in_group(&s->ctl, fd, cred->uid, cred->gid);
 	c->waiting_status = false;
 	c->idle_tfd = timer_new();
 	if (c->idle_tfd < 0)
@@ -187,19 +241,26 @@ static void control_on_listen(struct loop_watch *lw, uint32_t events)
 		int fd = accept4(s->ctl.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn("control socket accept: %s", strerror(errno));
+				log_warn_rl("control socket accept: %s", strerror(errno));
 			return;
 		}
-		struct ctl_client *c = control_slot(s);
-		if (!c) {
-			log_warn("control socket: %d clients already connected; refusing another",
-				 CONTROL_MAX_CLIENTS);
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+			log_warn_rl("control socket: cannot read a client's credentials: %s",
+				    strerror(errno));
 			close(fd);
 			continue;
 		}
-		int rc = control_client_init(s, c, fd);
+		const char *why = NULL;
+		struct ctl_client *c = control_slot(s, cred.uid, &why);
+		if (!c) {
+			control_refuse(fd, &cred, why);
+			continue;
+		}
+		int rc = control_client_init(s, c, fd, &cred);
 		if (rc < 0) {
-			log_warn("control socket: cannot set up a client: %s", strerror(-rc));
+			log_warn_rl("control socket: cannot set up a client: %s", strerror(-rc));
 			if (c->fd >= 0)
 				control_drop(c);
 			else

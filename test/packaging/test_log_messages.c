@@ -143,7 +143,9 @@ static void scan_file(const char *dir, const char *path, const char *short_name)
 	static const struct {
 		const char *call;
 		const char *level;
-	} levels[] = { { "log_info(", "INFO" }, { "log_warn(", "WARNING" }, { "log_error(", "ERROR" } };
+	} levels[] = { { "log_info(", "INFO" },       { "log_warn(", "WARNING" },
+		       { "log_error(", "ERROR" },     { "log_info_rl(", "INFO" },
+		       { "log_warn_rl(", "WARNING" }, { "log_error_rl(", "ERROR" } };
 	char *text = pkgtest_read_file(path);
 
 	for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++) {

@@ -250,18 +250,23 @@ bool suptest_status(struct suptest *t, char *buf, size_t len)
 	return suptest_aodctl(t, 0, buf, len, "status", "--json", NULL) == 0;
 }
 
-bool suptest_log_has(const struct suptest *t, const char *text)
+unsigned suptest_log_count(const struct suptest *t, const char *text)
 {
 	char line[4096];
-	bool found = false;
+	unsigned n = 0;
 	FILE *f = fopen(t->log, "r");
 
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, text) != NULL;
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
 	fclose(f);
-	return found;
+	return n;
+}
+
+bool suptest_log_has(const struct suptest *t, const char *text)
+{
+	return suptest_log_count(t, text) > 0;
 }
 
 static const char *worker_obj(const char *json, const char *worker)

@@ -22,6 +22,7 @@
 #include "action_caps.h"
 #include "aod_build.h"
 #include "config.h"
+#include "log.h"
 #include "recording.h"
 #include "suptest.h"
 
@@ -422,6 +423,26 @@ START_TEST(binary_recording_replays_like_csv)
 }
 END_TEST
 
+START_TEST(malformed_replay_lines_are_logged_within_the_rate_limit)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	FILE *f = fopen(t.replay, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm\n");
+	for (unsigned i = 0; i < 5000; i++)
+		fprintf(f, "%u,latency,NOT_A_COMMAND,1000000,,,7,1,%u,4242,cat\n", i, i + 1);
+	fprintf(f, "6000,latency,SMB2_READ,1000000,,,7,1,9999,4242,cat\n");
+	ck_assert_int_eq(fclose(f), 0);
+	oneshot_seconds(&t, "max");
+	assert_final_ring(&t, 1);
+	ck_assert(suptest_log_has(&t, "1 events fed, 5000 malformed lines skipped"));
+	unsigned lines = suptest_log_count(&t, "line skipped");
+	ck_assert_msg(lines >= 1 && lines <= 2 * LOG_RL_BURST, "%u lines for 5000 bad ones", lines);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -433,6 +454,7 @@ int main(void)
 	tcase_add_test(tc, gives_up_after_five_fast_deaths);
 	tcase_add_test(tc, config_error_exit_is_not_restarted);
 	tcase_add_test(tc, malformed_worker_message_restarts_it);
+	tcase_add_test(tc, malformed_replay_lines_are_logged_within_the_rate_limit);
 	tcase_add_test(tc, sighup_good_and_bad_config);
 	tcase_add_test(tc, sigterm_drains_and_exits_zero);
 	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);
