@@ -19,6 +19,7 @@
 #include "control_req.h"
 #include "log.h"
 #include "msg.h"
+#include "safedir.h"
 #include "sup.h"
 
 static void control_drop(struct ctl_client *c)
@@ -289,19 +290,38 @@ static int control_claim_path(const struct sockaddr_un *sa)
 	return unlink(sa->sun_path) == 0 ? 0 : -errno;
 }
 
+/* The socket's directory: made if missing, never reached through a symlink,
+ * and, when we are root, root's alone to change (whoever else could write
+ * there could swap the socket for a link before it gets its group). */
 static int control_mkparent(const char *path)
 {
-	char dir[108];
+	char dir[108], bad[108], why[400];
+	struct stat st;
+
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	int fd = safedir_open(dir, true, 0755, NULL, bad, sizeof(bad));
+	if (fd < 0) {
+		safedir_explain(fd, bad, why, sizeof(why));
+		log_error("control socket directory: %s", why);
+		return fd;
+	}
+	int rc = fstat(fd, &st) == 0 ? 0 : -errno;
+	close(fd);
+	if (rc == 0 && geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 0022))) {
+		log_error("control socket directory %s: owned by uid %u with mode %04o; it must be "
+			  "root's and writable by root alone", dir, (unsigned)st.st_uid,
+			  (unsigned)(st.st_mode & 07777));
+		rc = -EPERM;
+	}
+	return rc;
 }
 
+/* The bind made the socket 0660 (umask); only its group is set here, on the
+ * file itself, never through a link. */
 static void control_set_perms(struct control *ctl, const char *path)
 {
 	struct group gr, *grp = NULL;
@@ -311,13 +331,12 @@ static void control_set_perms(struct control *ctl, const char *path)
 	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) == 0 && grp) {
 		ctl->group_gid = grp->gr_gid;
 		ctl->have_group = true;
-		if (chown(path, 0, grp->gr_gid) != 0 && geteuid() == 0)
+		if (fchownat(AT_FDCWD, path, 0, grp->gr_gid, AT_SYMLINK_NOFOLLOW) != 0 &&
+		    geteuid() == 0)
 			log_warn("chown %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
 	} else {
 		log_info("group %s does not exist: only root can use %s", CONTROL_GROUP, path);
 	}
-	if (chmod(path, 0660) != 0)
-		log_warn("chmod 0660 %s: %s", path, strerror(errno));
 }
 
 static int control_bind(struct sup *s, const char *path)

@@ -18,6 +18,7 @@
 #include "privdrop.h"
 #include "proctitle.h"
 #include "reload.h"
+#include "safedir.h"
 #include "shutdown.h"
 #include "sources.h"
 #include "status.h"
@@ -53,37 +54,23 @@ static int check_config(const struct sup_args *a)
 	return fflush(stdout) == 0 ? SUP_EXIT_OK : SUP_EXIT_FAILURE;
 }
 
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, mode) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int sup_prepare_output_dir(struct sup *s, const char *dir)
 {
-	int rc = mkdir_p(dir, 0750);
-	if (rc < 0) {
-		log_error("cannot create output directory %s: %s", dir, strerror(-rc));
-		return rc;
+	char bad[4096], why[4400];
+	bool created = false;
+	int fd = safedir_open(dir, true, 0750, &created, bad, sizeof(bad));
+	if (fd < 0) {
+		safedir_explain(fd, bad, why, sizeof(why));
+		log_error("cannot prepare output directory %s: %s", dir, why);
+		return fd;
 	}
-	if (geteuid() == 0 && chown(dir, s->svc_uid, s->svc_gid) != 0) {
+	int rc = 0;
+	if (geteuid() == 0 && fchown(fd, s->svc_uid, s->svc_gid) != 0) {
 		rc = -errno;
 		log_error("cannot hand output directory %s to %s: %s", dir, s->svc_user, strerror(errno));
-		return rc;
 	}
-	return 0;
+	close(fd);
+	return rc;
 }
 
 void sup_log_ring(struct sup *s)

@@ -423,6 +423,45 @@ START_TEST(binary_recording_replays_like_csv)
 }
 END_TEST
 
+/* aod_output_dir (or one of its parents) a symlink another user planted:
+ * the root supervisor refuses it instead of chowning whatever it points to. */
+START_TEST(symlinked_output_dir_is_never_chowned)
+{
+	struct suptest t;
+	char target[256], link[256], yaml[600], out[8192];
+	struct stat st;
+
+	suptest_init(&t, true, NULL);
+	snprintf(target, sizeof(target), "%s/roots", t.dir);
+	snprintf(link, sizeof(link), "%s/link", t.dir);
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(lchown(link, 65534, 65534), 0);
+	snprintf(yaml, sizeof(yaml), "aod_output_dir: %s\n", link);
+	suptest_write_dropin(&t, "60-out.yaml", yaml);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	char want[400];
+	snprintf(want, sizeof(want), "%s is a symbolic link", link);
+	ck_assert(suptest_log_has(&t, want));
+
+	/* the same through a parent, on a reload: nothing made or handed over */
+	snprintf(yaml, sizeof(yaml), "aod_output_dir: %s/sub\n", link);
+	suptest_write_dropin(&t, "60-out.yaml", yaml);
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "reload", NULL), 0);
+	snprintf(want, sizeof(want), "%s/sub", target);
+	ck_assert_int_ne(access(want, F_OK), 0);
+	snprintf(want, sizeof(want), "%s is a symbolic link", link);
+	ck_assert_uint_ge(suptest_log_count(&t, want), 2);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 START_TEST(malformed_replay_lines_are_logged_within_the_rate_limit)
 {
 	struct suptest t;
@@ -455,6 +494,7 @@ int main(void)
 	tcase_add_test(tc, config_error_exit_is_not_restarted);
 	tcase_add_test(tc, malformed_worker_message_restarts_it);
 	tcase_add_test(tc, malformed_replay_lines_are_logged_within_the_rate_limit);
+	tcase_add_test(tc, symlinked_output_dir_is_never_chowned);
 	tcase_add_test(tc, sighup_good_and_bad_config);
 	tcase_add_test(tc, sigterm_drains_and_exits_zero);
 	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);
