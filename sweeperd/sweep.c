@@ -61,7 +61,7 @@ bool sweep_parse_complete(const char *name, uint64_t *ts)
 {
 	const char *end;
 	return strncmp(name, "aod_", 4) == 0 && sweep_parse_digits(name + 4, &end, ts) &&
-	       *end == '\0';
+	       (*end == '\0' || strcmp(end, ".failed") == 0);
 }
 
 bool sweep_parse_partial(const char *name, uint64_t *ts)

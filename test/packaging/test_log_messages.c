@@ -469,7 +469,7 @@ START_TEST(the_lines_operators_grep_for_are_documented)
 		{ "aodv2-collectord", "complete in", "collection finished" },
 		{ "aodv2-supervisor", "> complete (", "collection finished" },
 		{ "aodv2-supervisor", "> failed: ", "collection failed" },
-		{ "aodv2-collectord", "> incomplete: ", "collection failed" },
+		{ "aodv2-collectord", "> failed: ", "collection failed" },
 		{ "aodv2-supervisor", "restarting it in", "worker restarted" },
 		{ "aodv2-supervisor", "giving up", "worker restarts given up" },
 		{ "aodv2-supervisor", "probes: attached to cifs", "probe attached" },

@@ -330,6 +330,30 @@ static void sweep_200_times(void)
 		ck_assert_int_eq(sweep_run(outfd, &lim, now_ns, &res), 0);
 }
 
+/* A collection that failed (aod_<ts>.failed) is a finished one: counted,
+ * and deleted by the same rules, so a full disk can recover. */
+START_TEST(failed_collections_are_swept_too)
+{
+	char old[64], young[64];
+	snprintf(old, sizeof(old), "%s.failed", ts_name(now_ns - 3 * NS_PER_DAY));
+	snprintf(young, sizeof(young), "%s.failed", ts_name(now_ns - NS_PER_HOUR));
+	make_collection(old, 10 * KIB);
+	make_collection(young, 10 * KIB);
+	uint64_t keep = du(young);
+
+	struct sweep_limits lim = sweep_limits_from(2, 512);
+	struct sweep_result res;
+	ck_assert_int_eq(sweep_run(outfd, &lim, now_ns, &res), 0);
+	ck_assert(!exists(out, old));
+	ck_assert(exists(out, young));
+	ck_assert_uint_eq(res.collections, 1);
+	ck_assert_uint_eq(res.total_bytes, keep);
+	uint64_t ts;
+	ck_assert(!sweep_parse_complete("aod_1.failedx", &ts));
+	ck_assert(!sweep_parse_complete("aod_.failed", &ts));
+}
+END_TEST
+
 /* The same odd entry on every sweep (every few seconds for months) is
  * reported within the rate limit, not once a sweep. */
 START_TEST(the_same_warning_every_sweep_is_rate_limited)
@@ -400,6 +424,7 @@ int main(void)
 	tcase_add_test(tc, partial_collections_are_counted_and_kept);
 	tcase_add_test(tc, stale_partial_from_a_crash_is_removed);
 	tcase_add_test(tc, other_entries_are_left_alone);
+	tcase_add_test(tc, failed_collections_are_swept_too);
 	tcase_add_test(tc, the_same_warning_every_sweep_is_rate_limited);
 	tcase_add_test(tc, nested_trees_are_removed_whole);
 	tcase_add_test(tc, size_counts_blocks_not_length);
