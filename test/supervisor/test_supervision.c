@@ -144,6 +144,33 @@ START_TEST(config_error_exit_is_not_restarted)
 }
 END_TEST
 
+/* One set of limits: what --check-config accepts the daemon starts with,
+ * and what the daemon refuses --check-config refuses, both with exit 78
+ * (systemd's RestartPreventExitStatus) and the same reason. */
+START_TEST(too_many_dropins_refused_by_check_and_daemon)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	for (int i = 0; i < 300; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "70-%03d.yaml", i);
+		suptest_write_dropin(&t, name, "");
+	}
+	suptest_start(&t, NULL, "--check-config", NULL);
+	int status = suptest_wait_exit(&t, 30000);
+	ck_assert(status != -1 && WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 78);
+	ck_assert(suptest_log_has(&t, "more than 256 drop-ins"));
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	status = suptest_wait_exit(&t, 30000);
+	ck_assert(status != -1 && WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 78);
+	ck_assert_uint_eq(suptest_log_count(&t, "more than 256 drop-ins"), 2);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 START_TEST(malformed_worker_message_restarts_it)
 {
 	struct suptest t;
@@ -495,6 +522,7 @@ int main(void)
 	tcase_add_test(tc, malformed_worker_message_restarts_it);
 	tcase_add_test(tc, malformed_replay_lines_are_logged_within_the_rate_limit);
 	tcase_add_test(tc, symlinked_output_dir_is_never_chowned);
+	tcase_add_test(tc, too_many_dropins_refused_by_check_and_daemon);
 	tcase_add_test(tc, sighup_good_and_bad_config);
 	tcase_add_test(tc, sigterm_drains_and_exits_zero);
 	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);
