@@ -26,7 +26,7 @@ struct collection *collection_new(const struct proto_anomaly *a, char *const *ac
 	if (!col)
 		return NULL;
 	col->anomaly = *a;
-	col->outfd = col->dirfd = -1;
+	col->outfd = col->dirfd = col->manifest_fd = -1;
 	col->received_ns = received_ns;
 	col->n = n;
 	snprintf(col->name, sizeof(col->name), "aod_%" PRIu64, a->timestamp_ns);
@@ -47,6 +47,8 @@ void collection_free(struct collection *col)
 		return;
 	for (unsigned i = 0; i < col->n; i++)
 		free(col->res[i].plan);
+	if (col->manifest_fd >= 0)
+		close(col->manifest_fd);
 	if (col->dirfd >= 0)
 		close(col->dirfd);
 	if (col->outfd >= 0)
@@ -103,6 +105,22 @@ static int collection_open_outdir(struct collection *col, const char *output_dir
 	return 0;
 }
 
+/* Room for the manifest before anything else is written: without it a full
+ * disk would leave a folder no one can tell failed. When even that does not
+ * fit, the empty folder goes and the collection fails as never made. */
+static int collection_reserve(struct collection *col, const char *output_dir)
+{
+	col->manifest_fd = manifest_reserve(col, col->dirfd);
+	if (col->manifest_fd >= 0)
+		return 0;
+	int rc = col->manifest_fd;
+	collection_error(col, rc, "no room for a manifest in %s: %s", output_dir, strerror(-rc));
+	close(col->dirfd);
+	col->dirfd = -1;
+	unlinkat(col->outfd, col->tmpname, AT_REMOVEDIR);
+	return rc;
+}
+
 int collection_open(struct collection *col, const char *output_dir)
 {
 	int rc = collection_open_outdir(col, output_dir);
@@ -114,6 +132,10 @@ int collection_open(struct collection *col, const char *output_dir)
 		snprintf(col->name, sizeof(col->name), "aod_%" PRIu64, ts);
 		snprintf(col->tmpname, sizeof(col->tmpname), ".aod_%" PRIu64 ".partial", ts);
 		if (fstatat(col->outfd, col->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		char failed[sizeof(col->name) + 8];
+		snprintf(failed, sizeof(failed), "%s.failed", col->name);
+		if (fstatat(col->outfd, failed, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
 		if (mkdirat(col->outfd, col->tmpname, 0750) != 0) {
 			if (errno == EEXIST)
@@ -131,7 +153,7 @@ int collection_open(struct collection *col, const char *output_dir)
 					 strerror(errno));
 			return rc;
 		}
-		return 0;
+		return collection_reserve(col, output_dir);
 	}
 	collection_error(col, -EEXIST, "%s: %d names after aod_%" PRIu64 " are all taken",
 			 output_dir, COLLECTION_NAME_TRIES, col->anomaly.timestamp_ns);
@@ -147,19 +169,27 @@ int collection_finish(struct collection *col)
 	int rc = summary_write(col, col->dirfd);
 	if (rc < 0)
 		collection_error(col, rc, "cannot write summary.txt: %s", strerror(-rc));
-	rc = manifest_write(col, col->dirfd);
-	if (rc < 0)
+	rc = manifest_write(col, col->dirfd, col->manifest_fd);
+	if (rc == MANIFEST_SHORT)
+		collection_error(col, -ENOSPC, "no room for the whole manifest.json: %s",
+				 strerror(ENOSPC));
+	else if (rc < 0)
 		collection_error(col, rc, "cannot write manifest.json: %s", strerror(-rc));
+	if (col->manifest_fd >= 0)
+		close(col->manifest_fd);
 	close(col->dirfd);
-	col->dirfd = -1;
-	/* Renamed even without a manifest: complete collections are what the
-	 * sweeper may delete, and a full disk needs exactly that. */
-	if (renameat2(col->outfd, col->tmpname, col->outfd, col->name, RENAME_NOREPLACE) != 0) {
+	col->manifest_fd = col->dirfd = -1;
+	/* Renamed even when it failed: finished collections are what the
+	 * sweeper may delete, and a full disk needs exactly that; the name
+	 * says it failed. */
+	char final[sizeof(col->name) + 8];
+	snprintf(final, sizeof(final), "%s%s", col->name, col->status ? ".failed" : "");
+	if (renameat2(col->outfd, col->tmpname, col->outfd, final, RENAME_NOREPLACE) != 0) {
 		rc = -errno;
-		collection_error(col, rc, "cannot rename %s to %s: %s", col->tmpname, col->name,
+		collection_error(col, rc, "cannot rename %s to %s: %s", col->tmpname, final,
 				 strerror(errno));
 		log_error("collection %s: cannot rename %s to %s: %s", col->name, col->tmpname,
-			  col->name, strerror(errno));
+			  final, strerror(errno));
 		return rc;
 	}
 	return col->status;

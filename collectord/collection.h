@@ -4,11 +4,16 @@
  * actions.
  *
  * Promise: a collection is written under the temporary name
- * .aod_<ts>.partial/ and only renamed to aod_<ts>/ (never over an existing
- * one) after manifest.json is written, so a reader or the sweeper never sees
- * a half-written collection under a complete name. If aod_<ts> is taken
- * (two anomalies in one nanosecond, a clock step), the next free <ts> is
- * used.
+ * .aod_<ts>.partial/ and only renamed (never over an existing one) after
+ * manifest.json is written: to aod_<ts>/ when it is complete, to
+ * aod_<ts>.failed/ when it failed (a write error, a full disk), so a reader
+ * or the sweeper never sees a half-written or failed collection under a
+ * complete name. Room for the manifest is reserved when the folder is made,
+ * and the manifest is written to a temporary file, synced and renamed, so
+ * manifest.json is never empty or truncated: on a disk too full for the
+ * whole manifest it holds the summary (status "failed", the error, the
+ * anomaly) without the actions. If the name is taken (two anomalies in one
+ * nanosecond, a clock step), the next free <ts> is used.
  */
 #ifndef AOD_COLLECTION_H
 #define AOD_COLLECTION_H
@@ -55,6 +60,7 @@ struct collection {
 	char tmpname[PROTO_NAME_LEN + 16]; /* .aod_<ts>.partial */
 	int outfd;                     /* aod_output_dir, -1 when it could not be opened */
 	int dirfd;                     /* the .partial folder, -1 when it does not exist */
+	int manifest_fd;               /* its reserved manifest (MANIFEST_TMP), or -1 */
 	int status;                    /* 0, or the first -errno that cost data */
 	char error[256];
 	char rule[384];                /* summary_rule(): what fired, as configured then */
@@ -79,8 +85,9 @@ void collection_error(struct collection *col, int err, const char *fmt, ...)
 /* Opens (creating if needed) output_dir and makes the .partial folder.
  * Returns 0 or -errno (recorded in col). */
 int collection_open(struct collection *col, const char *output_dir);
-/* Writes manifest.json and renames the folder complete. Returns 0 or -errno
- * (recorded in col; a rename failure leaves the .partial folder). */
+/* Writes manifest.json and renames the folder aod_<ts> (or aod_<ts>.failed
+ * when col->status says it failed). Returns 0 or -errno (recorded in col; a
+ * rename failure leaves the .partial folder). */
 int collection_finish(struct collection *col);
 const char *result_state_name(enum result_state s);
 

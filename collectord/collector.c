@@ -127,7 +127,7 @@ static void collector_finish(struct collector *c, struct collection *col)
 			 count[RES_NOT_AVAILABLE]);
 	} else {
 		c->stats.failed++;
-		log_warn("collection %s incomplete: %s", col->name, col->error);
+		log_warn("collection %s failed: %s", col->name, col->error);
 	}
 	if (c->hooks.done)
 		c->hooks.done(c->hooks.arg, col);

@@ -214,7 +214,8 @@ static void manifest_action(struct json *j, const struct collection *col,
 	json_obj_end(j);
 }
 
-void manifest_build(struct json *j, const struct collection *col)
+static void manifest_head(struct json *j, const struct collection *col, const char *status,
+			  const char *error)
 {
 	char host[256] = "";
 	struct utsname uts;
@@ -228,11 +229,16 @@ void manifest_build(struct json *j, const struct collection *col)
 	json_kv_str(j, "hostname", host);
 	json_kv_str(j, "kernel_release", uts.release);
 	json_kv_str(j, "collection", col->name);
-	json_kv_str(j, "status", col->status ? "incomplete" : "complete");
-	if (col->status)
-		json_kv_str(j, "error", col->error);
+	json_kv_str(j, "status", status);
+	if (error)
+		json_kv_str(j, "error", error);
 	manifest_ms(j, "duration_ms", col->finished_ns - col->received_ns);
 	manifest_anomaly(j, &col->anomaly);
+}
+
+void manifest_build(struct json *j, const struct collection *col)
+{
+	manifest_head(j, col, col->status ? "failed" : "complete", col->status ? col->error : NULL);
 	json_key(j, "actions");
 	json_arr_begin(j);
 	for (unsigned i = 0; i < col->n; i++)
@@ -241,35 +247,100 @@ void manifest_build(struct json *j, const struct collection *col)
 	json_obj_end(j);
 }
 
-int manifest_write(const struct collection *col, int dirfd)
+/* What is left when the disk has no room for the whole manifest: the head
+ * (within MANIFEST_RESERVE_BASE: the anomaly's worst list is bounded). */
+static void manifest_build_short(struct json *j, const struct collection *col, int err)
+{
+	char why[400];
+	if (col->status)
+		snprintf(why, sizeof(why), "%s; no room for the manifest's action list (%s)",
+			 col->error, strerror(-err));
+	else
+		snprintf(why, sizeof(why), "no room for the manifest's action list (%s)",
+			 strerror(-err));
+	manifest_head(j, col, "failed", why);
+	json_obj_end(j);
+}
+
+/* Room reserved per collection: the summary, plus per action its argv,
+ * error and escaped stderr tail with room to spare. */
+#define MANIFEST_RESERVE_BASE (16u * 1024u)
+#define MANIFEST_RESERVE_ACTION (8u * 1024u)
+
+int manifest_reserve(const struct collection *col, int dirfd)
+{
+	int fd = openat(dirfd, MANIFEST_TMP, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			0640);
+	if (fd < 0)
+		return -errno;
+	off_t room = MANIFEST_RESERVE_BASE + (off_t)col->n * MANIFEST_RESERVE_ACTION;
+	int rc = posix_fallocate(fd, 0, room);
+	if (rc == ENOSPC || rc == EDQUOT) {
+		/* not all of it: the summary alone still makes a manifest */
+		rc = posix_fallocate(fd, 0, MANIFEST_RESERVE_BASE);
+	}
+	if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
+		close(fd);
+		unlinkat(dirfd, MANIFEST_TMP, 0);
+		return -rc;
+	}
+	return fd;
+}
+
+/* Replaces fd's content with text: written from 0, cut to len, synced. */
+static int manifest_put(int fd, const char *text, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = pwrite(fd, text + off, len - off, (off_t)off);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			off += (size_t)n;
+	}
+	if (ftruncate(fd, (off_t)len) != 0 || fsync(fd) != 0)
+		return -errno;
+	return 0;
+}
+
+static int manifest_put_json(int fd, const struct collection *col, int short_err)
 {
 	struct json j;
 	const char *text;
 	size_t len;
 
 	json_init(&j, true);
-	manifest_build(&j, col);
+	if (short_err)
+		manifest_build_short(&j, col, short_err);
+	else
+		manifest_build(&j, col);
 	int rc = json_finish(&j, &text, &len);
-	if (rc < 0) {
-		json_free(&j);
-		return rc;
-	}
-	int fd = openat(dirfd, "manifest.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			0640);
-	if (fd < 0) {
-		rc = -errno;
-		json_free(&j);
-		return rc;
-	}
-	for (size_t off = 0; off < len && rc == 0;) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno != EINTR)
-			rc = -errno;
-		else if (n > 0)
-			off += (size_t)n;
-	}
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
+	if (rc == 0)
+		rc = manifest_put(fd, text, len);
 	json_free(&j);
 	return rc;
+}
+
+int manifest_write(const struct collection *col, int dirfd, int fd)
+{
+	bool own = fd < 0;
+	if (own) {
+		fd = openat(dirfd, MANIFEST_TMP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			    0640);
+		if (fd < 0)
+			return -errno;
+	}
+	int rc = manifest_put_json(fd, col, 0), result = 0;
+	if (rc == -ENOSPC || rc == -EDQUOT) {
+		result = MANIFEST_SHORT;
+		rc = manifest_put_json(fd, col, rc);
+	}
+	if (own)
+		close(fd);
+	if (rc == 0 && renameat(dirfd, MANIFEST_TMP, dirfd, "manifest.json") != 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlinkat(dirfd, MANIFEST_TMP, 0);
+		return rc;
+	}
+	return result;
 }

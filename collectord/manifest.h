@@ -4,7 +4,7 @@
  * in this order; optional ones only when they apply):
  *
  *  aodv2_version, hostname, kernel_release, collection ("aod_<ts>"),
- *  status ("complete" | "incomplete"), error?, duration_ms,
+ *  status ("complete" | "failed"), error?, duration_ms,
  *  anomaly: { name, type ("Latency" | "Error" | "Manual"), emergency,
  *             timestamp_ns, time (UTC ISO 8601),
  *             summary: { interval_start_ns, interval_end_ns, events_judged,
@@ -28,9 +28,20 @@
 #include "collection.h"
 #include "json.h"
 
+/* The reserved, not yet complete manifest inside a collection folder. */
+#define MANIFEST_TMP ".manifest.json.tmp"
+
 /* Builds the manifest of col into j (initialised by the caller). */
 void manifest_build(struct json *j, const struct collection *col);
-/* Writes manifest.json into dirfd. Returns 0 or -errno. */
-int manifest_write(const struct collection *col, int dirfd);
+/* Creates MANIFEST_TMP in dirfd with room for col's manifest allocated
+ * (room for the summary at least). Returns the fd, or -errno: -ENOSPC when
+ * not even that fits. A file system without fallocate gets the file only. */
+int manifest_reserve(const struct collection *col, int dirfd);
+/* Writes the manifest into fd (MANIFEST_TMP, from manifest_reserve, or -1
+ * to create it now), syncs it and renames it manifest.json. Returns 0,
+ * MANIFEST_SHORT when only the summary fitted (why: error), or -errno with
+ * no manifest.json left behind. */
+#define MANIFEST_SHORT 1
+int manifest_write(const struct collection *col, int dirfd, int fd);
 
 #endif

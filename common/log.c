@@ -152,3 +152,25 @@ void log_emit(int priority, const char *fmt, ...)
 		log_write_stderr(priority, text);
 	syslog(priority, "%s", text);
 }
+
+bool log_ratelimit_pass(struct log_ratelimit *rl, int priority, const char *file, int line,
+			uint64_t now_ns)
+{
+	if (rl->window_start_ns == 0 || now_ns - rl->window_start_ns >= LOG_RL_INTERVAL_NS) {
+		rl->window_start_ns = now_ns ? now_ns : 1;
+		rl->passed = 0;
+	}
+	if (rl->passed >= LOG_RL_BURST) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->passed++;
+	if (rl->suppressed) {
+		const char *base = strrchr(file, '/');
+		log_emit(priority, "suppressed %lu similar messages (%s:%d, at most %u per %llu s)",
+			 rl->suppressed, base ? base + 1 : file, line, LOG_RL_BURST,
+			 LOG_RL_INTERVAL_NS / 1000000000ull);
+		rl->suppressed = 0;
+	}
+	return true;
+}

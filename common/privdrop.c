@@ -38,7 +38,10 @@ int privdrop_resolve(const char *user, uid_t *uid, gid_t *gid, int *fell_back)
 		user = AOD_SERVICE_USER;
 	*fell_back = 0;
 	int rc = privdrop_lookup(user, uid, gid);
-	if (rc != -ENOENT)
+	/* Only the default user may be missing (installed without the package's
+	 * user): a name someone wrote and got wrong must not quietly become
+	 * nobody. Who wants nobody writes service_user: nobody. */
+	if (rc != -ENOENT || strcmp(user, AOD_SERVICE_USER) != 0)
 		return rc;
 	rc = privdrop_lookup(AOD_FALLBACK_USER, uid, gid);
 	if (rc == 0) {

@@ -16,8 +16,9 @@
 #define AOD_SERVICE_USER "aodv2"
 #define AOD_FALLBACK_USER "nobody"
 
-/* Resolves user (or the fallback); returns 0 or -errno. *fell_back set when
- * the fallback was used. */
+/* Resolves user; returns 0 or -errno (-ENOENT for a user that does not
+ * exist). Only the default AOD_SERVICE_USER falls back to AOD_FALLBACK_USER
+ * when missing (*fell_back set, a warning logged); any other name must exist. */
 int privdrop_resolve(const char *user, uid_t *uid, gid_t *gid, int *fell_back);
 /* caps: CAP_* numbers to keep (permitted, effective, inheritable, ambient).
  * Returns 0 or -errno; on failure the caller must exit. */

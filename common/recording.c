@@ -203,7 +203,7 @@ int recording_create(const char *path, struct recording_writer **out)
 
 	if (!w)
 		return -ENOMEM;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
 		int err = -errno;
 		if (fd >= 0)

@@ -57,6 +57,8 @@ uint64_t recording_start_wall_ns(const struct recording_reader *r);
 void recording_close(struct recording_reader *r);
 
 struct recording_writer;
+/* Creates (or truncates) path; a symlink there is refused (-ELOOP), never
+ * followed: the supervisor records as root. */
 int recording_create(const char *path, struct recording_writer **out);
 /* Writes events; ts_ns is rebased to the first event written. 0 or -errno. */
 int recording_write(struct recording_writer *w, const struct aod_event *ev, size_t n);

@@ -178,7 +178,11 @@ static int aodctl_request(const char *path, uint16_t type, const void *body, siz
 		return -fd;
 	}
 	rc = msg_send(fd, type, body, len, -1);
-	if (rc < 0) {
+	if (rc == -EPIPE || rc == -ECONNRESET) {
+		/* A supervisor that refuses a connection says why and closes it
+		 * at once: the reason may already wait in the socket. */
+		rc = aodctl_await(fd, m);
+	} else if (rc < 0) {
 		fprintf(stderr, "aodctl: sending the request to %s: %s\n", path, strerror(-rc));
 		rc = -AODCTL_PROTOCOL;
 	} else {

@@ -26,7 +26,12 @@ bool colldir_name_valid(const char *name, uint64_t *ts_ns, bool *partial)
 		return false;
 	digits += 4;
 	n = strspn(digits, "0123456789");
-	if (n == 0 || n > 20 || strcmp(digits + n, *partial ? ".partial" : "") != 0)
+	/* A finished collection is aod_<ts>, or aod_<ts>.failed when it failed
+	 * (collectord names it so; its manifest then says failed too). */
+	const char *rest = digits + n;
+	bool known = *partial ? strcmp(rest, ".partial") == 0
+			      : strcmp(rest, "") == 0 || strcmp(rest, ".failed") == 0;
+	if (n == 0 || n > 20 || !known)
 		return false;
 	*ts_ns = strtoull(digits, NULL, 10);
 	return true;

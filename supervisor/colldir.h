@@ -4,7 +4,7 @@
  * with the rights of whoever runs aodctl (root or group aodv2: the output
  * directory is 0750 aodv2:aodv2, its files 0640).
  *
- * Promise: only names aodv2 makes are looked at (aod_<digits> and
+ * Promise: only names aodv2 makes are looked at (aod_<digits>, aod_<digits>.failed and
  * .aod_<digits>.partial); nothing below the output directory is followed
  * through a symlink (every open is openat with O_NOFOLLOW, and a symlinked
  * entry is skipped); what is read is bounded (COLLDIR_MAX_ENTRIES entries,

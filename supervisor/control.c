@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "log.h"
 #include "msg.h"
 #include "proto.h"
+#include "safedir.h"
 
 static void control_drop(struct ctl_client *c)
 {
@@ -82,7 +84,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 	if (c->fd < 0)
 		return;
 	if (len > max) {
-		log_warn("control reply of %zu bytes truncated to %zu", len, max);
+		log_warn_rl("control reply of %zu bytes truncated to %zu", len, max);
 		len = max;
 	}
 	unsigned char *body = malloc(sizeof(hdr) + len);
@@ -95,7 +97,7 @@ void control_reply(struct ctl_client *c, int status, const char *text, size_t le
 		free(body);
 	}
 	if (rc < 0)
-		log_warn("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
+		log_warn_rl("control client (pid %d, uid %u): cannot send reply (%s); dropping it",
 			 (int)c->pid, (unsigned)c->uid, strerror(-rc));
 	control_audit(c, status);
 	/* One request per connection keeps every client's cost bounded. */
@@ -140,11 +142,15 @@ static void control_on_idle(struct loop_watch *lw, uint32_t events)
 	(void)events;
 
 	/* Read the expiry even when it is ignored: the timerfd is level
-	 * triggered and would wake the loop again at once. */
-	timer_ack(c->idle_tfd);
+	 * triggered and would wake the loop again at once. Nothing to read:
+	 * the event was queued for the slot's previous client (dropped or
+	 * evicted earlier in the same batch), not this one. */
+	uint64_t expired;
+	if (read(c->idle_tfd, &expired, sizeof(expired)) != (ssize_t)sizeof(expired))
+		return;
 	if (c->waiting_status)
 		return; /* the gather timer answers it */
-	log_info("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
+	log_info_rl("control client (pid %d, uid %u) sent no request within %u ms; dropping it",
 		 (int)c->pid, (unsigned)c->uid, CONTROL_IDLE_MS);
 	control_drop(c);
 }
@@ -168,7 +174,7 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 	if (rc <= 0) {
 		if (rc < 0) {
 			ctl->rejected++;
-			log_warn("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
+			log_warn_rl("control client (pid %d, uid %u): %s; dropping it", (int)c->pid,
 				 (unsigned)c->uid, rc == -EBADMSG ? "malformed message" : strerror(-rc));
 		}
 		control_drop(c);
@@ -178,7 +184,7 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 		close(ctl->msg->fd);
 		ctl->msg->fd = -1;
 		ctl->rejected++;
-		log_warn("control client (pid %d, uid %u) passed a file descriptor; dropping it",
+		log_warn_rl("control client (pid %d, uid %u) passed a file descriptor; dropping it",
 			 (int)c->pid, (unsigned)c->uid);
 		control_drop(c);
 		return;
@@ -186,27 +192,76 @@ static void control_on_client(struct loop_watch *lw, uint32_t events)
 	ctl->on_request(c, ctl->msg);
 }
 
-static struct ctl_client *control_slot(struct control *ctl)
+/* A free slot for a client of uid, or NULL with why set. Root takes any
+ * free slot and, at a full table, the oldest non-root client's; others
+ * leave CONTROL_ROOT_RESERVED free and hold CONTROL_MAX_PER_UID each. */
+static struct ctl_client *control_slot(struct control *ctl, uid_t uid, const char **why)
 {
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		if (ctl->clients[i].fd < 0)
-			return &ctl->clients[i];
-	return NULL;
+	struct ctl_client *free_slot = NULL, *oldest = NULL;
+	unsigned used = 0, same_uid = 0;
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &ctl->clients[i];
+		if (c->fd < 0) {
+			if (!free_slot)
+				free_slot = c;
+			continue;
+		}
+		used++;
+		same_uid += c->uid == uid;
+		if (c->uid != 0 && (!oldest || c->since_ns < oldest->since_ns))
+			oldest = c;
+	}
+	if (uid == 0) {
+		if (free_slot)
+			return free_slot;
+		if (!oldest) {
+			*why = "every slot is held by root";
+			return NULL;
+		}
+		log_warn_rl("control socket full: dropping the oldest client (pid %d, uid %u) for root",
+			    (int)oldest->pid, (unsigned)oldest->uid);
+		control_drop(oldest);
+		return oldest;
+	}
+	if (same_uid >= CONTROL_MAX_PER_UID) {
+		*why = "this uid has too many connections open";
+		return NULL;
+	}
+	if (used >= CONTROL_MAX_CLIENTS - CONTROL_ROOT_RESERVED) {
+		*why = "the control socket is busy";
+		return NULL;
+	}
+	return free_slot;
 }
 
-static int control_client_init(struct control *ctl, struct ctl_client *c, int fd)
+/* Tells a refused client why (best effort: it may not be reading). */
+static void control_refuse(int fd, const struct ucred *cred, const char *why)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	struct {
+		struct proto_ctl_reply hdr;
+		char text[160];
+	} reply = { .hdr = { .status = CTL_FAILED } };
+	int n = snprintf(reply.text, sizeof(reply.text),
+			 "aodv2-supervisor: connection refused: %s; try again\n", why);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
-		return -errno;
+	if (n > 0 && (size_t)n < sizeof(reply.text))
+		(void)msg_send(fd, PROTO_CTL_REPLY, &reply, sizeof(reply.hdr) + (size_t)n, -1);
+	log_warn_rl("control client (pid %d, uid %u) refused: %s", (int)cred->pid,
+		    (unsigned)cred->uid, why);
+	close(fd);
+}
+
+static int control_client_init(struct control *ctl, struct ctl_client *c, int fd,
+			       const struct ucred *cred)
+{
 	c->ctl = ctl;
 	c->fd = fd;
-	c->pid = cred.pid;
-	c->uid = cred.uid;
-	c->may_change = cred.uid == 0;
-	c->may_read = c->may_change || peer_in_group(ctl, fd, cred.uid, cred.gid);
+	c->pid = cred->pid;
+	c->uid = cred->uid;
+	c->since_ns = clock_mono_ns();
+	c->may_change = cred->uid == 0;
+	c->may_read = c->may_change || peer_in_group(ctl, fd, cred->uid, cred->gid);
 	c->waiting_status = false;
 	c->idle_tfd = timer_new();
 	if (c->idle_tfd < 0)
@@ -228,19 +283,26 @@ static void control_on_listen(struct loop_watch *lw, uint32_t events)
 		int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn("control socket accept: %s", strerror(errno));
+				log_warn_rl("control socket accept: %s", strerror(errno));
 			return;
 		}
-		struct ctl_client *c = control_slot(ctl);
-		if (!c) {
-			log_warn("control socket: %d clients already connected; refusing another",
-				 CONTROL_MAX_CLIENTS);
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+			log_warn_rl("control socket: cannot read a client's credentials: %s",
+				    strerror(errno));
 			close(fd);
 			continue;
 		}
-		int rc = control_client_init(ctl, c, fd);
+		const char *why = NULL;
+		struct ctl_client *c = control_slot(ctl, cred.uid, &why);
+		if (!c) {
+			control_refuse(fd, &cred, why);
+			continue;
+		}
+		int rc = control_client_init(ctl, c, fd, &cred);
 		if (rc < 0) {
-			log_warn("control socket: cannot set up a client: %s", strerror(-rc));
+			log_warn_rl("control socket: cannot set up a client: %s", strerror(-rc));
 			if (c->fd >= 0)
 				control_drop(c);
 			else
@@ -269,19 +331,38 @@ static int control_claim_path(const struct sockaddr_un *sa)
 	return unlink(sa->sun_path) == 0 ? 0 : -errno;
 }
 
+/* The socket's directory: made if missing, never reached through a symlink,
+ * and, when we are root, root's alone to change (whoever else could write
+ * there could swap the socket for a link before it gets its group). */
 static int control_mkparent(const char *path)
 {
-	char dir[108];
+	char dir[108], bad[108], why[400];
+	struct stat st;
+
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	int fd = safedir_open(dir, true, 0755, NULL, bad, sizeof(bad));
+	if (fd < 0) {
+		safedir_explain(fd, bad, why, sizeof(why));
+		log_error("control socket directory: %s", why);
+		return fd;
+	}
+	int rc = fstat(fd, &st) == 0 ? 0 : -errno;
+	close(fd);
+	if (rc == 0 && geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 0022))) {
+		log_error("control socket directory %s: owned by uid %u with mode %04o; it must be "
+			  "root's and writable by root alone", dir, (unsigned)st.st_uid,
+			  (unsigned)(st.st_mode & 07777));
+		rc = -EPERM;
+	}
+	return rc;
 }
 
+/* The bind made the socket 0660 (umask); only its group is set here, on the
+ * file itself, never through a link. */
 static void control_set_perms(struct control *ctl, const char *path)
 {
 	struct group gr, *grp = NULL;
@@ -291,13 +372,12 @@ static void control_set_perms(struct control *ctl, const char *path)
 	if (getgrnam_r(CONTROL_GROUP, &gr, buf, sizeof(buf), &grp) == 0 && grp) {
 		ctl->group_gid = grp->gr_gid;
 		ctl->have_group = true;
-		if (chown(path, 0, grp->gr_gid) != 0 && geteuid() == 0)
+		if (fchownat(AT_FDCWD, path, 0, grp->gr_gid, AT_SYMLINK_NOFOLLOW) != 0 &&
+		    geteuid() == 0)
 			log_warn("chown %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
 	} else {
 		log_info("group %s does not exist: only root can use %s", CONTROL_GROUP, path);
 	}
-	if (chmod(path, 0660) != 0)
-		log_warn("chmod 0660 %s: %s", path, strerror(errno));
 }
 
 static int control_bind(struct control *ctl, const char *path)

@@ -7,12 +7,15 @@
  * collect for root only. A client can never block the supervisor: sockets
  * are non-blocking, each client gets one request at a time and an idle
  * deadline, and a client that sends garbage or cannot take its reply is
- * dropped.
+ * dropped. No one can lock root out: non-root clients share a bounded part
+ * of the slots, each uid a bounded part of that, and every line a client
+ * can cause is rate-limited.
  */
 #ifndef SUP_CONTROL_H
 #define SUP_CONTROL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "loop.h"
@@ -20,7 +23,12 @@
 struct msg;
 struct control;
 
+/* Slots: root always finds one (CONTROL_ROOT_RESERVED are root's alone, and
+ * a root client arriving at a full table evicts the oldest non-root one);
+ * any other uid holds at most CONTROL_MAX_PER_UID at a time. */
 #define CONTROL_MAX_CLIENTS 16
+#define CONTROL_ROOT_RESERVED 4
+#define CONTROL_MAX_PER_UID 4
 #define CONTROL_IDLE_MS 5000u
 #define CONTROL_GROUP "aodv2"
 
@@ -39,6 +47,7 @@ struct ctl_client {
 	struct loop_watch idle_watch;
 	pid_t pid;
 	uid_t uid;
+	uint64_t since_ns;          /* accepted at (monotonic): eviction order */
 	bool may_read, may_change;
 	bool waiting_status;        /* a status reply is being gathered */
 	bool status_json;

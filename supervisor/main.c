@@ -166,8 +166,9 @@ static int sup_resolve_user(struct sup *s)
 	}
 	int rc = privdrop_resolve(s->cfg->service_user, &s->svc_uid, &s->svc_gid, &fell_back);
 	if (rc < 0) {
-		log_error("cannot resolve service user %s (nor %s): %s", s->cfg->service_user,
-			  AOD_FALLBACK_USER, strerror(-rc));
+		log_error("cannot resolve service user %s: %s%s", s->cfg->service_user,
+			  rc == -ENOENT ? "no such user" : strerror(-rc),
+			  rc == -ENOENT ? " (a typo? to run as nobody, write service_user: nobody)" : "");
 		return rc;
 	}
 	snprintf(s->svc_user, sizeof(s->svc_user), "%s",

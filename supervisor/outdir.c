@@ -2,6 +2,7 @@
 #include "outdir.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,47 +10,32 @@
 #include <unistd.h>
 
 #include "log.h"
-
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, mode) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+#include "safedir.h"
 
 int outdir_prepare(const char *dir, uid_t uid, gid_t gid, const char *user)
 {
-	int rc = mkdir_p(dir, 0750);
-	if (rc < 0) {
-		log_error("cannot create output directory %s: %s", dir, strerror(-rc));
-		return rc;
+	char bad[4096], why[4400];
+	bool created = false;
+	int fd = safedir_open(dir, true, 0750, &created, bad, sizeof(bad));
+	if (fd < 0) {
+		safedir_explain(fd, bad, why, sizeof(why));
+		log_error("cannot prepare output directory %s: %s", dir, why);
+		return fd;
 	}
-	if (geteuid() != 0)
-		return 0;
-	/* Through an fd that did not follow a symlink. Under the unit,
-	 * systemd-tmpfiles has already made it the service user's: then no
-	 * chown, which would need CAP_CHOWN even to keep the same owner. */
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* On the fd the walk opened without following a symlink. Under the
+	 * unit, systemd-tmpfiles has already made it the service user's: then
+	 * no chown, which would need CAP_CHOWN even to keep the same owner. */
+	int rc = 0;
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		rc = -errno;
-		log_error("cannot open output directory %s: %s", dir, strerror(errno));
-	} else if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) != 0) {
-		rc = -errno;
-		log_error("cannot hand output directory %s to %s: %s", dir, user, strerror(errno));
+	if (geteuid() == 0) {
+		if (fstat(fd, &st) != 0) {
+			rc = -errno;
+			log_error("cannot stat output directory %s: %s", dir, strerror(errno));
+		} else if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) != 0) {
+			rc = -errno;
+			log_error("cannot hand output directory %s to %s: %s", dir, user, strerror(errno));
+		}
 	}
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return rc;
 }

@@ -26,7 +26,8 @@ int recorder_open(const char *path, struct recorder **out)
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	int rc = recording_create(path, &r->w);
 	if (rc < 0) {
-		log_error("cannot create recording %s: %s", path, strerror(-rc));
+		log_error("cannot create recording %s: %s", path,
+			  rc == -ELOOP ? "it is a symbolic link (not followed as root)" : strerror(-rc));
 		free(r);
 		return rc;
 	}

@@ -38,7 +38,7 @@ struct source_replay {
 static void replay_on_error(unsigned long line, const char *reason, void *arg)
 {
 	struct source_replay *r = arg;
-	log_warn("replay %s:%lu: %s; line skipped", r->path, line, reason);
+	log_warn_rl("replay %s:%lu: %s; line skipped", r->path, line, reason);
 }
 
 static int replay_refill(struct source_replay *r)

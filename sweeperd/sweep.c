@@ -63,7 +63,7 @@ bool sweep_parse_complete(const char *name, uint64_t *ts)
 {
 	const char *end;
 	return strncmp(name, "aod_", 4) == 0 && sweep_parse_digits(name + 4, &end, ts) &&
-	       *end == '\0';
+	       (*end == '\0' || strcmp(end, ".failed") == 0);
 }
 
 bool sweep_parse_partial(const char *name, uint64_t *ts)
@@ -106,7 +106,7 @@ static int sweep_delete(int outfd, const char *name, uint64_t bytes, uint64_t no
 {
 	int rc = tree_remove(outfd, name);
 	if (rc < 0) {
-		log_error("cannot delete %s (%s): %s", name, why, strerror(-rc));
+		log_error_rl("cannot delete %s (%s): %s", name, why, strerror(-rc));
 		res->errors++;
 		return rc;
 	}
@@ -151,8 +151,8 @@ static int sweep_complete(int outfd, const char *name, uint64_t ts, struct sweep
 	if (fstatat(outfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return 0;
 	if (!S_ISDIR(st.st_mode)) {
-		log_warn("%s is not a directory (%s): not a collection, left alone", name,
-			 S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+		log_warn_rl("%s is not a directory (%s): not a collection, left alone", name,
+			    S_ISLNK(st.st_mode) ? "a symlink" : "a file");
 		return 0;
 	}
 	uint64_t bytes = 0;

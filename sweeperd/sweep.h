@@ -5,7 +5,8 @@
  * limit.
  *
  * Promise: only direct entries of the output directory named aod_<digits>
- * that are real directories (not symlinks) are ever deleted, with
+ * or aod_<digits>.failed (a finished collection that failed) that are real
+ * directories (not symlinks) are ever deleted, with
  * everything below them (tree.h: no symlink is followed); a collection still
  * being written (.aod_<digits>.partial) counts towards the total but is left
  * alone unless both its name and its last change are more than
@@ -42,7 +43,8 @@ struct sweep_limits sweep_limits_from(double max_age_days, double max_total_mb);
  * or -errno when the directory could not be read at all. */
 int sweep_run(int outfd, const struct sweep_limits *lim, uint64_t now_ns,
 	      struct sweep_result *res);
-/* aod_<digits> -> true and the timestamp (fits 64 bits); false otherwise. */
+/* aod_<digits> or aod_<digits>.failed -> true and the timestamp (fits 64
+ * bits); false otherwise. */
 bool sweep_parse_complete(const char *name, uint64_t *ts);
 /* .aod_<digits>.partial -> true and the timestamp. */
 bool sweep_parse_partial(const char *name, uint64_t *ts);

@@ -45,7 +45,7 @@ static void sweeperd_sweep(struct sweeperd *w)
 	int rc = sweep_run(fd, &lim, now, &res);
 	close(fd);
 	if (rc < 0) {
-		log_error("cannot read %s: %s", w->p->cfg->output_dir, strerror(-rc));
+		log_error_rl("cannot read %s: %s", w->p->cfg->output_dir, strerror(-rc));
 		return;
 	}
 	w->stats.output_bytes = res.total_bytes;

@@ -184,6 +184,8 @@ static int convert_codes(struct conv *c, const struct ov_anomaly *a, struct aod_
 {
 	char item[PATH_LEN];
 	int *v = calloc(a->track_codes_count ? a->track_codes_count : 1, sizeof(*v));
+	/* errno values seen: one lookup per item keeps a long list linear */
+	uint64_t seen[CFG_ERRNO_MAX / 64] = { 0 };
 
 	if (!v)
 		return -ENOMEM;
@@ -195,9 +197,12 @@ static int convert_codes(struct conv *c, const struct ov_anomaly *a, struct aod_
 		if (v[i] < 0)
 			err_value(c, item, a->track_codes[i],
 				  "is not an errno name the kernel uses (like EIO, EACCES)");
-		for (unsigned j = 0; v[i] > 0 && j < i; j++)
-			if (v[j] == v[i])
+		if (v[i] > 0 && v[i] < CFG_ERRNO_MAX) {
+			uint64_t bit = 1ull << (v[i] % 64);
+			if (seen[v[i] / 64] & bit)
 				err_value(c, item, a->track_codes[i], "is listed twice");
+			seen[v[i] / 64] |= bit;
+		}
 	}
 	free(out->track_codes);
 	out->track_codes = v;
@@ -206,7 +211,8 @@ static int convert_codes(struct conv *c, const struct ov_anomaly *a, struct aod_
 }
 
 static void convert_command(struct conv *c, const struct ov_track_command *in,
-			    struct aod_track_command *v, unsigned i, const char *item)
+			    struct aod_track_command *v, unsigned i, const char *item,
+			    uint32_t *seen)
 {
 	char sub[PATH_LEN];
 	const char *why;
@@ -220,10 +226,10 @@ static void convert_command(struct conv *c, const struct ov_track_command *in,
 	} else if ((v[i].command = smb2_command_from_name(in->command)) < 0) {
 		err_value(c, sub, in->command,
 			  "is not an SMB2 command (SMB2_NEGOTIATE .. SMB2_OPLOCK_BREAK)");
+	} else if (*seen & (1u << v[i].command)) {
+		err_value(c, sub, in->command, "is listed twice");
 	} else {
-		for (unsigned j = 0; j < i; j++)
-			if (v[j].command == v[i].command)
-				err_value(c, sub, in->command, "is listed twice");
+		*seen |= 1u << v[i].command;
 	}
 	cfg_pathf(sub, sizeof(sub), "%s.threshold", item);
 	if (in->threshold && cfg_parse_u32(in->threshold, 1, 600000, &v[i].threshold_ms, &why) < 0)
@@ -237,12 +243,13 @@ static int convert_commands(struct conv *c, const struct ov_anomaly *a,
 	char item[PATH_LEN];
 	unsigned n = a->track_commands_count;
 	struct aod_track_command *v = calloc(n ? n : 1, sizeof(*v));
+	uint32_t seen = 0; /* SMB2 commands 0..18 */
 
 	if (!v)
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
 		cfg_pathf(item, sizeof(item), "%s.track_commands[%u]", path, i);
-		convert_command(c, &a->track_commands[i], v, i, item);
+		convert_command(c, &a->track_commands[i], v, i, item, &seen);
 	}
 	free(out->track_commands);
 	out->track_commands = v;

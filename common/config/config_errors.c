@@ -18,6 +18,9 @@ void cfg_ctx_free(struct cfg_ctx *ctx)
 	for (unsigned i = 0; i < ctx->n_origins; i++)
 		free(ctx->origins[i].path);
 	free(ctx->origins);
+	free(ctx->origin_heads);
+	ctx->origin_heads = NULL;
+	ctx->n_heads = 0;
 	free(ctx->err_keys);
 	ctx->err_keys = NULL;
 	cfg_strv_free(ctx->files, ctx->n_files);
@@ -135,21 +138,54 @@ void cfg_err_name(struct cfg_ctx *ctx, const char *name, const char *fmt, ...)
 	va_end(ap);
 }
 
+static unsigned origin_hash(const char *path, unsigned n_heads)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h & (n_heads - 1);
+}
+
+/* The newest origin of path in a layer <= upto, or with first the oldest
+ * one: a walk of one hash bucket, newest first. */
 static const struct cfg_origin *origin_find(const struct cfg_ctx *ctx, unsigned upto,
 					    const char *path, bool first)
 {
 	const struct cfg_origin *found = NULL;
 
-	for (unsigned i = 0; i < ctx->n_origins; i++) {
-		const struct cfg_origin *o = &ctx->origins[i];
+	if (!ctx->n_heads)
+		return NULL;
+	for (unsigned i = ctx->origin_heads[origin_hash(path, ctx->n_heads)]; i;
+	     i = ctx->origins[i - 1].older) {
+		const struct cfg_origin *o = &ctx->origins[i - 1];
 
 		if (o->layer > upto || strcmp(o->path, path) != 0)
 			continue;
 		found = o;
-		if (first)
+		if (!first)
 			break;
 	}
 	return found;
+}
+
+/* Keeps the table at most half full, so a bucket holds about one path
+ * (and each of the layers that set it). */
+static bool origin_rehash(struct cfg_ctx *ctx)
+{
+	unsigned n = ctx->n_heads ? ctx->n_heads * 2 : 256;
+	unsigned *heads = calloc(n, sizeof(*heads));
+
+	if (!heads)
+		return false;
+	for (unsigned i = 0; i < ctx->n_origins; i++) {
+		unsigned b = origin_hash(ctx->origins[i].path, n);
+		ctx->origins[i].older = heads[b];
+		heads[b] = i + 1;
+	}
+	free(ctx->origin_heads);
+	ctx->origin_heads = heads;
+	ctx->n_heads = n;
+	return true;
 }
 
 static void err_vpath(struct cfg_ctx *ctx, const struct cfg_origin *o, const char *path,
@@ -168,6 +204,8 @@ void cfg_err_path(struct cfg_ctx *ctx, unsigned upto, const char *path, const ch
 {
 	va_list ap;
 
+	if (cfg_nerrors(ctx) > CFG_MAX_ERRORS)
+		return; /* already "too many errors": not even the lookup */
 	va_start(ap, fmt);
 	err_vpath(ctx, origin_find(ctx, upto, path, false), path, fmt, ap);
 	va_end(ap);
@@ -177,6 +215,8 @@ void cfg_err_first(struct cfg_ctx *ctx, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cfg_nerrors(ctx) > CFG_MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	err_vpath(ctx, origin_find(ctx, CFG_ALL_LAYERS, path, true), path, fmt, ap);
 	va_end(ap);
@@ -206,6 +246,14 @@ void cfg_origin_add(struct cfg_ctx *ctx, unsigned layer, const char *path, unsig
 	o->layer = layer;
 	o->line = line;
 	ctx->n_origins++;
+	if (ctx->n_origins * 2 > ctx->n_heads) {
+		if (!origin_rehash(ctx))
+			ctx->oom = true;
+		return; /* the rehash linked the new origin too */
+	}
+	unsigned b = origin_hash(path, ctx->n_heads);
+	o->older = ctx->origin_heads[b];
+	ctx->origin_heads[b] = ctx->n_origins;
 }
 
 const struct cfg_origin *cfg_origin_find(const struct cfg_ctx *ctx, unsigned upto,

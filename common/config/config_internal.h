@@ -27,6 +27,13 @@
 
 #define CFG_MAX_FILE_SIZE (1u << 20) /* a config file larger than this is refused */
 #define CFG_MAX_ERRORS 100           /* then "too many errors" */
+/* Bounds that keep loading linear and short (see aodv2.yaml(5), LIMITS). */
+#define CFG_MAX_DEPTH 16             /* nesting of mappings and lists in one file */
+#define CFG_MAX_NODES 20000          /* values (scalars, lists, mappings) in one file */
+#define CFG_MAX_LIST_ITEMS 256       /* items in one list */
+#define CFG_MAX_DROPINS 256          /* *.yaml files in the drop-in directory */
+#define CFG_MAX_TOTAL_SIZE (1u << 20) /* bytes of all files together */
+#define CFG_ERRNO_MAX 1024           /* above every errno value smb_tables names */
 #define CFG_ANOMALY_NAME_MAX 63      /* PROTO_NAME_LEN - 1 */
 
 /* ---- overlay (libcyaml layout; members after the schema ones are ours) ---- */
@@ -104,6 +111,7 @@ struct cfg_origin {
 	char *path;     /* "watcher.actions[2]", "guardian.anomalies.latency.type" */
 	unsigned layer;
 	unsigned line;  /* 1-based */
+	unsigned older; /* 1 + index of the previous origin in its hash bucket; 0: none */
 };
 
 struct cfg_ctx {
@@ -112,6 +120,9 @@ struct cfg_ctx {
 	unsigned n_files;
 	struct cfg_origin *origins;
 	unsigned n_origins, cap_origins;
+	unsigned *origin_heads; /* hash bucket -> 1 + index of its newest origin */
+	unsigned n_heads;       /* a power of two, >= 2 * n_origins */
+	size_t total_size;      /* bytes of the files read so far */
 	unsigned errs_base; /* errs->n on entry: the caller's lines are not ours */
 	uint64_t *err_keys; /* per line of ours: (file, line), for sorting */
 	bool oom;       /* an allocation failed: the result is -ENOMEM */

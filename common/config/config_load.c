@@ -186,6 +186,14 @@ static int load_file(struct cfg_ctx *ctx, const char *path, struct cfg_layer *la
 		cfg_err_at(ctx, (unsigned)idx, 0, "cannot read: %s", strerror(-r));
 		return r;
 	}
+	ctx->total_size += len;
+	if (ctx->total_size > CFG_MAX_TOTAL_SIZE) {
+		cfg_err_at(ctx, (unsigned)idx, 0,
+			   "the configuration files exceed %u bytes together; not read",
+			   CFG_MAX_TOTAL_SIZE);
+		free(text);
+		return 0;
+	}
 	r = cfg_layer_load(ctx, (unsigned)idx, text, len, layer);
 	free(text);
 	return r == -EINVAL ? 0 : r; /* config errors are collected, not fatal */
@@ -223,6 +231,13 @@ static int list_dropins(struct cfg_ctx *ctx, const char *dir, char ***out, unsig
 	while ((errno = 0, e = readdir(d))) {
 		if (!dropin_name(e->d_name))
 			continue;
+		if (*n == CFG_MAX_DROPINS) {
+			/* refused whole: which ones would win is unknowable */
+			cfg_err_name(ctx, dir, "more than %d drop-ins (*.yaml); not a configuration "
+				     "aodv2 loads", CFG_MAX_DROPINS);
+			r = -E2BIG;
+			break;
+		}
 		nv = realloc(v, (*n + 1) * sizeof(*v));
 		if (!nv || asprintf(&nv[*n], "%s/%s", dir, e->d_name) < 0) {
 			v = nv ? nv : v;
@@ -232,7 +247,7 @@ static int list_dropins(struct cfg_ctx *ctx, const char *dir, char ***out, unsig
 		v = nv;
 		(*n)++;
 	}
-	if (!r && errno) {
+	if (!r && errno) { /* readdir's error, not a bound */
 		r = -errno;
 		cfg_err_name(ctx, dir, "cannot read the drop-in directory: %s", strerror(-r));
 	}

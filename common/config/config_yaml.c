@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "proto.h"
 
 struct walk {
 	struct cfg_ctx *ctx;
@@ -185,6 +186,12 @@ static void walk_sequence(struct walk *w, yaml_node_t *seq, const cyaml_schema_f
 	char item_path[PATH_MAX_LEN], *arr = fill_new(w, n, size);
 	uint32_t count = (uint32_t)n;
 
+	if (n > CFG_MAX_LIST_ITEMS) {
+		free(arr);
+		cfg_err_at(w->ctx, w->layer_idx, line_of(seq), "%s: a list of %zu items (at most %d)",
+			   path, n, CFG_MAX_LIST_ITEMS);
+		return;
+	}
 	if (!arr)
 		return;
 	store_ptr(base, f->data_offset, arr);
@@ -319,6 +326,12 @@ static void walk_anomalies(struct walk *w, yaml_node_t *map, const char *path)
 		}
 		if (!visit(w, val))
 			continue;
+		if (w->layer->n_anomalies == PROTO_MAX_ANOMALIES) {
+			cfg_err_at(w->ctx, w->layer_idx, line_of(key),
+				   "more than %d anomalies; the rest of %s is not read",
+				   PROTO_MAX_ANOMALIES, path);
+			break;
+		}
 		cfg_pathf(child, sizeof(child), "%s.%s", path, scalar(key));
 		if (!is_null(val) && !expect_kind(w, val, YAML_MAPPING_NODE, child))
 			continue;
@@ -393,25 +406,56 @@ static int walk_document(struct cfg_ctx *ctx, unsigned layer_idx, yaml_document_
 	return cfg_nerrors(ctx) == before ? 1 : -EINVAL;
 }
 
-/* Aliases are refused (libcyaml is run with CYAML_CFG_NO_ALIAS: expanding
- * them can blow up). The document API resolves them, so the events are
- * scanned to report each at the line where it is used. */
-static int scan_aliases(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, size_t len)
+/* One pass over the events before anything is built: nesting deeper than
+ * CFG_MAX_DEPTH or more than CFG_MAX_NODES values stop the file here (the
+ * document API and libcyaml would spend time and memory in proportion, and
+ * libyaml's scanner is quadratic in flow nesting), and aliases are refused
+ * (libcyaml is run with CYAML_CFG_NO_ALIAS: expanding them can blow up;
+ * the document API resolves them, so each is reported where it is used).
+ * Returns 0, -EINVAL (reported) or -E2BIG (a bound: reported, not loaded). */
+static int scan_events(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool done = false;
 	int found = 0;
+	unsigned depth = 0, nodes = 0;
 
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	/* a syntax error ends the scan quietly: the document load reports it */
-	while (!done && yaml_parser_parse(&parser, &ev)) {
-		if (ev.type == YAML_ALIAS_EVENT) {
-			cfg_err_at(ctx, layer_idx, (unsigned)ev.start_mark.line + 1,
+	while (!done && found != -E2BIG && yaml_parser_parse(&parser, &ev)) {
+		unsigned line = (unsigned)ev.start_mark.line + 1;
+		switch (ev.type) {
+		case YAML_ALIAS_EVENT:
+			cfg_err_at(ctx, layer_idx, line,
 				   "YAML aliases (*name) are not supported in aodv2 config");
 			found = -EINVAL;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CFG_MAX_DEPTH) {
+				cfg_err_at(ctx, layer_idx, line,
+					   "nested deeper than %d levels; not an aodv2 config",
+					   CFG_MAX_DEPTH);
+				found = -E2BIG;
+			}
+			/* a collection counts as a value too */
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+			if (found != -E2BIG && ++nodes > CFG_MAX_NODES) {
+				cfg_err_at(ctx, layer_idx, line,
+					   "more than %d values; not an aodv2 config", CFG_MAX_NODES);
+				found = -E2BIG;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
 		}
 		done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
@@ -427,6 +471,9 @@ int cfg_yaml_pass(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, siz
 	yaml_document_t doc;
 	int r;
 
+	r = scan_events(ctx, layer_idx, text, len);
+	if (r == -ENOMEM || r == -E2BIG)
+		return r == -E2BIG ? -EINVAL : r;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -435,8 +482,7 @@ int cfg_yaml_pass(struct cfg_ctx *ctx, unsigned layer_idx, const char *text, siz
 		yaml_parser_delete(&parser);
 		return ctx->oom ? -ENOMEM : -EINVAL;
 	}
-	r = scan_aliases(ctx, layer_idx, text, len);
-	if (r != -ENOMEM) {
+	{
 		int walked = walk_document(ctx, layer_idx, &doc, layer);
 
 		if (walked == -ENOMEM || r == 0)

@@ -5,7 +5,7 @@
  * and tcpdump. Proves the privilege drop and that each helper gets the
  * capability it needs as an ambient one (dmesg reads a restricted kernel log
  * as nobody; tcpdump captures as nobody), and that files belong to the
- * service user. Needs root, dmesg and tcpdump: exits 77 (skipped) otherwise.
+ * service user. Needs root, dmesg and tcpdump: skipped (TAP skip plan) otherwise.
  */
 #include <check.h>
 #include <errno.h>
@@ -159,7 +159,7 @@ int main(void)
 	if (geteuid() != 0 || !pw || access("/usr/bin/dmesg", X_OK) != 0 ||
 	    (access("/usr/bin/tcpdump", X_OK) != 0 && access("/usr/sbin/tcpdump", X_OK) != 0)) {
 		printf("1..0 # SKIP needs root, user nobody, dmesg and tcpdump\n");
-		return 77;
+		return 0; /* TAP skip: meson counts exit 77 as an error */
 	}
 	nobody_uid = pw->pw_uid;
 	nobody_gid = pw->pw_gid;

@@ -11,7 +11,7 @@
  * the output dir within its budget, deleting by age, then oldest first,
  * logging each deletion, and leaving a symlink trap and a partial alone.
  *
- * Needs root (the workers drop to nobody with capabilities): skipped (77)
+ * Needs root (the workers drop to nobody with capabilities): skipped (TAP skip plan)
  * otherwise.
  */
 #include <check.h>
@@ -725,7 +725,7 @@ int main(void)
 {
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root: the supervisor drops its workers to nobody\n");
-		return 77;
+		return 0; /* TAP skip: meson counts exit 77 as an error */
 	}
 	Suite *s = suite_create("e2e");
 	TCase *tc = tcase_create("e2e");

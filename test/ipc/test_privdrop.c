@@ -9,6 +9,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -39,13 +40,22 @@ START_TEST(caps_lists_parse)
 }
 END_TEST
 
-START_TEST(missing_user_falls_back_to_nobody)
+START_TEST(only_the_default_user_falls_back_to_nobody)
 {
 	uid_t uid;
 	gid_t gid;
 	int fell_back = -1;
-	ck_assert_int_eq(privdrop_resolve("aodv2-no-such-user", &uid, &gid, &fell_back), 0);
-	ck_assert_int_eq(fell_back, 1);
+	/* a name written by someone (a typo) never becomes nobody */
+	ck_assert_int_eq(privdrop_resolve("aodv2-no-such-user", &uid, &gid, &fell_back), -ENOENT);
+	ck_assert_int_eq(fell_back, 0);
+	/* only the default user may be missing (installed without the package) */
+	if (!getpwnam(AOD_SERVICE_USER)) {
+		ck_assert_int_eq(privdrop_resolve(AOD_SERVICE_USER, &uid, &gid, &fell_back), 0);
+		ck_assert_int_eq(fell_back, 1);
+		ck_assert_uint_eq(uid, 65534);
+	}
+	ck_assert_int_eq(privdrop_resolve("nobody", &uid, &gid, &fell_back), 0);
+	ck_assert_int_eq(fell_back, 0);
 	ck_assert_uint_eq(uid, 65534);
 	ck_assert_int_eq(privdrop_resolve("root", &uid, &gid, &fell_back), 0);
 	ck_assert_int_eq(fell_back, 0);
@@ -189,7 +199,7 @@ int main(void)
 	Suite *s = suite_create("privdrop");
 	TCase *tc = tcase_create("privdrop");
 	tcase_add_test(tc, caps_lists_parse);
-	tcase_add_test(tc, missing_user_falls_back_to_nobody);
+	tcase_add_test(tc, only_the_default_user_falls_back_to_nobody);
 	tcase_add_test(tc, drop_leaves_exactly_the_kept_capabilities);
 	tcase_add_test(tc, fd_sweep_keeps_syslog_and_other_fds);
 	suite_add_tcase(s, tc);

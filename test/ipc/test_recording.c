@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +171,24 @@ START_TEST(test_binary_wrong_version_refused)
 	write_file(&h, 12); /* torn header */
 	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
 	ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(test_create_never_follows_a_symlink)
+{
+	struct recording_writer *w = NULL;
+	char link[300];
+
+	write_text("precious\n");
+	snprintf(link, sizeof(link), "%s.link", tmp_path);
+	unlink(link);
+	ck_assert_int_eq(symlink(tmp_path, link), 0);
+	ck_assert_int_eq(recording_create(link, &w), -ELOOP);
+	ck_assert_ptr_null(w);
+	struct stat st;
+	ck_assert_int_eq(stat(tmp_path, &st), 0);
+	ck_assert_int_eq(st.st_size, 9); /* not truncated */
+	unlink(link);
 }
 END_TEST
 
@@ -337,6 +356,7 @@ static Suite *recording_suite(void)
 	tcase_add_test(tc, test_binary_bad_records_skipped);
 	tcase_add_test(tc, test_binary_wrong_version_refused);
 	tcase_add_test(tc, test_format_detection);
+	tcase_add_test(tc, test_create_never_follows_a_symlink);
 	tcase_add_test(tc, test_csv_good_lines);
 	tcase_add_test(tc, test_csv_malformed_lines_counted);
 	tcase_add_test(tc, test_csv_nul_and_long_lines);

@@ -177,7 +177,9 @@ static void scan_file(const char *dir, const char *path, const char *short_name)
 	static const struct {
 		const char *call;
 		const char *level;
-	} levels[] = { { "log_info(", "INFO" }, { "log_warn(", "WARNING" }, { "log_error(", "ERROR" } };
+	} levels[] = { { "log_info(", "INFO" },       { "log_warn(", "WARNING" },
+		       { "log_error(", "ERROR" },     { "log_info_rl(", "INFO" },
+		       { "log_warn_rl(", "WARNING" }, { "log_error_rl(", "ERROR" } };
 	char *text = pkgtest_read_file(path);
 
 	for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++) {
@@ -497,7 +499,7 @@ START_TEST(the_lines_operators_grep_for_are_documented)
 		{ "aodv2-collectord", "complete in", "collection finished" },
 		{ "aodv2-supervisor", "> complete (", "collection finished" },
 		{ "aodv2-supervisor", "> failed: ", "collection failed" },
-		{ "aodv2-collectord", "> incomplete: ", "collection failed" },
+		{ "aodv2-collectord", "> failed: ", "collection failed" },
 		{ "aodv2-supervisor", "restarting it in", "worker restarted" },
 		{ "aodv2-supervisor", "giving up", "worker restarts given up" },
 		{ "aodv2-supervisor", "probes: attached to cifs", "probe attached" },

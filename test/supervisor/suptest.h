@@ -52,6 +52,8 @@ int suptest_aodctl(struct suptest *t, uid_t uid, char *out, size_t outlen, ...);
 bool suptest_status(struct suptest *t, char *buf, size_t len);
 /* True when the supervisor's log has a line containing text. */
 bool suptest_log_has(const struct suptest *t, const char *text);
+/* How many lines of the supervisor's log contain text. */
+unsigned suptest_log_count(const struct suptest *t, const char *text);
 
 /* JSON lookups good enough for our own status document. */
 long long suptest_worker_num(const char *json, const char *worker, const char *key);

@@ -97,11 +97,11 @@ int main(void)
 {
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP loading the probes needs root\n");
-		return 77;
+		return 0; /* TAP skip: meson counts exit 77 as an error */
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		printf("1..0 # SKIP the kernel has no BTF (/sys/kernel/btf/vmlinux)\n");
-		return 77;
+		return 0; /* TAP skip: meson counts exit 77 as an error */
 	}
 	Suite *s = suite_create("bpf_source");
 	TCase *tc = tcase_create("bpf_source");

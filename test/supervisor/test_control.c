@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "log.h"
 #include "msg.h"
 #include "proto.h"
 #include "suptest.h"
@@ -220,6 +224,86 @@ START_TEST(garbage_and_stalled_clients_do_not_block)
 }
 END_TEST
 
+/* A child that connects n times as uid (never speaking), then waits for
+ * SIGKILL: the slots it holds stay held. Returns once every connect() has
+ * returned, i.e. each is accepted or queued ahead of whatever comes next. */
+static pid_t hog(uid_t uid, int n)
+{
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(ready[0]);
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(uid) != 0)
+			_exit(1);
+		for (int i = 0; i < n; i++)
+			(void)raw_connect();
+		(void)write(ready[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char c;
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void unhog(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+START_TEST(root_gets_through_a_full_socket)
+{
+	/* Any uid may connect once the file is open to it: the service user
+	 * (a compromised worker) or a group member can. */
+	ck_assert_int_eq(chmod(t.sock, 0666), 0);
+	pid_t hogs[5];
+	/* A uid over its limit is told so (asked at once: the held slots are
+	 * dropped as idle after 5 s). */
+	hogs[0] = hog(60001, 40);
+	ck_assert_int_eq(suptest_aodctl(&t, 60001, out, sizeof(out), "status", NULL), 1);
+	ck_assert_msg(strstr(out, "too many connections"), "%s", out);
+	for (int i = 1; i < 5; i++)
+		hogs[i] = hog(60001 + (uid_t)i, 40);
+	/* Every uid holds at most CONTROL_MAX_PER_UID, all of them together
+	 * leave root its reserve, and root still evicts someone if it has to. */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", NULL), 0);
+		ck_assert_ptr_nonnull(strstr(out, "detectord"));
+	}
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "reload", NULL), 0);
+	for (int i = 0; i < 5; i++)
+		unhog(hogs[i]);
+	/* 5 x 40 connections: about 180 refusals, logged within the rate limit. */
+	unsigned lines = suptest_log_count(&t, "refused: ");
+	ck_assert_msg(lines >= 1 && lines <= 2 * LOG_RL_BURST, "%u refusal lines", lines);
+}
+END_TEST
+
+START_TEST(root_evicts_when_every_slot_is_taken)
+{
+	/* Group members too (each uid within its limit): with enough uids the
+	 * non-root share is full and root takes its reserve, then evicts. */
+	ck_assert_int_eq(chmod(t.sock, 0666), 0);
+	pid_t hogs[4];
+	for (int i = 0; i < 4; i++)
+		hogs[i] = hog(60001 + (uid_t)i, 4);
+	int mine[CONTROL_ROOT_RESERVED];
+	for (int i = 0; i < CONTROL_ROOT_RESERVED; i++)
+		mine[i] = raw_connect(); /* root's own idle connections fill the reserve */
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "status", NULL), 0);
+	ck_assert(suptest_log_has(&t, "dropping the oldest client"));
+	for (int i = 0; i < CONTROL_ROOT_RESERVED; i++)
+		close(mine[i]);
+	for (int i = 0; i < 4; i++)
+		unhog(hogs[i]);
+}
+END_TEST
+
 START_TEST(aodctl_without_supervisor)
 {
 	struct suptest none;
@@ -244,6 +328,8 @@ int main(void)
 	tcase_add_test(tc, non_member_is_denied);
 	tcase_add_test(tc, garbage_and_stalled_clients_do_not_block);
 	tcase_add_test(tc, aodctl_without_supervisor);
+	tcase_add_test(tc, root_gets_through_a_full_socket);
+	tcase_add_test(tc, root_evicts_when_every_slot_is_taken);
 	suite_add_tcase(s, tc);
 	TCase *grp = tcase_create("group");
 	tcase_set_timeout(grp, 40);

@@ -22,6 +22,7 @@
 #include "action_caps.h"
 #include "aod_build.h"
 #include "config.h"
+#include "log.h"
 #include "recording.h"
 #include "suptest.h"
 
@@ -139,6 +140,33 @@ START_TEST(config_error_exit_is_not_restarted)
 	ck_assert(suptest_status(&t, json, sizeof(json)));
 	ck_assert_int_eq(suptest_worker_num(json, "collectord", "restarts"), 0);
 	ck_assert_int_eq(suptest_worker_num(json, "collectord", "pid"), 0);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+/* One set of limits: what --check-config accepts the daemon starts with,
+ * and what the daemon refuses --check-config refuses, both with exit 78
+ * (systemd's RestartPreventExitStatus) and the same reason. */
+START_TEST(too_many_dropins_refused_by_check_and_daemon)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	for (int i = 0; i < 300; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "70-%03d.yaml", i);
+		suptest_write_dropin(&t, name, "");
+	}
+	suptest_start(&t, NULL, "--check-config", NULL);
+	int status = suptest_wait_exit(&t, 30000);
+	ck_assert(status != -1 && WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 78);
+	ck_assert(suptest_log_has(&t, "more than 256 drop-ins"));
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	status = suptest_wait_exit(&t, 30000);
+	ck_assert(status != -1 && WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 78);
+	ck_assert_uint_eq(suptest_log_count(&t, "more than 256 drop-ins"), 2);
 	suptest_cleanup(&t);
 }
 END_TEST
@@ -422,6 +450,65 @@ START_TEST(binary_recording_replays_like_csv)
 }
 END_TEST
 
+/* aod_output_dir (or one of its parents) a symlink another user planted:
+ * the root supervisor refuses it instead of chowning whatever it points to. */
+START_TEST(symlinked_output_dir_is_never_chowned)
+{
+	struct suptest t;
+	char target[256], link[256], yaml[600], out[8192];
+	struct stat st;
+
+	suptest_init(&t, true, NULL);
+	snprintf(target, sizeof(target), "%s/roots", t.dir);
+	snprintf(link, sizeof(link), "%s/link", t.dir);
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(lchown(link, 65534, 65534), 0);
+	snprintf(yaml, sizeof(yaml), "aod_output_dir: %s\n", link);
+	suptest_write_dropin(&t, "60-out.yaml", yaml);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, "--replay-speed", "max", NULL);
+	ck_assert(suptest_wait_running(&t, NULL, -1, 10000));
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	char want[400];
+	snprintf(want, sizeof(want), "%s is a symbolic link", link);
+	ck_assert(suptest_log_has(&t, want));
+
+	/* the same through a parent, on a reload: nothing made or handed over */
+	snprintf(yaml, sizeof(yaml), "aod_output_dir: %s/sub\n", link);
+	suptest_write_dropin(&t, "60-out.yaml", yaml);
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "reload", NULL), 0);
+	snprintf(want, sizeof(want), "%s/sub", target);
+	ck_assert_int_ne(access(want, F_OK), 0);
+	snprintf(want, sizeof(want), "%s is a symbolic link", link);
+	ck_assert_uint_ge(suptest_log_count(&t, want), 2);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(malformed_replay_lines_are_logged_within_the_rate_limit)
+{
+	struct suptest t;
+	suptest_init(&t, true, NULL);
+	FILE *f = fopen(t.replay, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm\n");
+	for (unsigned i = 0; i < 5000; i++)
+		fprintf(f, "%u,latency,NOT_A_COMMAND,1000000,,,7,1,%u,4242,cat\n", i, i + 1);
+	fprintf(f, "6000,latency,SMB2_READ,1000000,,,7,1,9999,4242,cat\n");
+	ck_assert_int_eq(fclose(f), 0);
+	oneshot_seconds(&t, "max");
+	assert_final_ring(&t, 1);
+	ck_assert(suptest_log_has(&t, "1 events fed, 5000 malformed lines skipped"));
+	unsigned lines = suptest_log_count(&t, "line skipped");
+	ck_assert_msg(lines >= 1 && lines <= 2 * LOG_RL_BURST, "%u lines for 5000 bad ones", lines);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -433,6 +520,9 @@ int main(void)
 	tcase_add_test(tc, gives_up_after_five_fast_deaths);
 	tcase_add_test(tc, config_error_exit_is_not_restarted);
 	tcase_add_test(tc, malformed_worker_message_restarts_it);
+	tcase_add_test(tc, malformed_replay_lines_are_logged_within_the_rate_limit);
+	tcase_add_test(tc, symlinked_output_dir_is_never_chowned);
+	tcase_add_test(tc, too_many_dropins_refused_by_check_and_daemon);
 	tcase_add_test(tc, sighup_good_and_bad_config);
 	tcase_add_test(tc, sigterm_drains_and_exits_zero);
 	tcase_add_test(tc, sigterm_kills_a_worker_past_the_deadline);

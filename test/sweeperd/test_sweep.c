@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "logcapture.h"
 #include "sweep.h"
 #include "tree.h"
 
@@ -316,6 +318,55 @@ START_TEST(other_entries_are_left_alone)
 }
 END_TEST
 
+/* The same odd entry on every sweep (every few seconds for months) is
+ * reported within the rate limit, not once a sweep. */
+static void sweep_200_times(void)
+{
+	struct sweep_limits lim = { 0 }; /* no limits: nothing to delete */
+	struct sweep_result res;
+
+	log_init("sweeptest", true);
+	for (int i = 0; i < 200; i++)
+		ck_assert_int_eq(sweep_run(outfd, &lim, now_ns, &res), 0);
+}
+
+/* A collection that failed (aod_<ts>.failed) is a finished one: counted,
+ * and deleted by the same rules, so a full disk can recover. */
+START_TEST(failed_collections_are_swept_too)
+{
+	char old[64], young[64];
+	snprintf(old, sizeof(old), "%s.failed", ts_name(now_ns - 3 * NS_PER_DAY));
+	snprintf(young, sizeof(young), "%s.failed", ts_name(now_ns - NS_PER_HOUR));
+	make_collection(old, 10 * KIB);
+	make_collection(young, 10 * KIB);
+	uint64_t keep = du(young);
+
+	struct sweep_limits lim = sweep_limits_from(2, 512);
+	struct sweep_result res;
+	ck_assert_int_eq(sweep_run(outfd, &lim, now_ns, &res), 0);
+	ck_assert(!exists(out, old));
+	ck_assert(exists(out, young));
+	ck_assert_uint_eq(res.collections, 1);
+	ck_assert_uint_eq(res.total_bytes, keep);
+	uint64_t ts;
+	ck_assert(!sweep_parse_complete("aod_1.failedx", &ts));
+	ck_assert(!sweep_parse_complete("aod_.failed", &ts));
+}
+END_TEST
+
+/* The same odd entry on every sweep (every few seconds for months) is
+ * reported within the rate limit, not once a sweep. */
+START_TEST(the_same_warning_every_sweep_is_rate_limited)
+{
+	write_data(out, "aod_77", 1 * KIB);
+	const char *text = logcapture(sweep_200_times);
+	unsigned lines = 0;
+	for (const char *p = text; (p = strstr(p, "aod_77 is not a directory")); p++)
+		lines++;
+	ck_assert_uint_eq(lines, LOG_RL_BURST);
+}
+END_TEST
+
 START_TEST(nested_trees_are_removed_whole)
 {
 	const char *c = make_collection("aod_9", 8 * KIB);
@@ -364,6 +415,7 @@ int main(void)
 {
 	Suite *s = suite_create("sweep");
 	TCase *tc = tcase_create("sweep");
+	tcase_set_timeout(tc, 30); /* a watchdog, not a figure: a loaded host took 9 s */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, names_are_parsed_strictly);
 	tcase_add_test(tc, age_rule_deletes_only_old_ones);
@@ -372,6 +424,8 @@ int main(void)
 	tcase_add_test(tc, partial_collections_are_counted_and_kept);
 	tcase_add_test(tc, stale_partial_from_a_crash_is_removed);
 	tcase_add_test(tc, other_entries_are_left_alone);
+	tcase_add_test(tc, failed_collections_are_swept_too);
+	tcase_add_test(tc, the_same_warning_every_sweep_is_rate_limited);
 	tcase_add_test(tc, nested_trees_are_removed_whole);
 	tcase_add_test(tc, size_counts_blocks_not_length);
 	tcase_add_test(tc, missing_dir_contents_are_an_empty_sweep);
