@@ -215,6 +215,7 @@ static int sup_start(struct sup *s)
 		return rc;
 	if ((rc = sup_open_source(s)) < 0)
 		return rc;
+	flightrec_open(&s->flightrec, s, s->bpf != NULL);
 	return children_start_all(s);
 }
 
@@ -227,6 +228,7 @@ static void sup_close(struct sup *s)
 		control_close(s);
 		children_close(s);
 	}
+	flightrec_close(&s->flightrec);
 	loop_close(s->loop);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);

@@ -108,6 +108,7 @@ int reload_config(struct sup *s, struct strbuf *errs_out)
 	if (s->bpf)
 		source_bpf_widen(s->bpf);
 	reload_push(s);
+	flightrec_reload(&s->flightrec);
 	log_info("configuration reloaded (%u file%s)", s->cfg->n_files, s->cfg->n_files == 1 ? "" : "s");
 	return 0;
 }

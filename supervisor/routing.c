@@ -182,6 +182,7 @@ void routing_flush(struct sup *s)
 	if (c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
 		return;
 	while ((a = queue_peek(&s->queue)) != NULL) {
+		flightrec_send_inputs(&s->flightrec, c, a);
 		int rc = worker_send(c, PROTO_ANOMALY, a, sizeof(*a));
 		if (rc == -EAGAIN) {
 			c->out_blocked = true;

@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "msg.h"
 #include "queue.h"
+#include "flightrec.h"
 #include "ring.h"
 
 struct source_replay;
@@ -79,6 +80,7 @@ struct sup {
 	/* sources */
 	struct source_replay *replay;
 	struct source_bpf *bpf;
+	struct flightrec flightrec;      /* watcher.flight_recorder */
 
 	/* shutdown */
 	enum sup_phase phase;
