@@ -84,11 +84,17 @@ static int pc_cmp(const void *a, const void *b)
 
 static unsigned pc_list(int dirfd, const char *base, struct ring_file *files)
 {
-	DIR *d = fdopendir(dup(dirfd));
+	/* a new open file description: a dup would share (and move) the
+	 * caller's directory offset */
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	unsigned n = 0;
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
 	while ((de = readdir(d)) != NULL && n < PCAPCUT_MAX_FILES)
 		if (strncmp(de->d_name, base, strlen(base)) == 0 && pc_open(dirfd, de->d_name, &files[n]))
 			n++;
