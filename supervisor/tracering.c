@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,18 +76,24 @@ static int tr_make_instance(struct tracering *t)
 	return rc;
 }
 
-/* The probes mounted tracefs (they start first, with the bpf source). */
+/* tracefs where it is mounted; mounted at the first place if nowhere (the
+ * probes mount it too, but only when they need its formats). */
 static int tr_find_root(struct tracering *t)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[160];
 
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/instances", roots[i]);
-		if (access(path, F_OK) == 0) {
-			snprintf(t->root, sizeof(t->root), "%s", roots[i]);
-			return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+			snprintf(path, sizeof(path), "%s/instances", roots[i]);
+			if (access(path, F_OK) == 0) {
+				snprintf(t->root, sizeof(t->root), "%s", roots[i]);
+				return 0;
+			}
 		}
+		if (pass == 0 && mount("tracefs", roots[0], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				       NULL) != 0)
+			return -errno;
 	}
 	return -ENOENT;
 }
