@@ -91,7 +91,7 @@ static void worker_plan_caps(struct worker *w)
 	w->n_caps = 0;
 	if (w->id != W_COLLECTOR)
 		return;
-	int n = action_caps_union(cfg->actions, cfg->n_actions, w->caps, WORKER_MAX_CAPS);
+	int n = action_caps_for_config(cfg, w->caps, WORKER_MAX_CAPS);
 	w->n_caps = n > 0 ? n : 0;
 }
 

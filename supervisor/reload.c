@@ -49,7 +49,7 @@ static void reload_note_restart_only(struct sup *s, const struct aod_config *old
 			 cfg->service_user);
 
 	int caps[WORKER_MAX_CAPS];
-	int n = action_caps_union(cfg->actions, cfg->n_actions, caps, WORKER_MAX_CAPS);
+	int n = action_caps_for_config(cfg, caps, WORKER_MAX_CAPS);
 	const struct worker *c = &s->workers[W_COLLECTOR];
 	bool same = n == c->n_caps;
 	for (int i = 0; same && i < n; i++)
