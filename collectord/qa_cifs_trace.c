@@ -54,7 +54,7 @@ static void trace_scan(struct trace_scan *s, const char *buf, size_t n)
 
 static int qa_cifs_trace_run(const struct qa_plan *plan, int out)
 {
-	static struct trace_scan scan;
+	struct trace_scan scan = { .len = 0 };
 	char buf[65536];
 	ssize_t n;
 	(void)plan;

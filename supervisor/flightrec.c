@@ -47,11 +47,11 @@ void flightrec_reload(struct flightrec *r)
 {
 	const struct aod_recorder_cfg *c = &r->s->cfg->recorder;
 
-	if (r->trace_on && !c->cifs_trace) {
+	if (r->trace_on && (!c->cifs_trace || tracering_differs(&r->trace, c))) {
 		tracering_close(&r->trace);
 		tracering_init(&r->trace);
 		r->trace_on = false;
-		log_info("cifs trace ring: off");
+		log_info("cifs trace ring: stopped for the new configuration");
 	}
 	if (r->pcap_on && (!c->packets || strcmp(r->pcap.filter, c->packet_filter) ||
 			   r->pcap.snaplen != c->packet_snaplen || r->pcap.files != c->packet_files ||

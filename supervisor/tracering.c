@@ -98,9 +98,27 @@ static int tr_find_root(struct tracering *t)
 	return -ENOENT;
 }
 
+static void tr_settings(const struct aod_recorder_cfg *cfg, uint32_t *kb, char *globs, size_t len)
+{
+	size_t off = 0;
+	*kb = cfg->cifs_trace_buffer_kb;
+	globs[0] = '\0';
+	for (unsigned i = 0; i < cfg->n_cifs_trace_events && off < len; i++)
+		off += (size_t)snprintf(globs + off, len - off, "%s\n", cfg->cifs_trace_events[i]);
+}
+
+bool tracering_differs(const struct tracering *t, const struct aod_recorder_cfg *cfg)
+{
+	char globs[sizeof(t->globs)];
+	uint32_t kb;
+	tr_settings(cfg, &kb, globs, sizeof(globs));
+	return kb != t->kb || strcmp(globs, t->globs) != 0;
+}
+
 int tracering_open(struct tracering *t, const struct aod_recorder_cfg *cfg)
 {
 	char kb[16];
+	tr_settings(cfg, &t->kb, t->globs, sizeof(t->globs));
 	int rc = tr_find_root(t);
 	if (rc == 0)
 		rc = tr_make_instance(t);

@@ -15,6 +15,7 @@
 #define SUP_TRACERING_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -24,6 +25,8 @@ struct tracering {
 	char root[128];    /* the tracefs mount */
 	bool events_on;    /* at least one cifs event enabled */
 	unsigned n_events; /* how many */
+	uint32_t kb;       /* the settings it was made with */
+	char globs[1024];
 };
 
 void tracering_init(struct tracering *t);
@@ -34,5 +37,7 @@ void tracering_poke(struct tracering *t, const struct aod_recorder_cfg *cfg);
 /* A new read-only fd of the instance's "trace", or -errno. */
 int tracering_open_trace(const struct tracering *t);
 void tracering_close(struct tracering *t);
+/* True when cfg asks for other settings than t was made with. */
+bool tracering_differs(const struct tracering *t, const struct aod_recorder_cfg *cfg);
 
 #endif
