@@ -284,7 +284,7 @@ int main(void)
 	tcase_add_test(tt, csv_format_reads_back_to_the_same_event);
 	suite_add_tcase(s, tt);
 	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? 1 : 0;
