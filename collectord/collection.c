@@ -35,6 +35,7 @@ struct collection *collection_new(const struct proto_anomaly *a, char *const *ac
 		r->qa = qa_find(actions[i]);
 		r->name = r->qa ? r->qa->name : "unknown";
 		r->exit_code = -1;
+		r->input_fd = -1;
 		if (!r->qa)
 			snprintf(r->error, sizeof(r->error), "unknown action '%.200s'", actions[i]);
 	}
@@ -45,8 +46,11 @@ void collection_free(struct collection *col)
 {
 	if (!col)
 		return;
-	for (unsigned i = 0; i < col->n; i++)
+	for (unsigned i = 0; i < col->n; i++) {
 		free(col->res[i].plan);
+		if (col->res[i].input_fd >= 0)
+			close(col->res[i].input_fd);
+	}
 	if (col->manifest_fd >= 0)
 		close(col->manifest_fd);
 	if (col->dirfd >= 0)

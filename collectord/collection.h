@@ -51,6 +51,8 @@ struct action_result {
 	char error[256];
 	char stderr_tail[COLLECTION_STDERR_TAIL];
 	unsigned stderr_len;
+	int input_fd;              /* flight recorder input for its stdin, -1 when none */
+	uint64_t span_from_ns, span_to_ns; /* wall clock the output covers (0: not known) */
 };
 
 struct collection {

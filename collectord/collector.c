@@ -29,6 +29,7 @@ int collector_init(struct collector *c, struct loop *loop, const struct qa_env *
 	c->env = *env;
 	c->hooks = *hooks;
 	c->sigchld.fd = -1;
+	flightrec_stash_init(&c->rec);
 	c->zcap = ZSTD_CStreamOutSize();
 	c->readbuf = malloc(COLLECTOR_READ_CHUNK);
 	c->zbuf = malloc(c->zcap);
@@ -58,6 +59,7 @@ void collector_fini(struct collector *c)
 	}
 	c->tail = NULL;
 	c->running = 0;
+	flightrec_stash_clear(&c->rec);
 	if (c->loop)
 		loop_del_close(c->loop, &c->sigchld);
 	free(c->readbuf);
@@ -95,6 +97,11 @@ int collector_check_config(const struct aod_config *cfg, char *reason, size_t ca
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void collector_recorder_input(struct collector *c, const struct proto_recorder_input *in, int fd)
+{
+	flightrec_stash_put(&c->rec, in, fd);
 }
 
 bool collector_idle(const struct collector *c)
@@ -155,6 +162,9 @@ static void collector_finish_ready(struct collector *c)
 static struct action_result *collector_next_pending(struct collector *c, struct collection **out)
 {
 	for (struct collection *col = c->head; col; col = col->next) {
+		const struct quickaction *qa = col->next_start < col->n ? col->res[col->next_start].qa : NULL;
+		if (qa && qa->last && col->n_done < col->next_start)
+			continue; /* the last part waits for every other one */
 		if (col->next_start < col->n) {
 			*out = col;
 			return &col->res[col->next_start++];
@@ -237,6 +247,9 @@ static void collector_snapshot(struct collection *col, const struct aod_config *
 	col->params.journal_minutes = cfg->journal_minutes;
 	col->params.tcpdump_duration_sec = cfg->tcpdump_duration_sec;
 	col->params.tcpdump_max_mb = cfg->tcpdump_max_mb;
+	col->params.trigger_wall_ns = col->anomaly.timestamp_ns;
+	col->params.pre_sec = cfg->recorder.pre_sec;
+	col->params.post_sec = cfg->recorder.post_sec;
 }
 
 static void collector_not_run(struct collection *col, const char *prefix, const char *why)
@@ -288,7 +301,11 @@ void collector_submit(struct collector *c, const struct proto_anomaly *a)
 		collector_refuse(c, a, -ENOENT, "no such anomaly in guardian.anomalies");
 		return;
 	}
-	struct collection *col = collection_new(a, actions, n, received);
+	char *parts[32 + FLIGHTREC_MAX_PARTS]; /* actions are unique QuickAction names */
+	n = flightrec_names(&cfg->recorder, actions, n, parts, sizeof(parts) / sizeof(parts[0]));
+	struct collection *col = collection_new(a, parts, n, received);
+	if (col)
+		flightrec_attach(col, &c->rec);
 	if (!col) {
 		collector_refuse(c, a, -ENOMEM, "out of memory");
 		return;

@@ -22,6 +22,7 @@
 
 #include "collection.h"
 #include "config.h"
+#include "flightrec.h"
 #include "loop.h"
 #include "proto.h"
 #include "qa.h"
@@ -54,6 +55,7 @@ struct collector {
 	unsigned char *readbuf;         /* COLLECTOR_READ_CHUNK */
 	void *zbuf;                     /* ZSTD_CStreamOutSize(), shared by all sinks */
 	size_t zcap;
+	struct flightrec_stash rec;     /* the flight recorder's inputs for the next anomaly */
 };
 
 /* env is copied (its strings must outlive the collector). Returns 0 or -errno. */
@@ -73,6 +75,8 @@ int collector_check_config(const struct aod_config *cfg, char *reason, size_t ca
  * reload raced the detector) is refused: hooks.done with status -ENOENT,
  * nothing written. */
 void collector_submit(struct collector *c, const struct proto_anomaly *a);
+/* A flight recorder input for the anomaly that follows (fd is taken). */
+void collector_recorder_input(struct collector *c, const struct proto_recorder_input *in, int fd);
 /* True when no collection is unfinished. */
 bool collector_idle(const struct collector *c);
 /* The counters for PROTO_STATS_COLLECTOR ("running" = unfinished

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aod_build.h"
+#include "clock.h"
 #include "smb_tables.h"
 
 static void manifest_ms(struct json *j, const char *key, uint64_t ns)
@@ -190,6 +191,29 @@ static void manifest_run(struct json *j, const struct collection *col,
 		json_kv_bool(j, "truncated", true);
 }
 
+/* A flight recorder part: the wall-clock span its output covers (what the
+ * part reported, else when it ran). */
+static void manifest_covers(struct json *j, const struct action_result *r)
+{
+	uint64_t from = r->span_from_ns, to = r->span_to_ns;
+	if (!from && r->start_ns && r->end_ns) {
+		uint64_t off = clock_wall_ns() - clock_mono_ns();
+		from = r->start_ns + off;
+		to = r->end_ns + off;
+	}
+	if (!from)
+		return;
+	json_key(j, "covers");
+	json_obj_begin(j);
+	json_key(j, "from");
+	manifest_time(j, from);
+	json_key(j, "to");
+	manifest_time(j, to);
+	json_kv_u64(j, "from_ns", from);
+	json_kv_u64(j, "to_ns", to);
+	json_obj_end(j);
+}
+
 static void manifest_action(struct json *j, const struct collection *col,
 			    const struct action_result *r)
 {
@@ -205,6 +229,8 @@ static void manifest_action(struct json *j, const struct collection *col,
 		manifest_command(j, r->plan);
 	if (r->start_ns && r->end_ns)
 		manifest_run(j, col, r);
+	if (r->qa && r->qa->recorder && r->state == RES_OK)
+		manifest_covers(j, r);
 	if (r->error[0])
 		json_kv_str(j, "error", r->error);
 	if (r->stderr_len) {

@@ -18,7 +18,9 @@
  *              not run), kind? ("program" | "builtin"), command? (argv, or
  *              what a builtin does), note?, output?, exit_status?, signal?,
  *              started_after_ms?, duration_ms?, bytes?, bytes_compressed?,
- *              stopped_at_duration?, truncated?, error?, stderr? }]
+ *              stopped_at_duration?, truncated?,
+ *              covers? (flight recorder parts: {from, to, from_ns, to_ns},
+ *              the wall-clock span the output holds), error?, stderr? }]
  *
  * Times in ms are decimals with microsecond precision.
  */

@@ -12,10 +12,14 @@
 
 extern const struct quickaction qa_dmesg, qa_journalctl, qa_debugdata, qa_stats, qa_mounts,
 	qa_smbinfo, qa_syslogs, qa_tcpdump;
+/* the flight recorder's parts (flightrec.h): not names watcher.actions takes */
+extern const struct quickaction qa_snapshot, qa_snapshot_end_qa, qa_tcp, qa_events, qa_cifs_trace,
+	qa_packets;
 
 static const struct quickaction *const qa_table[] = {
 	&qa_dmesg, &qa_journalctl, &qa_debugdata, &qa_stats,
 	&qa_mounts, &qa_smbinfo, &qa_syslogs, &qa_tcpdump,
+	&qa_snapshot, &qa_snapshot_end_qa, &qa_tcp, &qa_events, &qa_cifs_trace, &qa_packets,
 };
 
 const struct quickaction *qa_at(unsigned idx)
@@ -44,6 +48,7 @@ void qa_make_plan(const struct quickaction *qa, const struct qa_env *env,
 {
 	memset(plan, 0, offsetof(struct qa_plan, space));
 	plan->space[0] = '\0';
+	plan->stdin_fd = -1;
 	qa->plan(env, params, plan);
 }
 

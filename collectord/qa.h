@@ -49,6 +49,12 @@ struct qa_params {
 	uint32_t journal_minutes;
 	uint32_t tcpdump_duration_sec;
 	uint32_t tcpdump_max_mb;
+	/* the flight recorder (watcher.flight_recorder) */
+	uint64_t trigger_wall_ns;   /* the anomaly's timestamp_ns */
+	uint32_t pre_sec, post_sec;
+	int64_t mono_to_wall_ns;    /* the supervisor's, sent with the events */
+	uint64_t events_from_ns, events_to_ns; /* the events window asked for */
+	uint32_t inputs;            /* bit per PROTO_REC_* input received */
 };
 
 enum qa_kind { QA_PROGRAM = 1, QA_BUILTIN = 2 };
@@ -76,6 +82,11 @@ struct qa_plan {
 	 * leave nothing). action_timeout_sec still bounds the wait. */
 	const char *ready_marker;
 	uint64_t max_bytes;      /* keep at most this much output (0: no cap) */
+	/* Flight recorder inputs: the fd the child gets as stdin (-1: /dev/null),
+	 * the window a builtin keeps (wall-clock ns) and the clock offset. */
+	int stdin_fd;
+	uint64_t from_ns, to_ns;
+	int64_t mono_to_wall_ns;
 	int err;                 /* first error while filling (e.g. -E2BIG) */
 	size_t used;
 	char space[QA_STR_SPACE];
@@ -84,6 +95,12 @@ struct qa_plan {
 struct quickaction {
 	const char *name;
 	const char *ext; /* "txt" or "pcap": output is <name>.<ext>.zst */
+	/* The flight recorder's parts (flightrec.h) also say: */
+	const char *file; /* output <file>.<ext>.zst instead of <name>'s */
+	bool append;      /* add a zstd frame to that file (made by an earlier part) */
+	bool last;        /* starts once every other part of the collection ended */
+	int input;        /* PROTO_REC_* whose fd is its stdin (0: none) */
+	bool recorder;    /* a part of the flight recorder: its manifest entry says what it covers */
 	void (*plan)(const struct qa_env *env, const struct qa_params *params,
 		     struct qa_plan *plan);
 };

@@ -50,12 +50,14 @@ static void spawn_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Moves out/err to 1/2 and /dev/null to 0, whatever numbers they had. */
-static int spawn_stdio(int out_fd, int err_fd)
+/* Moves out/err to 1/2 and in_fd (or /dev/null) to 0, whatever numbers
+ * they had. */
+static int spawn_stdio(int in_fd, int out_fd, int err_fd)
 {
 	int out = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
 	int err = fcntl(err_fd, F_DUPFD_CLOEXEC, 3);
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int null = in_fd >= 0 ? fcntl(in_fd, F_DUPFD_CLOEXEC, 3)
+			      : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (out < 0 || err < 0 || null < 0)
 		return -errno;
 	if (dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
@@ -73,7 +75,7 @@ static __attribute__((noreturn)) void spawn_child(const struct qa_plan *plan, co
 	spawn_reset_signals();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
 		_exit(SPAWN_EXIT_SETUP);
-	int rc = spawn_stdio(out_fd, err_fd);
+	int rc = spawn_stdio(plan->stdin_fd, out_fd, err_fd);
 	if (rc == 0)
 		rc = spawn_limit_caps(caps, ncaps);
 	if (rc < 0) {

@@ -3,7 +3,7 @@
  * Starting one QuickAction as a child process.
  *
  * Promise: the child leads its own process group (so a timeout can kill it
- * with everything it started), has stdin on /dev/null and stdout/stderr on
+ * with everything it started), has stdin on /dev/null (or plan->stdin_fd) and stdout/stderr on
  * the given pipes, no other descriptor, default signal handling and an empty
  * signal mask, the clean environment (PATH, LANG=C), dies with collectord
  * (PR_SET_PDEATHSIG), and holds only the capabilities its action needs, as

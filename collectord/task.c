@@ -15,6 +15,7 @@
 
 #include "action_caps.h"
 #include "log.h"
+#include "flightrec.h"
 #include "spawn.h"
 #include "clock.h"
 
@@ -105,6 +106,7 @@ static void task_end(struct task *t)
 			task_write_error(t, rc);
 	}
 	t->res->end_ns = clock_mono_ns();
+	flightrec_take_span(t->res);
 	task_settle(t);
 	log_debug("collection %s: %s %s (%llu bytes)", t->col->name, t->res->name,
 		  result_state_name(t->res->state), (unsigned long long)t->res->raw_bytes);
@@ -324,9 +326,10 @@ static int task_open_fds(struct task *t, int out[2], int err[2])
 static int task_prepare(struct task *t, int out[2], int err[2])
 {
 	struct action_result *r = t->res;
-	snprintf(r->output, sizeof(r->output), "%s.%s.zst", r->name, r->qa->ext);
-	int rc = zsink_open(&t->sink, t->col->dirfd, r->output, t->col->level, t->c->zbuf,
-			    t->c->zcap);
+	snprintf(r->output, sizeof(r->output), "%s.%s.zst", r->qa->file ? r->qa->file : r->name,
+		 r->qa->ext);
+	int rc = zsink_open_flags(&t->sink, t->col->dirfd, r->output, t->col->level, t->c->zbuf,
+				  t->c->zcap, r->qa->append ? O_APPEND : O_EXCL);
 	if (rc < 0) {
 		task_error(r, "cannot create %s: %s", r->output, strerror(-rc));
 		task_write_error(t, rc);
@@ -359,7 +362,11 @@ static int task_launch(struct task *t, int out[2], int err[2])
 	if (ncaps < 0)
 		ncaps = 0;
 	r->start_ns = clock_mono_ns();
+	r->plan->stdin_fd = r->input_fd;
 	pid_t pid = spawn_action(r->plan, caps, (size_t)ncaps, out[1], err[1]);
+	if (r->input_fd >= 0) /* the child has its copy */
+		close(r->input_fd);
+	r->input_fd = r->plan->stdin_fd = -1;
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;

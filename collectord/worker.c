@@ -125,9 +125,16 @@ static void collectord_shutdown(struct wproc *p, uint32_t deadline_ms)
 static void collectord_message(struct wproc *p, const struct msg *m)
 {
 	struct collectord *c = p->ctx;
-	struct proto_anomaly a;
 
-	memcpy(&a, m->body, sizeof(a)); /* PROTO_ANOMALY, the one other type */
+	if (m->type == PROTO_RECORDER_INPUT) {
+		/* with its fd (proto_recv checked), the collector's from now on */
+		struct proto_recorder_input in;
+		memcpy(&in, m->body, sizeof(in));
+		collector_recorder_input(&c->col, &in, m->fd);
+		return;
+	}
+	struct proto_anomaly a;
+	memcpy(&a, m->body, sizeof(a)); /* PROTO_ANOMALY */
 	collector_submit(&c->col, &a);
 }
 
@@ -164,7 +171,7 @@ static void collectord_release(struct wproc *p)
 
 /* batch 1: a task's callback may free another task and its watches */
 const struct wproc_desc collectord_proc = {
-	.name = "collectord", .batch = 1, .accepts = PROTO_BIT(PROTO_ANOMALY),
+	.name = "collectord", .batch = 1, .accepts = PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_RECORDER_INPUT),
 	.purpose = "Runs aodv2's QuickActions for each anomaly.",
 	.caps_use = "capabilities to keep for the actions",
 	.start = collectord_start, .configure = collectord_configure,

@@ -19,8 +19,14 @@
 int zsink_open(struct zsink *z, int dirfd, const char *name, int level, void *outbuf,
 	       size_t outcap)
 {
+	return zsink_open_flags(z, dirfd, name, level, outbuf, outcap, O_EXCL);
+}
+
+int zsink_open_flags(struct zsink *z, int dirfd, const char *name, int level, void *outbuf,
+		     size_t outcap, int flags)
+{
 	memset(z, 0, sizeof(*z));
-	z->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+	z->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0640);
 	if (z->fd < 0)
 		return -errno;
 	z->level = level;

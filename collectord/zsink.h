@@ -31,6 +31,10 @@ struct zsink {
  * Returns 0 or -errno (nothing to close then). */
 int zsink_open(struct zsink *z, int dirfd, const char *name, int level, void *outbuf,
 	       size_t outcap);
+/* The same with O_EXCL (zsink_open) or O_APPEND (a second frame after an
+ * earlier sink's: zstd -d reads the frames as one stream). */
+int zsink_open_flags(struct zsink *z, int dirfd, const char *name, int level, void *outbuf,
+		     size_t outcap, int flags);
 /* Compresses len bytes into the file. Returns 0 or the sink's error. */
 int zsink_write(struct zsink *z, const void *buf, size_t len);
 /* Ends the frame, closes the file, frees the context. Returns 0 or the

@@ -5,6 +5,8 @@
 #include <linux/capability.h>
 #include <string.h>
 
+#include "config.h"
+
 /*
  * Why each action needs what it needs (collectord runs as the service user):
  *  - dmesg reads the kernel log, closed by kernel.dmesg_restrict: CAP_SYSLOG.
@@ -32,6 +34,18 @@ static const struct {
 
 #define ACTION_CAPS_N (sizeof(action_caps_table) / sizeof(action_caps_table[0]))
 
+/* The flight recorder's parts (collectord/flightrec.h), not names
+ * watcher.actions takes: the snapshots read /proc/fs/cifs/open_files like
+ * stats; the others read fds the supervisor passes, or run ss (no privilege
+ * for inet_diag). */
+static const struct {
+	const char *name;
+	int cap; /* -1: none */
+} recorder_caps_table[] = {
+	{ "snapshot", CAP_DAC_READ_SEARCH }, { "snapshot-end", CAP_DAC_READ_SEARCH },
+	{ "tcp", -1 }, { "events", -1 }, { "cifs-trace", -1 }, { "packets", -1 },
+};
+
 static int action_caps_index(const char *name)
 {
 	if (!name)
@@ -50,6 +64,14 @@ bool action_known(const char *name)
 int action_caps(const char *name, int *caps, size_t max)
 {
 	int i = action_caps_index(name);
+	for (size_t r = 0; i < 0 && name && r < sizeof(recorder_caps_table) / sizeof(recorder_caps_table[0]); r++) {
+		if (strcmp(recorder_caps_table[r].name, name) != 0)
+			continue;
+		if (recorder_caps_table[r].cap < 0 || max == 0)
+			return 0;
+		caps[0] = recorder_caps_table[r].cap;
+		return 1;
+	}
 	if (i < 0)
 		return -EINVAL;
 	int n = 0;
@@ -64,6 +86,18 @@ static bool action_caps_has(const int *caps, int n, int cap)
 		if (caps[i] == cap)
 			return true;
 	return false;
+}
+
+int action_caps_for_config(const struct aod_config *cfg, int *caps, size_t max)
+{
+	static char *const snapshots[] = { "snapshot" };
+	int n = action_caps_union(cfg->actions, cfg->n_actions, caps, max);
+	int more[4];
+	int m = cfg->recorder.snapshots ? action_caps_union(snapshots, 1, more, 4) : 0;
+	for (int k = 0; k < m; k++)
+		if (!action_caps_has(caps, n, more[k]) && (size_t)n < max)
+			caps[n++] = more[k];
+	return n;
 }
 
 int action_caps_union(char *const *actions, unsigned n, int *caps, size_t max)

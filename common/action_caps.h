@@ -3,6 +3,7 @@
  * Which capabilities each QuickAction needs, so the supervisor can start
  * collectord with exactly the union its configured actions need, and
  * collectord can give each helper program only its own (as ambient caps).
+ * The flight recorder's parts have entries too, but are no config names.
  */
 #ifndef AOD_ACTION_CAPS_H
 #define AOD_ACTION_CAPS_H
@@ -17,5 +18,9 @@ bool action_known(const char *name);
 int action_caps(const char *name, int *caps, size_t max);
 /* Union over a list of actions, without duplicates; returns the count. */
 int action_caps_union(char *const *actions, unsigned n, int *caps, size_t max);
+/* What collectord needs for cfg: its watcher.actions and the flight
+ * recorder's parts it runs (action_caps knows their names too). */
+struct aod_config;
+int action_caps_for_config(const struct aod_config *cfg, int *caps, size_t max);
 
 #endif

@@ -165,6 +165,8 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 		return proto_anomaly_valid(body, len);
 	case PROTO_COLLECTION_DONE:
 		return proto_collection_done_valid(body, len);
+	case PROTO_RECORDER_INPUT:
+		return proto_recorder_input_valid(body, len);
 	case PROTO_SHUTDOWN:
 		return proto_shutdown_valid(body, len);
 	case PROTO_CTL_STATUS:
@@ -193,6 +195,7 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_SWEEP_NOW: return "SWEEP_NOW";
 	case PROTO_SHUTDOWN: return "SHUTDOWN";
 	case PROTO_DRAINED: return "DRAINED";
+	case PROTO_RECORDER_INPUT: return "RECORDER_INPUT";
 	case PROTO_CTL_STATUS: return "CTL_STATUS";
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";
@@ -211,10 +214,13 @@ int proto_recv(int sock, struct msg *m, uint64_t accept, char *why, size_t cap)
 {
 	int rc = msg_recv(sock, m);
 
-	if (rc == 1 && m->fd >= 0) {
-		close(m->fd);
+	/* only the flight recorder's inputs carry one, and always */
+	if (rc == 1 && (m->fd >= 0) != (m->type == PROTO_RECORDER_INPUT)) {
+		bool had = m->fd >= 0;
+		if (had)
+			close(m->fd);
 		m->fd = -1;
-		snprintf(why, cap, "a file descriptor with a %s message",
+		snprintf(why, cap, "%s file descriptor with a %s message", had ? "a" : "no",
 			 proto_type_name(m->type) ? proto_type_name(m->type) : "unknown");
 		return -EBADMSG;
 	}
@@ -240,4 +246,15 @@ const char *proto_anomaly_type_name(uint32_t type)
 	case PROTO_ANOMALY_MANUAL: return "Manual";
 	}
 	return "unknown";
+}
+
+bool proto_recorder_input_valid(const void *body, size_t len)
+{
+	const struct proto_recorder_input *r = body;
+
+	if (len != sizeof(*r))
+		return false;
+	return r->kind >= PROTO_REC_EVENTS && r->kind < PROTO_REC_NR && r->reserved == 0 &&
+	       r->from_ns <= r->to_ns && r->pre_sec <= 3600 && r->post_sec <= 3600 &&
+	       r->count <= (1u << 24);
 }

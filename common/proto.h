@@ -37,12 +37,34 @@ enum proto_type {
 	PROTO_SWEEP_NOW = 10,      /* empty */
 	PROTO_SHUTDOWN = 11,       /* body: uint32_t deadline_ms */
 	PROTO_DRAINED = 12,        /* worker finished its shutdown work; empty */
+	PROTO_RECORDER_INPUT = 13, /* to collectord, with an fd: struct proto_recorder_input */
 
 	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
 	PROTO_CTL_RELOAD = 101,      /* empty */
 	PROTO_CTL_COLLECT = 102,     /* body: anomaly name, may be empty (not NUL-terminated) */
 	PROTO_CTL_CHECK_CONFIG = 103,/* empty */
 	PROTO_CTL_REPLY = 110,       /* struct proto_ctl_reply header + text */
+};
+
+/* The flight recorder's inputs, each sent with its fd right before the
+ * ANOMALY it belongs to: EVENTS a sealed memfd of struct aod_event records
+ * (CLOCK_MONOTONIC ts_ns); CIFS_TRACE the tracefs instance's "trace" file,
+ * opened read-only; PACKETS the packet ring's directory (O_DIRECTORY). */
+enum proto_recorder_kind {
+	PROTO_REC_EVENTS = 1,
+	PROTO_REC_CIFS_TRACE = 2,
+	PROTO_REC_PACKETS = 3,
+	PROTO_REC_NR = 4,
+};
+
+struct proto_recorder_input {
+	uint64_t anomaly_ts_ns;   /* the anomaly's timestamp_ns */
+	uint32_t kind;            /* enum proto_recorder_kind */
+	uint32_t reserved;
+	int64_t mono_to_wall_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when sent */
+	uint64_t from_ns, to_ns;  /* EVENTS: wall-clock span of the window asked for */
+	uint64_t count;           /* EVENTS: records in the memfd */
+	uint32_t pre_sec, post_sec;
 };
 
 #define PROTO_NAME_LEN 64
@@ -154,6 +176,7 @@ bool proto_anomaly_valid(const void *body, size_t len);
 bool proto_stats_detector_valid(const void *body, size_t len);
 bool proto_stats_collector_valid(const void *body, size_t len);
 bool proto_stats_sweeper_valid(const void *body, size_t len);
+bool proto_recorder_input_valid(const void *body, size_t len);
 bool proto_collection_done_valid(const void *body, size_t len);
 bool proto_config_ack_valid(const void *body, size_t len);
 

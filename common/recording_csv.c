@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smb_tables.h"
@@ -221,4 +222,50 @@ int recording_csv_parse(char *line, struct aod_event *ev, const char **why)
 	}
 	*why = csv_parse_cols(col, ev);
 	return *why ? -EINVAL : 0;
+}
+
+/* comm as the last column: as written, or quoted when it starts with a
+ * quote (the reader would take it for a quoted field). */
+static size_t csv_put_comm(const struct aod_event *ev, char *out)
+{
+	size_t len = strnlen(ev->comm, AOD_COMM_LEN), n = 0;
+	bool quote = len && ev->comm[0] == '"';
+
+	if (quote)
+		out[n++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)ev->comm[i];
+		if (quote && c == '"')
+			out[n++] = '"';
+		out[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (quote)
+		out[n++] = '"';
+	return n;
+}
+
+int recording_csv_format(const struct aod_event *ev, uint64_t base_ns, char *buf, size_t cap)
+{
+	const char *cmd = smb2_command_name(ev->command);
+	const char *err = ev->err ? errno_name(ev->err) : NULL;
+	char cmdbuf[8], errbuf[8], ntbuf[16] = "", comm[2 * AOD_COMM_LEN + 4];
+
+	if (!cmd) {
+		snprintf(cmdbuf, sizeof(cmdbuf), "%u", ev->command);
+		cmd = cmdbuf;
+	}
+	if (ev->err && !err) {
+		snprintf(errbuf, sizeof(errbuf), "%d", ev->err);
+		err = errbuf;
+	}
+	if (ev->nt_status)
+		snprintf(ntbuf, sizeof(ntbuf), "0x%08x", ev->nt_status);
+	comm[csv_put_comm(ev, comm)] = '\0';
+	int n = snprintf(buf, cap, "%llu,%s,%s,%llu,%s,%s,%llu,%u,%llu,%u,%s\n",
+			 (unsigned long long)(ev->ts_ns > base_ns ? ev->ts_ns - base_ns : 0),
+			 ev->kind == AOD_EV_ERROR ? "error" : "latency", cmd,
+			 (unsigned long long)ev->latency_ns, err ? err : "", ntbuf,
+			 (unsigned long long)ev->session_id, ev->tree_id,
+			 (unsigned long long)ev->message_id, ev->pid, comm);
+	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }

@@ -6,6 +6,9 @@
 #ifndef AOD_RECORDING_CSV_H
 #define AOD_RECORDING_CSV_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "aod_event.h"
 
 /* Longest line the reader accepts; anything longer is malformed. */
@@ -14,5 +17,12 @@
 /* Parses line (without its newline; modified in place) into *ev.
  * Returns 0, or -EINVAL with *why naming the bad field. */
 int recording_csv_parse(char *line, struct aod_event *ev, const char **why);
+
+/* Formats *ev as one CSV line with its newline, ts_ns written relative to
+ * base_ns (an event before base_ns is written at 0), in the form
+ * recording_csv_parse reads back to the same event (a comm with control
+ * characters has them as '?'). Returns the length, or -ENOSPC when cap is
+ * too small (RECORDING_CSV_MAX_LINE always suffices). */
+int recording_csv_format(const struct aod_event *ev, uint64_t base_ns, char *buf, size_t cap);
 
 #endif

@@ -532,3 +532,21 @@ void ring_get_stats(const struct ring *r, struct ring_stats *st)
 		   : produced - consumed > r->capacity ? r->capacity
 		   : (uint32_t)(produced - consumed);
 }
+
+unsigned ring_recent(const struct ring *r, const struct aod_event *span[2], size_t len[2])
+{
+	if (!r->producer || r->pos == 0)
+		return 0;
+	uint64_t n = r->pos < r->capacity ? r->pos : r->capacity;
+	uint64_t first = r->pos - n;
+	size_t at = (size_t)(first & r->mask);
+	size_t run = r->capacity - at < n ? r->capacity - at : (size_t)n;
+
+	span[0] = &r->slots[at];
+	len[0] = run;
+	if (run == n)
+		return 1;
+	span[1] = &r->slots[0];
+	len[1] = (size_t)n - run;
+	return 2;
+}

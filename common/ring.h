@@ -90,4 +90,10 @@ int ring_space_fd(const struct ring *r);
 
 void ring_get_stats(const struct ring *r, struct ring_stats *st);
 
+/* Producer side: the newest events still in the ring's slots, whether the
+ * consumer released them or not (at most capacity; the flight recorder's
+ * window), oldest first as up to two contiguous spans. Returns how many
+ * spans (0..2). Valid until the next ring_produce. */
+unsigned ring_recent(const struct ring *r, const struct aod_event *span[2], size_t len[2]);
+
 #endif

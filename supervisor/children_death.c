@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "flightrec.h"
 #include "config.h"
 #include "log.h"
 #include "sup.h"
@@ -102,6 +103,8 @@ void children_reap(struct sup *s)
 				log_error("waitpid: %s", strerror(errno));
 			return;
 		}
+		if (flightrec_reaped(s->flightrec, pid, status))
+			continue;
 		for (int i = 0; i < W_NR; i++)
 			if (s->workers[i].pid == pid)
 				worker_died(&s->workers[i], status);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aod_build.h"
+#include "flightrec.h"
 #include "args.h"
 #include "children.h"
 #include "control_req.h"
@@ -143,6 +144,11 @@ static int sup_start(struct sup *s)
 		return rc;
 	if ((rc = sup_open_source(s)) < 0)
 		return rc;
+	s->flightrec = calloc(1, sizeof(*s->flightrec));
+	if (s->flightrec)
+		flightrec_open(s->flightrec, s, s->bpf != NULL);
+	else
+		log_error("flight recorder: out of memory; collections go without it");
 	return children_start_all(s);
 }
 
@@ -271,6 +277,9 @@ static void sup_close(struct sup *s)
 		control_close(&s->ctl);
 		children_close(s);
 	}
+	flightrec_close(s->flightrec);
+	free(s->flightrec);
+	s->flightrec = NULL;
 	loop_close(s->loop);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);

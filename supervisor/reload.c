@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flightrec.h"
 #include "audit.h"
 #include "children.h"
 #include "log.h"
@@ -122,6 +123,7 @@ int reload_config(struct sup *s, FILE *errs_out)
 	if (s->bpf)
 		source_bpf_widen(s->bpf);
 	reload_push(s);
+	flightrec_reload(s->flightrec);
 	log_info("configuration reloaded (%u file%s)", s->cfg->n_files, s->cfg->n_files == 1 ? "" : "s");
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "flightrec.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
@@ -194,6 +195,7 @@ void routing_flush(struct sup *s)
 	if (c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
 		return;
 	while ((a = queue_peek(&s->queue)) != NULL) {
+		flightrec_send_inputs(s->flightrec, c, a);
 		int rc = worker_send(c, PROTO_ANOMALY, a, sizeof(*a));
 		if (rc == -EAGAIN) {
 			c->out_blocked = true;

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "flightrec.h"
 #include "droplog.h"
 #include "log.h"
 #include "probe_filter.h"
@@ -81,6 +82,7 @@ static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
 	(void)events;
 
 	int rc = probes_handle(b->probes);
+	flightrec_poke(b->sup->flightrec);
 	if (rc < 0)
 		log_error("probes: %s", strerror(-rc));
 }

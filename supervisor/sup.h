@@ -21,6 +21,7 @@
 #include "ring.h"
 #include "worker.h"
 
+struct flightrec;
 struct source_replay;
 struct source_bpf;
 
@@ -78,6 +79,7 @@ struct sup {
 	/* sources */
 	struct source_replay *replay;
 	struct source_bpf *bpf;
+	struct flightrec *flightrec;     /* watcher.flight_recorder; NULL: none */
 
 	/* shutdown */
 	enum sup_phase phase;

@@ -26,7 +26,7 @@ static void detectord_config_applied(struct worker *w)
 /* collectord keeps the union of what its configured actions need. */
 static int collectord_caps(const struct aod_config *cfg, int caps[WORKER_MAX_CAPS])
 {
-	int n = action_caps_union(cfg->actions, cfg->n_actions, caps, WORKER_MAX_CAPS);
+	int n = action_caps_for_config(cfg, caps, WORKER_MAX_CAPS);
 	return n > 0 ? n : 0;
 }
 

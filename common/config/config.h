@@ -85,6 +85,30 @@ struct aod_anomaly_cfg {
 	uint32_t cooldown_sec;            /* default 60 */
 };
 
+/* watcher.flight_recorder: what a collection holds from before its trigger
+ * (the recorder's rings) and the snapshots taken at the trigger and the end.
+ * Ranges: pre_sec 1..300, post_sec 0..300 (below action_timeout_sec),
+ * cifs_trace_buffer_kb 64..262144, packet_snaplen 64..65535, packet_file_mb
+ * 1..256, packet_files 2..64.
+ * cifs_trace_events are globs of cifs event names (1..63 of A-Z a-z 0-9 _
+ * and the glob characters * ? [ ] -), packet_filter a pcap filter of 1..255
+ * printable characters not starting with '-'. */
+struct aod_recorder_cfg {
+	uint32_t pre_sec;                 /* default 10 */
+	uint32_t post_sec;                /* default 2 */
+	bool events;                      /* events.csv.zst; default true */
+	bool snapshots;                   /* stats.txt.zst, tcp.txt.zst; default true */
+	bool cifs_trace;                  /* the tracefs ring; default true */
+	uint32_t cifs_trace_buffer_kb;    /* per CPU; default 1024 */
+	char **cifs_trace_events;         /* default ["*"] */
+	unsigned n_cifs_trace_events;
+	bool packets;                     /* the capture ring; default true */
+	char *packet_filter;              /* default "port 445" */
+	uint32_t packet_snaplen;          /* default 512 */
+	uint32_t packet_file_mb;          /* default 4 (MB of 10^6 bytes) */
+	uint32_t packet_files;            /* default 4 */
+};
+
 struct aod_config {
 	double watch_interval_sec;        /* default 1, range [0.05, 3600] */
 	char *output_dir;                 /* aod_output_dir, default /var/log/aodv2 */
@@ -106,6 +130,7 @@ struct aod_config {
 	uint32_t journal_minutes;         /* journalctl window, default 5 */
 	uint32_t tcpdump_duration_sec;    /* default 5 */
 	uint32_t tcpdump_max_mb;          /* capture size cap, default 50 */
+	struct aod_recorder_cfg recorder; /* watcher.flight_recorder */
 
 	/* cleanup */
 	uint32_t cleanup_interval_sec;    /* default 60 */
@@ -136,6 +161,11 @@ int config_load_text(const char *text, size_t len, const char *name, struct aod_
 char *config_dump(const struct aod_config *cfg);
 void config_free(struct aod_config *cfg);
 void config_errors_free(struct config_errors *errs);
+
+/* True when any part of the flight recorder is on. */
+bool config_recorder_armed(const struct aod_config *cfg);
+/* The packet ring's bound on disk, in bytes (0 when it is off). */
+uint64_t config_recorder_ring_bytes(const struct aod_config *cfg);
 
 /* Lookups. */
 const struct aod_anomaly_cfg *config_anomaly(const struct aod_config *cfg, const char *name);

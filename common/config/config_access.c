@@ -27,6 +27,7 @@ void config_free(struct aod_config *cfg)
 	free(cfg->anomalies);
 	cfg_strv_free(cfg->actions, cfg->n_actions);
 	cfg_strv_free(cfg->files, cfg->n_files);
+	cfg_recorder_free(&cfg->recorder);
 	free(cfg);
 }
 
@@ -110,7 +111,8 @@ bool config_equal(const struct aod_config *a, const struct aod_config *b)
 	    a->cleanup_interval_sec != b->cleanup_interval_sec ||
 	    a->max_log_age_days != b->max_log_age_days ||
 	    a->max_total_log_size_mb != b->max_total_log_size_mb ||
-	    a->audit_enabled != b->audit_enabled || a->n_anomalies != b->n_anomalies)
+	    a->audit_enabled != b->audit_enabled || a->n_anomalies != b->n_anomalies ||
+	    !cfg_recorder_equal(&a->recorder, &b->recorder))
 		return false;
 	for (unsigned i = 0; i < a->n_anomalies; i++)
 		if (!anomaly_eq(&a->anomalies[i], &b->anomalies[i]))

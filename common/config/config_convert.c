@@ -108,6 +108,11 @@ static int convert_scalar(struct conv *c, const struct cfg_rule *r, const char *
 		if (!rc)
 			return set_string(dst, text);
 		break;
+	case CFG_FILTER:
+		rc = cfg_parse_filter(text, &why);
+		if (!rc)
+			return set_string(dst, text);
+		break;
 	default:
 		return convert_enum(c, r, text, dst, path);
 	}
@@ -313,6 +318,8 @@ int cfg_convert(struct cfg_ctx *ctx, unsigned upto, const struct cfg_layer *l,
 	if (w && w->actions_set &&
 	    convert_actions(&c, w->actions, w->actions_count, &cfg->actions, &cfg->n_actions,
 			    "watcher.actions") < 0)
+		return -ENOMEM;
+	if (cfg_recorder_convert(ctx, upto, l->top, cfg) < 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < l->n_anomalies; i++)
 		if (convert_anomaly(&c, &l->anomalies[i], cfg) < 0)

@@ -29,6 +29,7 @@ static int set_default(const struct cfg_rule *r, void *base)
 	case CFG_ABSPATH:
 	case CFG_SOCKPATH:
 	case CFG_USER:
+	case CFG_FILTER:
 		free(*(char **)dst);
 		*(char **)dst = strdup(r->def_str);
 		return *(char **)dst ? 0 : -ENOMEM;
@@ -88,6 +89,8 @@ int cfg_defaults_apply(struct aod_config *cfg, const struct cfg_layer *merged)
 			return -ENOMEM;
 	}
 	if (!(w && w->actions_set) && default_actions(cfg) < 0)
+		return -ENOMEM;
+	if (cfg_recorder_defaults(cfg, merged->top) < 0)
 		return -ENOMEM;
 	/* cfg_convert added the anomalies in the merged order */
 	for (unsigned i = 0; i < merged->n_anomalies && i < cfg->n_anomalies; i++)

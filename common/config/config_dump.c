@@ -123,6 +123,7 @@ static void put_config(FILE *f, const struct aod_config *c)
 		c->journal_minutes);
 	fprintf(f, "  tcpdump_duration_sec: %u\n  tcpdump_max_mb: %u\n", c->tcpdump_duration_sec,
 		c->tcpdump_max_mb);
+	cfg_recorder_dump(f, &c->recorder);
 	fprintf(f, "\ncleanup:\n  cleanup_interval_sec: %u\n  max_log_age_days: ",
 		c->cleanup_interval_sec);
 	put_double(f, c->max_log_age_days);
@@ -147,4 +148,9 @@ char *config_dump(const struct aod_config *cfg)
 		return NULL;
 	}
 	return buf;
+}
+
+void cfg_put_str(FILE *f, const char *s)
+{
+	put_str(f, s);
 }

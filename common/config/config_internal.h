@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cyaml/cyaml.h>
 #include <yaml.h>
@@ -56,11 +57,20 @@ struct ov_anomaly {
 	bool track_commands_set, track_codes_set, actions_set;
 };
 
+struct ov_recorder {
+	char *pre_sec, *post_sec, *events, *snapshots, *cifs_trace, *cifs_trace_buffer_kb;
+	char **cifs_trace_events;
+	unsigned cifs_trace_events_count;
+	char *packets, *packet_filter, *packet_snaplen, *packet_file_mb, *packet_files;
+	bool cifs_trace_events_set; /* not in the schema */
+};
+
 struct ov_watcher {
 	char **actions;
 	unsigned actions_count;
 	char *max_concurrent_tasks, *action_timeout_sec, *compression_level;
 	char *journal_minutes, *tcpdump_duration_sec, *tcpdump_max_mb;
+	struct ov_recorder *flight_recorder;
 	bool actions_set; /* not in the schema */
 };
 
@@ -182,9 +192,9 @@ int cfg_mode_from_name(const char *name);
 
 enum cfg_kind {
 	CFG_U32, CFG_DOUBLE, CFG_BOOL, CFG_ABSPATH, CFG_SOCKPATH, CFG_USER,
-	CFG_TYPE, CFG_TOOL, CFG_MODE,
+	CFG_TYPE, CFG_TOOL, CFG_MODE, CFG_FILTER,
 };
-enum cfg_section { SEC_TOP, SEC_WATCHER, SEC_CLEANUP, SEC_AUDIT, SEC_ANOMALY };
+enum cfg_section { SEC_TOP, SEC_WATCHER, SEC_CLEANUP, SEC_AUDIT, SEC_ANOMALY, SEC_RECORDER };
 
 struct cfg_rule {
 	const char *key;          /* path below the section */
@@ -208,6 +218,24 @@ const char *cfg_rule_text(const struct cfg_rule *r, const struct ov_top *top,
 char **cfg_rule_slot(const struct cfg_rule *r, struct ov_top *top, struct ov_anomaly *a);
 /* "watcher." etc. for building paths. */
 const char *cfg_section_prefix(enum cfg_section sec);
+
+/* ---- watcher.flight_recorder: config_recorder.c ---- */
+
+extern const cyaml_schema_field_t cfg_recorder_fields[];
+int cfg_parse_filter(const char *text, const char **why);
+/* Marks the trace event list given in layer idx (a list replaces). */
+int cfg_recorder_mark_lists(struct cfg_ctx *ctx, unsigned idx, struct cfg_layer *layer);
+/* Moves the list src gives onto dst (merge). */
+void cfg_recorder_merge(struct ov_recorder *dst, struct ov_recorder *src);
+int cfg_recorder_convert(struct cfg_ctx *ctx, unsigned upto, const struct ov_top *top,
+			 struct aod_config *cfg);
+int cfg_recorder_defaults(struct aod_config *cfg, const struct ov_top *merged);
+void cfg_recorder_validate(struct cfg_ctx *ctx, const struct aod_config *cfg);
+void cfg_recorder_dump(FILE *f, const struct aod_recorder_cfg *r);
+/* A double-quoted YAML scalar (config_dump.c). */
+void cfg_put_str(FILE *f, const char *s);
+bool cfg_recorder_equal(const struct aod_recorder_cfg *a, const struct aod_recorder_cfg *b);
+void cfg_recorder_free(struct aod_recorder_cfg *r);
 
 /* ---- conversion, merge, defaults, validation ---- */
 

@@ -72,6 +72,8 @@ static int mark_lists(struct cfg_ctx *ctx, unsigned idx, struct cfg_layer *layer
 {
 	for (unsigned i = 0; i < layer->n_anomalies; i++)
 		mark_anomaly_lists(ctx, idx, &layer->anomalies[i]);
+	if (cfg_recorder_mark_lists(ctx, idx, layer) < 0)
+		return -ENOMEM;
 	if (!cfg_origin_in_layer(ctx, idx, "watcher.actions"))
 		return 0;
 	if (!layer->top && !(layer->top = calloc(1, sizeof(*layer->top))))

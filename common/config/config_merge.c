@@ -71,12 +71,17 @@ static int merge_top(struct cfg_layer *dst, struct cfg_layer *src)
 	    ensure((void **)&d->cleanup, s->cleanup, sizeof(*d->cleanup)) < 0 ||
 	    ensure((void **)&d->audit, s->audit, sizeof(*d->audit)) < 0)
 		return -ENOMEM;
+	if (s->watcher && ensure((void **)&d->watcher->flight_recorder, s->watcher->flight_recorder,
+				 sizeof(*d->watcher->flight_recorder)) < 0)
+		return -ENOMEM;
 	take_rules(false, d, NULL, s, NULL);
 	if (s->watcher && s->watcher->actions_set) {
 		take_strv(&d->watcher->actions, &d->watcher->actions_count, &s->watcher->actions,
 			  &s->watcher->actions_count);
 		d->watcher->actions_set = true;
 	}
+	if (s->watcher && s->watcher->flight_recorder)
+		cfg_recorder_merge(d->watcher->flight_recorder, s->watcher->flight_recorder);
 	return 0;
 }
 

@@ -35,6 +35,23 @@ const struct cfg_rule cfg_rules[] = {
 	    3600, 5),
 	SEC(SEC_WATCHER, struct ov_watcher, tcpdump_max_mb, tcpdump_max_mb, CFG_U32, 1, 10240, 50),
 
+	SEC(SEC_RECORDER, struct ov_recorder, pre_sec, recorder.pre_sec, CFG_U32, 1, 300, 10),
+	SEC(SEC_RECORDER, struct ov_recorder, post_sec, recorder.post_sec, CFG_U32, 0, 300, 2),
+	SEC(SEC_RECORDER, struct ov_recorder, events, recorder.events, CFG_BOOL, 0, 0, 1),
+	SEC(SEC_RECORDER, struct ov_recorder, snapshots, recorder.snapshots, CFG_BOOL, 0, 0, 1),
+	SEC(SEC_RECORDER, struct ov_recorder, cifs_trace, recorder.cifs_trace, CFG_BOOL, 0, 0, 1),
+	SEC(SEC_RECORDER, struct ov_recorder, cifs_trace_buffer_kb, recorder.cifs_trace_buffer_kb,
+	    CFG_U32, 64, 262144, 1024),
+	SEC(SEC_RECORDER, struct ov_recorder, packets, recorder.packets, CFG_BOOL, 0, 0, 1),
+	{ "packet_filter", SEC_RECORDER, offsetof(struct ov_recorder, packet_filter),
+	  offsetof(struct aod_config, recorder.packet_filter), CFG_FILTER, 0, 0, 0, "port 445",
+	  false, false },
+	SEC(SEC_RECORDER, struct ov_recorder, packet_snaplen, recorder.packet_snaplen, CFG_U32, 64,
+	    65535, 512),
+	SEC(SEC_RECORDER, struct ov_recorder, packet_file_mb, recorder.packet_file_mb, CFG_U32, 1,
+	    256, 4),
+	SEC(SEC_RECORDER, struct ov_recorder, packet_files, recorder.packet_files, CFG_U32, 2, 64, 4),
+
 	SEC(SEC_CLEANUP, struct ov_cleanup, cleanup_interval_sec, cleanup_interval_sec, CFG_U32, 1,
 	    86400, 60),
 	SEC(SEC_CLEANUP, struct ov_cleanup, max_log_age_days, max_log_age_days, CFG_DOUBLE, 0.01,
@@ -64,6 +81,8 @@ const char *cfg_section_prefix(enum cfg_section sec)
 		return "cleanup.";
 	case SEC_AUDIT:
 		return "audit.";
+	case SEC_RECORDER:
+		return "watcher.flight_recorder.";
 	default:
 		return "";
 	}
@@ -88,6 +107,9 @@ char **cfg_rule_slot(const struct cfg_rule *r, struct ov_top *top, struct ov_ano
 		break;
 	case SEC_ANOMALY:
 		base = a;
+		break;
+	case SEC_RECORDER:
+		base = top && top->watcher ? top->watcher->flight_recorder : NULL;
 		break;
 	}
 	return base ? (char **)((char *)base + r->ov_off) : NULL;

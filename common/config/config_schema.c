@@ -60,6 +60,8 @@ static const cyaml_schema_field_t watcher_fields[] = {
 	STR("journal_minutes", struct ov_watcher, journal_minutes),
 	STR("tcpdump_duration_sec", struct ov_watcher, tcpdump_duration_sec),
 	STR("tcpdump_max_mb", struct ov_watcher, tcpdump_max_mb),
+	CYAML_FIELD_MAPPING_PTR("flight_recorder", OPT, struct ov_watcher, flight_recorder,
+				cfg_recorder_fields),
 	CYAML_FIELD_END,
 };
 

@@ -143,4 +143,5 @@ void cfg_validate(struct cfg_ctx *ctx, const struct aod_config *cfg,
 		cfg_err_path(ctx, CFG_ALL_LAYERS, "watcher.tcpdump_duration_sec",
 			     "%u s must be shorter than watcher.action_timeout_sec (%u s)",
 			     cfg->tcpdump_duration_sec, cfg->action_timeout_sec);
+	cfg_recorder_validate(ctx, cfg);
 }

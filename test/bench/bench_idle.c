@@ -7,6 +7,10 @@
  * over 60 s, and their resident memory. Without BPF (no root, no BTF) the
  * replay source with an empty recording stands in and the figure says so.
  *
+ * The default config arms the flight recorder: the packet ring's tcpdump (a
+ * child of the supervisor) is measured on its own, and the trace ring's
+ * kernel buffer is read from its tracefs instance.
+ *
  * Usage: bench_idle [SECONDS]
  */
 #include <errno.h>
@@ -14,7 +18,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <unistd.h>
+
 #include "benchenv.h"
+
+/* The supervisor's child named tcpdump (the packet ring), or -1. */
+static pid_t ring_capture(pid_t sup)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = -1;
+	while (d && found < 0 && (de = readdir(d)) != NULL) {
+		char path[64], buf[256];
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.10s/stat", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		int pid, ppid;
+		char comm[32];
+		if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%d (%31[^)]) %*c %d", &pid, comm, &ppid) == 3 &&
+		    ppid == sup && strcmp(comm, "tcpdump") == 0)
+			found = pid;
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The trace ring's kernel buffer (KiB, all CPUs), -1 when there is none. */
+static long trace_ring_kib(pid_t sup)
+{
+	char path[128];
+	long kib = -1;
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/instances/aodv2-%d/buffer_total_size_kb", (int)sup);
+	FILE *f = fopen(path, "r");
+	if (f && fscanf(f, "%ld", &kib) != 1)
+		kib = -1;
+	if (f)
+		fclose(f);
+	return kib;
+}
 
 static int start(struct bench_sup *b, pid_t pids[BP_COUNT], const char *source)
 {
@@ -53,11 +100,17 @@ int main(int argc, char **argv)
 		snprintf(source, sizeof(source), "empty replay (bpf source unavailable)");
 	}
 	bench_sleep_ns(5 * BENCH_SEC);
+	pid_t cap = ring_capture(pids[BP_SUPERVISOR]);
+	struct bench_usage cap0 = { 0 }, cap1 = { 0 };
+	if (cap > 0)
+		bench_usage(cap, &cap0);
+	long trace_kib = trace_ring_kib(pids[BP_SUPERVISOR]);
 	bench_usage_all(pids, &before, NULL);
 	uint64_t t0 = bench_mono_ns();
 	bench_sleep_ns((uint64_t)(secs * 1e9));
 	uint64_t t1 = bench_mono_ns();
 	int rc = bench_usage_all(pids, &after, each);
+	bool cap_ok = cap > 0 && bench_usage(cap, &cap1) == 0;
 	bench_sup_stop(&b, false);
 	if (rc < 0) {
 		fprintf(stderr, "bench_idle: a process went away during the measurement\n");
@@ -77,5 +130,23 @@ int main(int argc, char **argv)
 	bench_report("idle.pss_total", after.pss_kib / 1024.0, "MiB", "<16",
 		     "idle: total PSS of the 4 processes (shared ring pages counted once)",
 		     "Pss sum from /proc/<pid>/smaps_rollup");
+	if (cap_ok) {
+		snprintf(fig, sizeof(fig), "idle: CPU seconds of the packet ring's tcpdump over %.0f s",
+			 (t1 - t0) / 1e9);
+		bench_report("idle.ring_capture_cpu_seconds", (double)(cap1.cpu_ns - cap0.cpu_ns) / 1e9,
+			     "s", "<0.05", fig, "schedstat on-CPU ns; flight recorder armed by default, "
+			     "no SMB traffic");
+		snprintf(how, sizeof(how), "VmRSS (PSS %lu KiB); its ring files live on /run (tmpfs), "
+			 "at most 16 MB by default", cap1.pss_kib);
+		bench_report("idle.ring_capture_rss", cap1.rss_kib / 1024.0, "MiB", "-",
+			     "idle: RSS of the packet ring's tcpdump", how);
+	} else {
+		fprintf(stderr, "bench_idle: no packet ring (tcpdump) was running\n");
+	}
+	if (trace_kib >= 0)
+		bench_report("idle.trace_ring_kib", trace_kib / 1024.0, "MiB", "-",
+			     "the cifs trace ring's kernel buffer (all CPUs)",
+			     "buffer_total_size_kb of the tracefs instance (1024 KiB per CPU by default; "
+			     "allocated by the kernel, in no process's RSS)");
 	return 0;
 }

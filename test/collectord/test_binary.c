@@ -70,6 +70,7 @@ static struct proto_collection_done collect(const char *caps)
 			 "guardian:\n  anomalies:\n    latency:\n      type: Latency\n"
 			 "      tool: smbslower\n      actions: [dmesg, tcpdump, mounts]\n"
 			 "watcher:\n  actions: [dmesg, tcpdump, mounts]\n"
+			 "  flight_recorder: {events: false, snapshots: false, cifs_trace: false, packets: false}\n"
 			 "  action_timeout_sec: 10\n  tcpdump_duration_sec: 1\n",
 			 H.out);
 	peer_send(&P, PROTO_CONFIG, yaml, (size_t)n);

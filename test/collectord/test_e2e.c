@@ -33,6 +33,7 @@
 #include "col_util.h"
 #include "jdoc.h"
 #include "qa.h"
+#include "recording.h"
 
 #define SUPERVISOR AOD_BUILD_ROOT "/supervisor/aodv2-supervisor"
 #define AODCTL AOD_BUILD_ROOT "/supervisor/aodctl"
@@ -61,10 +62,16 @@ static const char dropin_tmpl[] =
 	"cleanup:\n"
 	"  max_total_log_size_mb: 0.5\n";
 
-static const char *const latency_actions[] = { "dmesg", "journalctl", "debugdata", "stats",
-					       "mounts", "smbinfo", "syslogs", "tcpdump", NULL };
+/* The flight recorder (armed by default) adds its parts around the actions,
+ * and its snapshots replace the stats action (stats.txt.zst is theirs). */
+static const char *const latency_actions[] = { "snapshot", "tcp", "events", "cifs-trace",
+					       "packets", "dmesg", "journalctl", "debugdata",
+					       "mounts", "smbinfo", "syslogs", "tcpdump",
+					       "snapshot-end", NULL };
 /* etc/aodv2.yaml's list for the error anomaly */
-static const char *const error_actions[] = { "dmesg", "journalctl", "debugdata", NULL };
+static const char *const error_actions[] = { "snapshot", "tcp", "events", "cifs-trace",
+					     "packets", "dmesg", "journalctl", "debugdata",
+					     "snapshot-end", NULL };
 
 static uint64_t wall_ns(void)
 {
@@ -362,6 +369,17 @@ static bool action_possible(const char *name)
 	static const char *const syslog[] = { "/var/log/syslog", "/var/log/messages", NULL };
 	static const char *const debug[] = { "/proc/fs/cifs/DebugData", NULL };
 	static const char *const stats[] = { "/proc/fs/cifs/Stats", NULL };
+	static const char *const cifs[] = { "/proc/fs/cifs/Stats", "/proc/fs/cifs/DebugData",
+					    "/proc/fs/cifs/open_files", NULL };
+
+	if (!strncmp(name, "snapshot", 8))
+		return any_file_exists(cifs);
+	if (!strcmp(name, "tcp"))
+		return program_exists("ss");
+	if (!strcmp(name, "events"))
+		return true;
+	if (!strcmp(name, "cifs-trace") || !strcmp(name, "packets"))
+		return false; /* the rings run with the bpf source only */
 
 	if (!strcmp(name, "dmesg") || !strcmp(name, "tcpdump"))
 		return program_exists(name);
@@ -404,14 +422,19 @@ static void check_action_output(const char *coll, const char *name, struct jdoc 
 {
 	char file[64], path[512];
 	struct stat st;
-	const char *ext = strcmp(name, "tcpdump") == 0 ? "pcap" : "txt";
+	const char *ext = strcmp(name, "tcpdump") == 0 ? "pcap" : !strcmp(name, "events") ? "csv" : "txt";
 
-	snprintf(file, sizeof(file), "%s.%s.zst", name, ext);
+	snprintf(file, sizeof(file), "%s.%s.zst", strncmp(name, "snapshot", 8) ? name : "stats", ext);
 	STR_EQ(j, act, "output", file);
 	snprintf(path, sizeof(path), "%s/%s/%s", out, coll, file);
 	ck_assert_msg(stat(path, &st) == 0, "%s: %s missing", where, path);
-	ck_assert_uint_eq(pnum(j, act, "bytes_compressed"), (uint64_t)st.st_size);
+	if (strncmp(name, "snapshot", 8) == 0) /* two parts, one frame each, one file */
+		ck_assert_uint_le(pnum(j, act, "bytes_compressed"), (uint64_t)st.st_size);
+	else
+		ck_assert_uint_eq(pnum(j, act, "bytes_compressed"), (uint64_t)st.st_size);
 	size_t len = 0;
+	if (strcmp(name, "snapshot") == 0)
+		return; /* the file holds snapshot-end's frame too */
 	static struct harness h;
 	snprintf(h.out, sizeof(h.out), "%s", out);
 	char *text = h_unzstd(&h, coll, file, &len);
@@ -419,6 +442,16 @@ static void check_action_output(const char *coll, const char *name, struct jdoc 
 	ck_assert_uint_eq(pnum(j, act, "bytes"), len);
 	if (!strcmp(name, "mounts"))
 		check_mounts_output(text);
+	if (!strcmp(name, "events") || !strcmp(name, "tcp") || !strncmp(name, "snapshot", 8)) {
+		/* a flight recorder part says which span its output covers */
+		ck_assert_msg(jdoc_path(j, act, "covers.from_ns") && jdoc_path(j, act, "covers.to"),
+			      "%s: no covers", where);
+		ck_assert_uint_le(pnum(j, act, "covers.from_ns"), pnum(j, act, "covers.to_ns"));
+	}
+	if (!strcmp(name, "events"))
+		ck_assert_msg(strncmp(text, RECORDING_CSV_HEADER "\n",
+				      strlen(RECORDING_CSV_HEADER) + 1) == 0 && strchr(text, ','),
+			      "%s: not a replay CSV", where);
 	if (!strcmp(name, "tcpdump")) {
 		/* Stopped by SIGTERM at watcher.tcpdump_duration_sec, once it was
 		 * listening: it flushes a pcap file, a header even when no packet
@@ -562,6 +595,72 @@ static bool log_has(const char *needle)
 	return yes;
 }
 
+/* events.csv.zst of collection ts, decompressed into path. */
+static void events_csv_of(uint64_t ts, const char *path)
+{
+	static struct harness h;
+	char coll[64];
+	size_t len = 0;
+	snprintf(h.out, sizeof(h.out), "%s", out);
+	snprintf(coll, sizeof(coll), "aod_%" PRIu64, ts);
+	char *text = h_unzstd(&h, coll, "events.csv.zst", &len);
+	ck_assert_msg(text && len > 0, "%s: no events.csv.zst", coll);
+	write_file(path, text, 0644);
+	free(text);
+}
+
+/* The flight recorder's events.csv.zst of each collection, replayed through
+ * the real processes into a fresh output dir, gives the same anomaly again
+ * (name, type, emergency, the command and its count, the worst request). */
+static void replay_gives_the_same_anomaly(const uint64_t *mine, uint64_t t0)
+{
+	static const unsigned which[] = { 0, 1, 2 }; /* a window, an error window, an emergency */
+	char csv[300], dropin[300], source[320], first_out[192];
+
+	snprintf(first_out, sizeof(first_out), "%s", out);
+	for (size_t k = 0; k < sizeof(which) / sizeof(which[0]); k++) {
+		const struct want *w = &wants[which[k]];
+		snprintf(csv, sizeof(csv), "%s/events-%zu.csv", top, k);
+		snprintf(out, sizeof(out), "%s", first_out);
+		events_csv_of(mine[which[k]], csv);
+		snprintf(out, sizeof(out), "%s/replayed-%zu", top, k);
+		mkdir_p(out);
+		ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
+		snprintf(dropin, sizeof(dropin), "%s/conf.d/50-e2e.yaml", top);
+		char *yaml = subst(dropin_tmpl, "OUT", out, "TOP", top, NULL);
+		write_file(dropin, yaml, 0644);
+		free(yaml);
+		snprintf(source, sizeof(source), "replay:%s", csv);
+		int status = run_supervisor(source, SUP_MAX_SPEED, 120000);
+		ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "replaying %s failed", csv);
+		uint64_t ts[16];
+		unsigned partial, n = list_collections(ts, 16, &partial), found = 0;
+		for (unsigned i = 0; i < n; i++) {
+			char path[512];
+			struct jdoc j;
+			snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts[i]);
+			ck_assert(jdoc_load(&j, path));
+			yaml_node_t *an = jdoc_path(&j, NULL, "anomaly");
+			snprintf(where, sizeof(where), "replay %zu: aod_%" PRIu64, k, ts[i]);
+			if (!strcmp(jdoc_pstr(&j, an, "name"), w->name) &&
+			    !strcmp(jdoc_pstr(&j, an, "emergency"), w->emergency)) {
+				STR_EQ(&j, an, "type", w->type);
+				STR_EQ(&j, an, "summary.commands.0.command", w->cmd);
+				STR_EQ(&j, an, "summary.commands.0.count", w->count);
+				STR_EQ(&j, an, "summary.violations", w->violations);
+				STR_EQ(&j, an, "summary.worst.0.latency_ms", w->worst0.latency_ms);
+				STR_EQ(&j, an, "summary.worst.0.comm", w->worst0.comm);
+				found++;
+			}
+			jdoc_free(&j);
+		}
+		ck_assert_msg(found == 1, "replaying %s gave %u %s anomalies (emergency %s), want 1",
+			      csv, found, w->name, w->emergency);
+	}
+	(void)t0;
+}
+
 START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 {
 	uint64_t now = wall_ns();
@@ -614,6 +713,7 @@ START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 	struct stat st;
 	ck_assert_int_eq(lstat(path, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
+	replay_gives_the_same_anomaly(mine, t0);
 	rm_rf(top);
 }
 END_TEST

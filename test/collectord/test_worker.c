@@ -55,6 +55,7 @@ static void send_config(const char *out, const char *actions, const char *extra)
 			 "guardian:\n  anomalies:\n    latency:\n      type: Latency\n"
 			 "      tool: smbslower\n      actions: [%s]\n"
 			 "watcher:\n  actions: [dmesg, mounts, tcpdump]\n"
+			 "  flight_recorder: {events: false, snapshots: false, cifs_trace: false, packets: false}\n"
 			 "  action_timeout_sec: 20\n%s",
 			 out, actions, extra ? extra : "");
 	peer_send(&P, PROTO_CONFIG, yaml, (size_t)n);

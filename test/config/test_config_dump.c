@@ -96,6 +96,16 @@ START_TEST(everything_round_trip)
 		"  journal_minutes: 1440\n"
 		"  tcpdump_duration_sec: 3600\n"
 		"  tcpdump_max_mb: 1\n"
+		"  flight_recorder:\n"
+		"    pre_sec: 300\n"
+		"    post_sec: 300\n"
+		"    events: false\n"
+		"    cifs_trace_buffer_kb: 262144\n"
+		"    cifs_trace_events: [\"smb3_[a-c]*\", \"?\", smb3_reconnect]\n"
+		"    packet_filter: \"tcp port 445 and (host \\\"a\\\" or net 10.0.0.0/8) \\\\ x\"\n"
+		"    packet_snaplen: 65535\n"
+		"    packet_file_mb: 256\n"
+		"    packet_files: 64\n"
 		"cleanup:\n"
 		"  cleanup_interval_sec: 86400\n"
 		"  max_log_age_days: 0.1\n"
@@ -108,6 +118,10 @@ START_TEST(everything_round_trip)
 	ck_assert_uint_eq(cfg->n_anomalies, 3);
 	ck_assert(cfg->audit_enabled);
 	ck_assert(cfg->collect_on_shutdown);
+	ck_assert_str_eq(cfg->recorder.packet_filter,
+			 "tcp port 445 and (host \"a\" or net 10.0.0.0/8) \\ x");
+	ck_assert_uint_eq(cfg->recorder.n_cifs_trace_events, 3);
+	ck_assert(!cfg->recorder.events && cfg->recorder.packets);
 	assert_round_trip(cfg);
 	config_free(cfg);
 }

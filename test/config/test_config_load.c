@@ -153,6 +153,47 @@ START_TEST(empty_config_is_all_defaults)
 }
 END_TEST
 
+/* A config silent about it gets every part of the flight recorder armed,
+ * with its default bounds; each switch turns one part off. */
+START_TEST(flight_recorder_armed_by_default)
+{
+	struct aod_config *cfg = load_ok("");
+	const struct aod_recorder_cfg *r = &cfg->recorder;
+
+	ck_assert(config_recorder_armed(cfg));
+	ck_assert(r->events && r->snapshots && r->cifs_trace && r->packets);
+	ck_assert_uint_eq(r->pre_sec, 10);
+	ck_assert_uint_eq(r->post_sec, 2);
+	ck_assert_uint_eq(r->cifs_trace_buffer_kb, 1024);
+	ck_assert_uint_eq(r->n_cifs_trace_events, 1);
+	ck_assert_str_eq(r->cifs_trace_events[0], "*");
+	ck_assert_str_eq(r->packet_filter, "port 445");
+	ck_assert_uint_eq(r->packet_snaplen, 512);
+	ck_assert_uint_eq(r->packet_file_mb, 4);
+	ck_assert_uint_eq(r->packet_files, 4);
+	ck_assert_uint_eq(config_recorder_ring_bytes(cfg), 4 * (4000000ull + 512 + 16));
+	config_free(cfg);
+
+	cfg = load_ok("watcher:\n  flight_recorder:\n    packets: false\n    cifs_trace: off\n"
+		      "    cifs_trace_events: [\"smb3_cmd_*\", smb3_reconnect]\n"
+		      "    packet_filter: \"host 10.0.0.5 and port 445\"\n    pre_sec: 30\n");
+	r = &cfg->recorder;
+	ck_assert(!r->packets && !r->cifs_trace && r->events && r->snapshots);
+	ck_assert_uint_eq(config_recorder_ring_bytes(cfg), 0);
+	ck_assert_uint_eq(r->n_cifs_trace_events, 2);
+	ck_assert_str_eq(r->cifs_trace_events[0], "smb3_cmd_*");
+	ck_assert_str_eq(r->cifs_trace_events[1], "smb3_reconnect");
+	ck_assert_str_eq(r->packet_filter, "host 10.0.0.5 and port 445");
+	ck_assert_uint_eq(r->pre_sec, 30);
+	config_free(cfg);
+
+	cfg = load_ok("watcher:\n  flight_recorder: {events: no, snapshots: no, cifs_trace: no, "
+		      "packets: no}\n");
+	ck_assert(!config_recorder_armed(cfg));
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(empty_value_means_not_set)
 {
 	struct aod_config *cfg = load_ok("watch_interval_sec:\nwatcher:\n  actions:\n"
@@ -292,6 +333,7 @@ int main(void)
 	tcase_add_test(tc, missing_base_file);
 	tcase_add_test(tc, base_is_a_directory);
 	tcase_add_test(tc, errors_are_appended);
+	tcase_add_test(tc, flight_recorder_armed_by_default);
 	suite_add_tcase(s, tc);
 	return cfgtest_run(s);
 }

@@ -131,6 +131,24 @@ START_TEST(anomaly_merged_by_name)
 }
 END_TEST
 
+/* The recorder's event list is replaced by a fragment that gives one, its
+ * scalars merge one by one. */
+START_TEST(recorder_merges_per_key)
+{
+	dropin("10.yaml", "watcher:\n  flight_recorder:\n    cifs_trace_events: [smb3_cmd_done, "
+			  "smb3_reconnect]\n    pre_sec: 20\n");
+	dropin("20.yaml", "watcher:\n  flight_recorder:\n    cifs_trace_events: [\"smb3_*_err\"]\n"
+			  "    packets: false\n");
+	struct aod_config *cfg = load_ok();
+	ck_assert_uint_eq(cfg->recorder.n_cifs_trace_events, 1);
+	ck_assert_str_eq(cfg->recorder.cifs_trace_events[0], "smb3_*_err");
+	ck_assert_uint_eq(cfg->recorder.pre_sec, 20);
+	ck_assert(!cfg->recorder.packets);
+	ck_assert(cfg->recorder.cifs_trace);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(list_replaces_list)
 {
 	struct aod_config *cfg;
@@ -333,6 +351,7 @@ int main(void)
 	tcase_add_test(tc, cross_file_errors_point_at_the_value);
 	tcase_add_test(tc, missing_type_names_the_declaring_file);
 	tcase_add_test(tc, unreadable_dropin);
+	tcase_add_test(tc, recorder_merges_per_key);
 	suite_add_tcase(s, tc);
 	return cfgtest_run(s);
 }

@@ -179,7 +179,7 @@ struct dump_key {
 /* Checks one key of the dump, given the keys above it. */
 static void check_dump_key(struct dump_key *stack, int depth, const char *line)
 {
-	char tag[160];
+	char tag[200];
 	const char *key = stack[depth].name;
 
 	if (depth >= 1 && strcmp(stack[0].name, "guardian") == 0) {
@@ -202,8 +202,10 @@ static void check_dump_key(struct dump_key *stack, int depth, const char *line)
 			return;
 		}
 		snprintf(tag, sizeof(tag), "%s", key);
-	} else {
+	} else if (depth == 1) {
 		snprintf(tag, sizeof(tag), "%s.%s", stack[0].name, key);
+	} else { /* a key of a section's mapping (watcher.flight_recorder) */
+		snprintf(tag, sizeof(tag), "%s.%s.%s", stack[0].name, stack[1].name, key);
 	}
 	ck_assert_msg(entry(tag), "%s (dump: \"%s\") has no entry", tag, line);
 }

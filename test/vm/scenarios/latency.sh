@@ -33,6 +33,8 @@ watcher:
   actions: [$actions_yaml]
   tcpdump_duration_sec: 5
   action_timeout_sec: 90
+  # the actions alone (the flight recorder's parts: scenario recorder.sh)
+  flight_recorder: {events: false, snapshots: false, cifs_trace: false, packets: false}
 EOF
 cat > "$AOD_DROPIN/50-latency.yaml" <<EOF
 guardian:

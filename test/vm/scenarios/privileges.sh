@@ -122,6 +122,8 @@ guardian:
 watcher:
   actions: $(list $ACTIONS1)
   tcpdump_duration_sec: 8
+  # the packet ring's own tcpdump (recorder.sh) is not the action's helper
+  flight_recorder: {packets: false}
 EOF
 check "the guest has the service user aodv2 (uid ${UIDS[aodv2]:-none})" test -n "${UIDS[aodv2]}"
 smb_start
