@@ -37,8 +37,9 @@ static bool proto_collection_name_valid(const char *dir)
 
 static bool proto_worst_valid(const struct proto_worst *w)
 {
-	return w->command < AOD_SMB2_NR_COMMANDS && w->err >= 0 &&
-	       proto_str_valid(w->comm, sizeof(w->comm));
+	return w->command < AOD_SMB2_NR_COMMANDS && w->err >= 0 && w->in_flight <= 1 &&
+	       proto_str_valid(w->comm, sizeof(w->comm)) && proto_str_valid(w->server, sizeof(w->server)) &&
+	       proto_str_valid(w->address, sizeof(w->address)) && proto_str_valid(w->share, sizeof(w->share));
 }
 
 bool proto_anomaly_valid(const void *body, size_t len)

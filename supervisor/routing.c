@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "children.h"
 #include "sup.h"
+#include "where.h"
 
 static void routing_config_ack(struct worker *w, const struct msg *m)
 {
@@ -164,12 +165,19 @@ void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
 		routing_read(w);
 }
 
-void routing_anomaly(struct sup *s, const struct proto_anomaly *a)
+void routing_anomaly(struct sup *s, const struct proto_anomaly *in)
 {
-	log_info("anomaly %s%s: %llu violations of %llu events judged (acceptable %u); "
+	struct proto_anomaly stamped = *in;
+	const struct proto_anomaly *a = &stamped;
+
+	if (s->where)
+		where_stamp(s->where, &stamped);
+	log_info("anomaly %s%s: %llu violations of %llu events judged (acceptable %u)%s%s%s; "
 		 "collecting into aod_%llu", a->name, a->emergency ? " (emergency)" : "",
 		 (unsigned long long)a->violations, (unsigned long long)a->events_judged,
-		 a->acceptable_count, (unsigned long long)a->timestamp_ns);
+		 a->acceptable_count, a->n_worst && a->worst[0].share[0] ? "; worst on " : "",
+		 a->n_worst ? a->worst[0].share : "", a->n_worst && a->worst[0].in_flight ? " (still waiting)" : "",
+		 (unsigned long long)a->timestamp_ns);
 	if (!queue_push(&s->queue, a))
 		log_warn("anomaly queue for collectord is full (%u): dropped aod_%llu (%llu dropped so far)",
 			 ANOMALY_QUEUE_CAP, (unsigned long long)a->timestamp_ns,

@@ -16,6 +16,7 @@
 #include "probes.h"
 #include "record.h"
 #include "sup.h"
+#include "where.h"
 #include "clock.h"
 
 #define BPF_MAX_FDS 8
@@ -85,6 +86,25 @@ static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
 		log_error("probes: %s", strerror(-rc));
 }
 
+/* Names the shares: those mounted now from DebugData, later ones as the
+ * probes see them connect. */
+static int source_bpf_where(struct source_bpf *b)
+{
+	struct where *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	where_init(w, NULL);
+	rc = where_reread(w, true);
+	if (rc < 0 && rc != -ENOENT)
+		log_warn("cannot read %s: %s (shares mounted before now are named when next seen)",
+			 WHERE_DEBUGDATA, strerror(-rc));
+	b->sup->where = w;
+	probes_set_tree_sink(b->probes, where_on_tree, w);
+	return 0;
+}
+
 int source_bpf_open(struct sup *s, struct source_bpf **out)
 {
 	struct source_bpf *b = calloc(1, sizeof(*b));
@@ -116,6 +136,9 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		return rc;
 	}
 	b->applied = o;
+	rc = source_bpf_where(b);
+	if (rc < 0)
+		return rc;
 	int n = probes_fds(b->probes, fds, BPF_MAX_FDS);
 	for (int i = 0; i < n; i++) {
 		rc = loop_add(s->loop, &b->watches[i], fds[i], EPOLLIN, bpf_on_ready, b);
@@ -266,5 +289,7 @@ void source_bpf_close(struct source_bpf *b)
 		log_info("probes detached");
 	}
 	recorder_close(b->rec);
+	free(b->sup->where);
+	b->sup->where = NULL;
 	free(b);
 }

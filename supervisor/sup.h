@@ -23,6 +23,7 @@
 
 struct source_replay;
 struct source_bpf;
+struct where;
 
 enum sup_phase {
 	PHASE_RUNNING = 0,
@@ -78,6 +79,7 @@ struct sup {
 	/* sources */
 	struct source_replay *replay;
 	struct source_bpf *bpf;
+	struct where *where;             /* (session, tree) -> server, share; bpf source only */
 
 	/* shutdown */
 	enum sup_phase phase;

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Issue 16, a request that never returns, on two servers: //127.0.0.1/share
+# is mounted before the supervisor starts (named from DebugData), a second
+# smbd on 127.0.0.2 serves //127.0.0.2/other, mounted while it runs (named
+# from the tree connect). kill -STOP of the serving smbd while a reader
+# waits is an anomaly within the emergency bound plus 2 s, while the reader
+# is still blocked, naming the waiting command, server and share; after
+# kill -CONT the read completes and raises nothing more.
+. "$AODVM_HERE/guest/lib.sh"
+. "$AODVM_HERE/guest/anomaly.sh"
+
+EMERGENCY_MS=1000
+MNT2=/srv/mnt2
+SHARE2=/srv/share2
+SMB2_CONF=/run/smb2/smb.conf
+
+aod_config <<EOF2
+watch_interval_sec: 1
+watcher:
+  actions: [debugdata, mounts]
+EOF2
+cat > "$AOD_DROPIN/50-hang.yaml" <<EOF2
+guardian:
+  anomalies:
+    hang:
+      type: Latency
+      mode: all
+      default_threshold_ms: 900
+      emergency_threshold_ms: $EMERGENCY_MS
+      acceptable_count: 1000
+      cooldown_sec: 0
+      actions: [debugdata, mounts]
+EOF2
+
+# A second Samba server of its own (directories, pid file) on 127.0.0.2.
+smb2_start() {
+	ip addr add 127.0.0.2/8 dev lo 2> /dev/null
+	mkdir -p "$SHARE2" "$MNT2" /run/smb2/{lock,state,cache,private,pid,ncalrpc} /var/log/samba2
+	chmod 0777 "$SHARE2"
+	sed -e 's/^   interfaces = .*/   interfaces = 127.0.0.2/' \
+		-e '/^\[share\]/,$d' /etc/samba/smb.conf > "$SMB2_CONF"
+	cat >> "$SMB2_CONF" <<-'EOF2'
+	   pid directory = /run/smb2/pid
+	   lock directory = /run/smb2/lock
+	   state directory = /run/smb2/state
+	   cache directory = /run/smb2/cache
+	   private dir = /run/smb2/private
+	   ncalrpc dir = /run/smb2/ncalrpc
+	   log file = /var/log/samba2/log.%m
+	[other]
+	   path = /srv/share2
+	   guest ok = yes
+	   guest only = yes
+	   read only = no
+	EOF2
+	smbd -D -s "$SMB2_CONF" || bail "the second smbd did not start"
+	wait_until 20 bash -c "ss -Hltn 'sport = :445' | grep -q 127.0.0.2:445" ||
+		bail "the second smbd does not listen on 127.0.0.2:445"
+}
+smb1_pids() { pgrep -x smbd | while read -r p; do grep -q smb2/smb.conf "/proc/$p/cmdline" || echo "$p"; done; }
+smb2_pids() { pgrep -f "$SMB2_CONF"; }
+state_of() { awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null; }
+
+# hang_read MOUNT PIDS...: stops the server processes, reads 4 KiB from a
+# file already open on MOUNT in the background (READER pid, T_REQ), returns.
+hang_read() {
+	local m=$1 f
+	shift
+	f=$m/hang.data
+	head -c 65536 /dev/zero > "$f" || bail "cannot write $f"
+	wait_until 10 bash -c "! grep -q hang.data /proc/fs/cifs/open_files" ||
+		bail "the written file's handle is still open after 10 s"
+	exec 3< "$f" || bail "cannot open $f"
+	kill -STOP "$@"
+	T_REQ=$(wall_ms)
+	"$(named aodhang /usr/bin/dd)" bs=4k count=1 status=none of=/dev/null <&3 &
+	READER=$!
+	exec 3<&-
+}
+
+# check_hang NAME N SERVER SHARE: the Nth anomaly NAME arrives within the
+# bound plus 2 s while the reader still waits; its manifest names the
+# waiting READ, the server and the share.
+check_hang() {
+	local name=$1 n=$2 server=$3 share=$4 recv ts emerg st ms
+	if ! aod_wait_received 30 "$name" "$n"; then
+		not_ok "no anomaly $name while the reader waited 30 s"
+		return
+	fi
+	st=$(state_of "$READER")
+	read -r recv ts emerg <<< "$(aod_received "$name" | sed -n "${n}p")"
+	ms=$(ms_between "$T_REQ" "$recv")
+	note "anomaly $n of $name received $ms ms after the read started; the reader is in state ${st:-gone}"
+	check "the anomaly came within the emergency bound plus 2 s ($ms ms)" test "$ms" -le $((EMERGENCY_MS + 2000))
+	check "the reader was still blocked then (state $st)" test -n "$st"
+	check "it is an emergency" test "$emerg" = 1
+	wait_until 30 test -d "$AOD_OUT/aod_$ts" || { not_ok "aod_$ts did not complete"; return; }
+	jq -c '.anomaly.summary | {in_flight, worst}' "$AOD_OUT/aod_$ts/manifest.json" | sed 's/^/#   manifest: /'
+	check "manifest: one request waits" test "$(mf "$ts" '.anomaly.summary.in_flight')" -ge 1
+	check "manifest: the worst request is the reader's SMB2_READ, still in flight" \
+		test "$(mf "$ts" '.anomaly.summary.worst[0] | "\(.in_flight) \(.command) \(.comm)"')" = "true SMB2_READ aodhang"
+	check "manifest: it waited at least the bound" \
+		test "$(mf "$ts" '.anomaly.summary.worst[0].waited_ms | floor')" -ge "$EMERGENCY_MS"
+	check "manifest: it names server $server and share $share" \
+		test "$(mf "$ts" '.anomaly.summary.worst[0] | "\(.server) \(.share)"')" = "$server $share"
+	check "manifest: with the server's address" test "$(mf "$ts" '.anomaly.summary.worst[0].address')" = "$server"
+}
+
+smb_start
+cifs_mount
+step "//127.0.0.1/share mounted before the supervisor starts"
+aod_start
+wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
+smb2_start
+mount -t cifs //127.0.0.2/other "$MNT2" -o guest,vers=3.1.1,cache=none,actimeo=0 ||
+	bail "cannot mount //127.0.0.2/other"
+aod_wait_log 10 'share \\\\127\.0\.0\.2\\other .*tree connect' ||
+	not_ok "the supervisor did not log the tree connect of //127.0.0.2/other"
+
+step "kill -STOP the second smbd; a read waits"
+hang_read "$MNT2" $(smb2_pids)
+check_hang hang 1 127.0.0.2 '\\127.0.0.2\other'
+kill -CONT $(smb2_pids)
+wait_until 30 bash -c "! kill -0 $READER 2> /dev/null" || bail "the read did not finish after kill -CONT"
+wait "$READER"
+check "the read completes after kill -CONT (exit $?)" test $? -eq 0
+sleep 3 # two intervals and their grace: the completion is judged
+check "its completion raised no second anomaly" test "$(aod_received_count hang)" -eq 1
+check "detectord detected one anomaly, not two" test "$(aod_counter hang detected)" -eq 1
+
+step "kill -STOP the first smbd (mounted before the supervisor); a read waits"
+hang_read "$MNT" $(smb1_pids)
+check_hang hang 2 127.0.0.1 '\\127.0.0.1\share'
+kill -CONT $(smb1_pids)
+wait_until 30 bash -c "! kill -0 $READER 2> /dev/null" || bail "the second read did not finish"
+wait "$READER"
+
+aod_save hang-end
+aod_stop_checked
+aod_check_log_clean
+finish
