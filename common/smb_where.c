@@ -165,9 +165,12 @@ static bool dd_share_line(const char *line, size_t len, char *unc, size_t cap)
 		i++;
 	if (i == s || i + 1 >= len || line[i] != ')' || line[i + 1] != ' ')
 		return false;
-	i += 2;
-	if (len - i >= 5 && memcmp(line + i, "IPC: ", 5) == 0)
-		i += 5;
+	/* older kernels put a space before the name too */
+	for (i += 2; i < len && line[i] == ' ';)
+		i++;
+	if (len - i >= 4 && memcmp(line + i, "IPC:", 4) == 0)
+		for (i += 4; i < len && line[i] == ' ';)
+			i++;
 	if (len - i < 2 || line[i] != '\\' || line[i + 1] != '\\')
 		return false;
 	for (e = i; e < len && line[e] != ' ' && line[e] != '\t';)
