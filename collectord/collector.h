@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "blocked.h"
 #include "collection.h"
 #include "config.h"
 #include "loop.h"
@@ -54,6 +55,7 @@ struct collector {
 	unsigned char *readbuf;         /* COLLECTOR_READ_CHUNK */
 	void *zbuf;                     /* ZSTD_CStreamOutSize(), shared by all sinks */
 	size_t zcap;
+	struct blocked_store blocked;   /* the supervisor's blocked_tasks snapshots */
 };
 
 /* env is copied (its strings must outlive the collector). Returns 0 or -errno. */

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 extern const struct quickaction qa_dmesg, qa_journalctl, qa_debugdata, qa_stats, qa_mounts,
-	qa_smbinfo, qa_syslogs, qa_tcpdump;
+	qa_smbinfo, qa_syslogs, qa_tcpdump, qa_blocked_tasks;
 
 static const struct quickaction *const qa_table[] = {
 	&qa_dmesg, &qa_journalctl, &qa_debugdata, &qa_stats,
-	&qa_mounts, &qa_smbinfo, &qa_syslogs, &qa_tcpdump,
+	&qa_mounts, &qa_smbinfo, &qa_syslogs, &qa_tcpdump, &qa_blocked_tasks,
 };
 
 const struct quickaction *qa_at(unsigned idx)

@@ -49,6 +49,8 @@ struct qa_params {
 	uint32_t journal_minutes;
 	uint32_t tcpdump_duration_sec;
 	uint32_t tcpdump_max_mb;
+	const char *blocked_text;   /* blocked_tasks: the supervisor's snapshot (NULL: none) */
+	size_t blocked_len;
 };
 
 enum qa_kind { QA_PROGRAM = 1, QA_BUILTIN = 2 };
@@ -76,6 +78,8 @@ struct qa_plan {
 	 * leave nothing). action_timeout_sec still bounds the wait. */
 	const char *ready_marker;
 	uint64_t max_bytes;      /* keep at most this much output (0: no cap) */
+	const char *blob;        /* QA_BUILTIN output given in memory (blocked_tasks) */
+	size_t blob_len;
 	int err;                 /* first error while filling (e.g. -E2BIG) */
 	size_t used;
 	char space[QA_STR_SPACE];

@@ -174,6 +174,9 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 		return len < PROTO_NAME_LEN && (len == 0 || (body && proto_text_valid(body, len)));
 	case PROTO_CTL_REPLY:
 		return proto_ctl_reply_valid(body, len);
+	case PROTO_BLOCKED_TASKS:
+		return body && len >= sizeof(uint64_t) &&
+		       proto_text_valid((const char *)body + sizeof(uint64_t), len - sizeof(uint64_t));
 	default:
 		return false;
 	}
@@ -194,6 +197,7 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_SWEEP_NOW: return "SWEEP_NOW";
 	case PROTO_SHUTDOWN: return "SHUTDOWN";
 	case PROTO_DRAINED: return "DRAINED";
+	case PROTO_BLOCKED_TASKS: return "BLOCKED_TASKS";
 	case PROTO_CTL_STATUS: return "CTL_STATUS";
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";

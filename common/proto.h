@@ -37,6 +37,8 @@ enum proto_type {
 	PROTO_SWEEP_NOW = 10,      /* empty */
 	PROTO_SHUTDOWN = 11,       /* body: uint32_t deadline_ms */
 	PROTO_DRAINED = 12,        /* worker finished its shutdown work; empty */
+	PROTO_BLOCKED_TASKS = 13,  /* to collectord, just before its anomaly: uint64_t timestamp_ns,
+				    * then the blocked_tasks text (no NUL) */
 
 	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
 	PROTO_CTL_RELOAD = 101,      /* empty */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include "children.h"
 #include "sup.h"
 #include "where.h"
+#include "blocked.h"
+#include "config.h"
 
 static void routing_config_ack(struct worker *w, const struct msg *m)
 {
@@ -165,6 +168,34 @@ void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
 		routing_read(w);
 }
 
+/* blocked_tasks, when the anomaly's actions have it: read now, while the
+ * tasks still wait, and sent ahead of the anomaly (collectord keeps it for
+ * the collection). Not queued: while collectord cannot take it, the action
+ * records that no snapshot came. */
+static void routing_blocked_tasks(struct sup *s, const struct proto_anomaly *a)
+{
+	const struct aod_anomaly_cfg *ac = config_anomaly(s->cfg, a->name);
+	char *const *actions = ac ? ac->actions : s->cfg->actions;
+	unsigned n = ac ? ac->n_actions : (a->type == PROTO_ANOMALY_MANUAL ? s->cfg->n_actions : 0);
+	struct worker *c = &s->workers[W_COLLECTOR];
+	bool want = false;
+	char *body;
+
+	for (unsigned i = 0; i < n && !want; i++)
+		want = strcmp(actions[i], "blocked_tasks") == 0;
+	if (!want || c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
+		return;
+	body = malloc(sizeof(uint64_t) + BLOCKED_MAX_TEXT);
+	if (!body)
+		return;
+	memcpy(body, &a->timestamp_ns, sizeof(uint64_t));
+	size_t len = blocked_snapshot("/proc", a, body + sizeof(uint64_t), BLOCKED_MAX_TEXT);
+	if (worker_send(c, PROTO_BLOCKED_TASKS, body, sizeof(uint64_t) + len) < 0)
+		log_warn("could not hand collectord the blocked_tasks snapshot of aod_%llu",
+			 (unsigned long long)a->timestamp_ns);
+	free(body);
+}
+
 void routing_anomaly(struct sup *s, const struct proto_anomaly *in)
 {
 	struct proto_anomaly stamped = *in;
@@ -172,6 +203,7 @@ void routing_anomaly(struct sup *s, const struct proto_anomaly *in)
 
 	if (s->where)
 		where_stamp(s->where, &stamped);
+	routing_blocked_tasks(s, a);
 	log_info("anomaly %s%s: %llu violations of %llu events judged (acceptable %u)%s%s%s; "
 		 "collecting into aod_%llu", a->name, a->emergency ? " (emergency)" : "",
 		 (unsigned long long)a->violations, (unsigned long long)a->events_judged,

@@ -106,7 +106,7 @@ END_TEST
 
 START_TEST(programs_found_only_where_allowed)
 {
-	struct qa_params p = { 5, 5, 50 };
+	struct qa_params p = { .journal_minutes = 5, .tcpdump_duration_sec = 5, .tcpdump_max_mb = 50 };
 	h_init(&H, "dmesg");
 	/* Not executable, and one in a relative directory: neither counts. */
 	char path[512];
@@ -136,7 +136,7 @@ END_TEST
 
 START_TEST(journalctl_without_journald_uses_syslog)
 {
-	struct qa_params p = { 5, 5, 50 };
+	struct qa_params p = { .journal_minutes = 5, .tcpdump_duration_sec = 5, .tcpdump_max_mb = 50 };
 	h_init(&H, "dmesg");
 	h_program(&H, "journalctl", "");
 	plan_for("journalctl", &p);
@@ -201,7 +201,7 @@ START_TEST(smbinfo_mounts_are_bounded)
 	h_file(&H, "/proc/mounts", mounts);
 	free(mounts);
 	h_program(&H, "smbinfo", "");
-	struct qa_params p = { 5, 5, 50 };
+	struct qa_params p = { .journal_minutes = 5, .tcpdump_duration_sec = 5, .tcpdump_max_mb = 50 };
 	plan_for("smbinfo", &p);
 	ck_assert_ptr_null(plan.unavailable);
 	ck_assert_uint_eq(plan.ninputs, 16);

@@ -18,7 +18,7 @@ SMB2_CONF=/run/smb2/smb.conf
 aod_config <<EOF2
 watch_interval_sec: 1
 watcher:
-  actions: [debugdata, mounts]
+  actions: [debugdata, mounts, blocked_tasks]
 EOF2
 cat > "$AOD_DROPIN/50-hang.yaml" <<EOF2
 guardian:
@@ -30,7 +30,7 @@ guardian:
       emergency_threshold_ms: $EMERGENCY_MS
       acceptable_count: 1000
       cooldown_sec: 0
-      actions: [debugdata, mounts]
+      actions: [debugdata, mounts, blocked_tasks]
 EOF2
 
 # A second Samba server of its own (directories, pid file) on 127.0.0.2.
@@ -110,6 +110,13 @@ check_hang() {
 	check "manifest: it names server $server and share $share" \
 		test "$(mf "$ts" '.anomaly.summary.worst[0] | "\(.server) \(.share)"')" = "$server $share"
 	check "manifest: with the server's address" test "$(mf "$ts" '.anomaly.summary.worst[0].address')" = "$server"
+	check "blocked_tasks was collected" test "$(mf "$ts" '.actions[] | select(.name == "blocked_tasks") | .status')" = ok
+	zstdcat "$AOD_OUT/aod_$ts/blocked_tasks.txt.zst" > "$ART/blocked_tasks-$n.txt" 2>&1
+	sed -n "/comm aodhang/,/^$/p" "$ART/blocked_tasks-$n.txt" | sed 's/^/#   blocked_tasks: /'
+	check "blocked_tasks: the reader in state D, its READ in flight on $share" \
+		grep -q "request in flight: SMB2_READ, waiting [0-9]* ms (when the anomaly was raised) on ${share//\\/\\\\}" "$ART/blocked_tasks-$n.txt"
+	check "blocked_tasks: the reader's kernel stack is in cifs's wait for the response" \
+		bash -c "sed -n '/comm aodhang state D/,/^\$/p' '$ART/blocked_tasks-$n.txt' | grep -qE 'wait_for_response|cifs_sync_mid_result|compound_send_recv'"
 }
 
 # mount_retry UNC DIR: smbd may refuse the very first connection while it
