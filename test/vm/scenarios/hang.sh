@@ -115,8 +115,10 @@ check_hang() {
 	sed -n "/comm aodhang/,/^$/p" "$ART/blocked_tasks-$n.txt" | sed 's/^/#   blocked_tasks: /'
 	check "blocked_tasks: the reader in state D, its READ in flight on $share" \
 		grep -q "request in flight: SMB2_READ, waiting [0-9]* ms (when the anomaly was raised) on ${share//\\/\\\\}" "$ART/blocked_tasks-$n.txt"
-	check "blocked_tasks: the reader's kernel stack is in cifs's wait for the response" \
-		bash -c "sed -n '/comm aodhang state D/,/^\$/p' '$ART/blocked_tasks-$n.txt' | grep -qE 'wait_for_response|cifs_sync_mid_result|compound_send_recv'"
+	# cache=none reads are direct: the reader waits in __cifs_readv for the
+	# async READ's completion (a cached read would wait in wait_for_response)
+	check "blocked_tasks: the reader's kernel stack is in cifs, waiting for the response" \
+		bash -c "sed -n '/comm aodhang state D/,/^\$/p' '$ART/blocked_tasks-$n.txt' | grep -qE '(__cifs_readv|wait_for_response|cifs_sync_mid_result|compound_send_recv)\+.*\[cifs\]'"
 }
 
 # mount_retry UNC DIR: smbd may refuse the very first connection while it
@@ -149,8 +151,16 @@ wait_until 30 bash -c "! kill -0 $READER 2> /dev/null" || bail "the read did not
 wait "$READER"
 check "the read completes after kill -CONT (exit $?)" test $? -eq 0
 sleep 3 # two intervals and their grace: the completion is judged
-check "its completion raised no second anomaly" test "$(aod_received_count hang)" -eq 1
-check "detectord detected one anomaly, not two" test "$(aod_counter hang detected)" -eq 1
+wait_until 60 aod_idle || not_ok "collections still running 60 s after kill -CONT"
+# Other requests hung as well (cifs's SMB2_ECHO every 60 s, by a kworker, on
+# no share) and are anomalies of their own; the reader's READ is in exactly
+# one, the one raised while it waited.
+reader_in=$(for d in $(aod_complete); do
+	jq -r --arg pid "$READER" '.anomaly.summary.worst[] | select(.comm == "aodhang" and (.pid | tostring) == $pid) |
+		"\(.in_flight // false)"' "$AOD_OUT/$d/manifest.json"
+done | sort | uniq -c | xargs)
+check "the reader's READ is in one anomaly, raised while it waited; its completion raised none ($reader_in)" \
+	test "$reader_in" = "1 true"
 
 step "kill -STOP the first smbd (mounted before the supervisor); a read waits"
 hang_read "$MNT" $(smb1_pids)
