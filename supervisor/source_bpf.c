@@ -219,6 +219,48 @@ static void text_op_err_names(FILE *f, const char *label, uint32_t set)
 			fprintf(f, " %s", probes_op_err_name(i));
 }
 
+/* The shares the supervisor can name (live ones, WHERE_STATUS_MAX at most). */
+#define WHERE_STATUS_MAX 32
+static void json_shares(struct json *j, const struct where *w)
+{
+	char id[24];
+	unsigned shown = 0;
+
+	json_key(j, "shares");
+	json_arr_begin(j);
+	for (unsigned i = 0; w && i < w->t.n && shown < WHERE_STATUS_MAX; i++) {
+		const struct smb_where *e = &w->t.e[i];
+		if (e->gone)
+			continue;
+		json_obj_begin(j);
+		json_kv_str(j, "share", e->share);
+		json_kv_str(j, "server", e->server);
+		json_kv_str(j, "address", e->address);
+		snprintf(id, sizeof(id), "0x%" PRIx64, e->session_id);
+		json_kv_str(j, "session_id", id);
+		snprintf(id, sizeof(id), "0x%x", e->tree_id);
+		json_kv_str(j, "tree_id", id);
+		json_obj_end(j);
+		shown++;
+	}
+	json_arr_end(j);
+}
+
+static void text_shares(FILE *f, const struct where *w)
+{
+	unsigned shown = 0;
+
+	fprintf(f, "  shares known:");
+	for (unsigned i = 0; w && i < w->t.n && shown < WHERE_STATUS_MAX; i++) {
+		const struct smb_where *e = &w->t.e[i];
+		if (e->gone)
+			continue;
+		fprintf(f, " %s (%s)", e->share, e->address[0] ? e->address : "address unknown");
+		shown++;
+	}
+	fprintf(f, "%s\n", shown ? "" : " none");
+}
+
 void source_bpf_json(const struct source_bpf *b, struct json *j)
 {
 	struct probes_status st;
@@ -245,6 +287,7 @@ void source_bpf_json(const struct source_bpf *b, struct json *j)
 	json_kv_bool(j, "recording", b->rec != NULL);
 	json_op_err_names(j, "op_err_attached_names", st.op_err_attached_set);
 	json_op_err_names(j, "op_err_absent_names", st.op_err_absent_set);
+	json_shares(j, b->sup->where);
 	json_obj_end(j);
 }
 
@@ -270,6 +313,7 @@ void source_bpf_text(const struct source_bpf *b, FILE *f)
 		text_op_err_names(f, "\n  not in this kernel:", st.op_err_absent_set);
 		fprintf(f, "\n");
 	}
+	text_shares(f, b->sup->where);
 }
 
 void source_bpf_close(struct source_bpf *b)
