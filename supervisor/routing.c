@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "msg.h"
 #include "children.h"
@@ -189,7 +190,10 @@ static void routing_blocked_tasks(struct sup *s, const struct proto_anomaly *a)
 	if (!body)
 		return;
 	memcpy(body, &a->timestamp_ns, sizeof(uint64_t));
+	uint64_t t0 = clock_mono_ns();
 	size_t len = blocked_snapshot("/proc", a, body + sizeof(uint64_t), BLOCKED_MAX_TEXT);
+	log_info("blocked_tasks for aod_%llu: %zu bytes read in %llu ms", (unsigned long long)a->timestamp_ns, len,
+		 (unsigned long long)((clock_mono_ns() - t0) / 1000000u));
 	if (worker_send(c, PROTO_BLOCKED_TASKS, body, sizeof(uint64_t) + len) < 0)
 		log_warn("could not hand collectord the blocked_tasks snapshot of aod_%llu",
 			 (unsigned long long)a->timestamp_ns);

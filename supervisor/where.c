@@ -212,7 +212,9 @@ void where_stamp(struct where *w, struct proto_anomaly *a)
 	bool missing = false, reread = false;
 
 	for (unsigned i = 0; i < a->n_worst && i < PROTO_WORST; i++) {
-		if (a->worst[i].share[0])
+		/* NEGOTIATE, SESSION_SETUP and ECHO have no session or tree:
+		 * no share to name, nothing to read DebugData for */
+		if (a->worst[i].share[0] || a->worst[i].session_id == 0)
 			continue;
 		if (!where_fill(w, &a->worst[i]) && !reread) {
 			reread = true;
