@@ -17,7 +17,7 @@ static void qa_blocked_plan(const struct qa_env *env, const struct qa_params *pa
 	(void)env;
 	if (!params->blocked_text) {
 		qa_unavailable(plan, "not available: no snapshot from the supervisor (it reads the stacks "
-				     "when it routes the anomaly; a manual collection or a replay has none)");
+				     "when it routes the anomaly; a replay has none)");
 		return;
 	}
 	plan->kind = QA_BUILTIN;

@@ -182,6 +182,8 @@ static void routing_blocked_tasks(struct sup *s, const struct proto_anomaly *a)
 	bool want = false;
 	char *body;
 
+	if (!s->bpf)
+		return; /* a replay: the tasks of this host are not the recording's */
 	for (unsigned i = 0; i < n && !want; i++)
 		want = strcmp(actions[i], "blocked_tasks") == 0;
 	if (!want || c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
