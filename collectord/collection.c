@@ -57,6 +57,7 @@ void collection_free(struct collection *col)
 		close(col->dirfd);
 	if (col->outfd >= 0)
 		close(col->outfd);
+	free((char *)col->params.blocked_text);
 	free(col);
 }
 

@@ -47,6 +47,7 @@ int collector_init(struct collector *c, struct loop *loop, const struct qa_env *
 
 void collector_fini(struct collector *c)
 {
+	blocked_store_free(&c->blocked);
 	while (c->tasks) {
 		struct task *t = c->tasks;
 		c->tasks = t->next;
@@ -312,6 +313,7 @@ void collector_submit(struct collector *c, const struct proto_anomaly *a)
 	}
 	collector_snapshot(col, cfg);
 	summary_rule(col->rule, sizeof(col->rule), ac);
+	col->params.blocked_text = blocked_store_take(&c->blocked, a->timestamp_ns, &col->params.blocked_len);
 	if (c->stopping) {
 		collector_not_run(col, "", "not started: collectord is shutting down");
 	} else if (collection_open(col, cfg->output_dir) < 0) {

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "blocked.h"
 #include "collection.h"
 #include "config.h"
 #include "flightrec.h"
@@ -56,6 +57,7 @@ struct collector {
 	void *zbuf;                     /* ZSTD_CStreamOutSize(), shared by all sinks */
 	size_t zcap;
 	struct flightrec_stash rec;     /* the flight recorder's inputs for the next anomaly */
+	struct blocked_store blocked;   /* the supervisor's blocked_tasks snapshots */
 };
 
 /* env is copied (its strings must outlive the collector). Returns 0 or -errno. */

@@ -111,7 +111,13 @@ static void manifest_worst(struct json *j, const struct proto_anomaly *a)
 		json_obj_begin(j);
 		json_key(j, "command");
 		manifest_command_name(j, w->command);
-		manifest_ms(j, "latency_ms", w->latency_ns);
+		if (w->in_flight) {
+			/* still waiting: no latency yet, only how long so far */
+			json_kv_bool(j, "in_flight", true);
+			manifest_ms(j, "waited_ms", w->latency_ns);
+		} else {
+			manifest_ms(j, "latency_ms", w->latency_ns);
+		}
 		json_key(j, "errno");
 		if (w->err)
 			manifest_errno(j, w->err);
@@ -125,6 +131,12 @@ static void manifest_worst(struct json *j, const struct proto_anomaly *a)
 		json_kv_u64(j, "pid", w->pid);
 		json_key(j, "comm");
 		json_strn(j, w->comm, strnlen(w->comm, sizeof(w->comm)));
+		json_key(j, "server");
+		json_strn(j, w->server, strnlen(w->server, sizeof(w->server)));
+		json_key(j, "address");
+		json_strn(j, w->address, strnlen(w->address, sizeof(w->address)));
+		json_key(j, "share");
+		json_strn(j, w->share, strnlen(w->share, sizeof(w->share)));
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -147,6 +159,8 @@ static void manifest_anomaly(struct json *j, const struct proto_anomaly *a)
 	json_kv_u64(j, "events_judged", a->events_judged);
 	json_kv_u64(j, "violations", a->violations);
 	json_kv_u64(j, "acceptable_count", a->acceptable_count);
+	if (a->type == PROTO_ANOMALY_LATENCY)
+		json_kv_u64(j, "in_flight", a->in_flight);
 	manifest_commands(j, a);
 	manifest_errnos(j, a);
 	manifest_worst(j, a);

@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 extern const struct quickaction qa_dmesg, qa_journalctl, qa_debugdata, qa_stats, qa_mounts,
-	qa_smbinfo, qa_syslogs, qa_tcpdump;
+	qa_smbinfo, qa_syslogs, qa_tcpdump, qa_blocked_tasks;
 /* the flight recorder's parts (flightrec.h): not names watcher.actions takes */
 extern const struct quickaction qa_snapshot, qa_snapshot_end_qa, qa_tcp, qa_events, qa_cifs_trace,
 	qa_packets;
 
 static const struct quickaction *const qa_table[] = {
 	&qa_dmesg, &qa_journalctl, &qa_debugdata, &qa_stats,
-	&qa_mounts, &qa_smbinfo, &qa_syslogs, &qa_tcpdump,
+	&qa_mounts, &qa_smbinfo, &qa_syslogs, &qa_tcpdump, &qa_blocked_tasks,
 	&qa_snapshot, &qa_snapshot_end_qa, &qa_tcp, &qa_events, &qa_cifs_trace, &qa_packets,
 };
 

@@ -55,6 +55,8 @@ struct qa_params {
 	int64_t mono_to_wall_ns;    /* the supervisor's, sent with the events */
 	uint64_t events_from_ns, events_to_ns; /* the events window asked for */
 	uint32_t inputs;            /* bit per PROTO_REC_* input received */
+	const char *blocked_text;   /* blocked_tasks: the supervisor's snapshot (NULL: none) */
+	size_t blocked_len;
 };
 
 enum qa_kind { QA_PROGRAM = 1, QA_BUILTIN = 2 };
@@ -87,6 +89,8 @@ struct qa_plan {
 	int stdin_fd;
 	uint64_t from_ns, to_ns;
 	int64_t mono_to_wall_ns;
+	const char *blob;        /* QA_BUILTIN output given in memory (blocked_tasks) */
+	size_t blob_len;
 	int err;                 /* first error while filling (e.g. -E2BIG) */
 	size_t used;
 	char space[QA_STR_SPACE];

@@ -133,8 +133,17 @@ static void collectord_message(struct wproc *p, const struct msg *m)
 		collector_recorder_input(&c->col, &in, m->fd);
 		return;
 	}
+	if (m->type == PROTO_BLOCKED_TASKS) {
+		uint64_t ts;
+		memcpy(&ts, m->body, sizeof(ts));
+		if (blocked_store_put(&c->col.blocked, ts, (const char *)m->body + sizeof(ts),
+				      m->len - sizeof(ts)) < 0)
+			log_warn("no memory for the blocked_tasks snapshot of aod_%llu",
+				 (unsigned long long)ts);
+		return;
+	}
 	struct proto_anomaly a;
-	memcpy(&a, m->body, sizeof(a)); /* PROTO_ANOMALY */
+	memcpy(&a, m->body, sizeof(a)); /* PROTO_ANOMALY, the one other type */
 	collector_submit(&c->col, &a);
 }
 
@@ -171,7 +180,8 @@ static void collectord_release(struct wproc *p)
 
 /* batch 1: a task's callback may free another task and its watches */
 const struct wproc_desc collectord_proc = {
-	.name = "collectord", .batch = 1, .accepts = PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_RECORDER_INPUT),
+	.name = "collectord", .batch = 1,
+	.accepts = PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_RECORDER_INPUT) | PROTO_BIT(PROTO_BLOCKED_TASKS),
 	.purpose = "Runs aodv2's QuickActions for each anomaly.",
 	.caps_use = "capabilities to keep for the actions",
 	.start = collectord_start, .configure = collectord_configure,

@@ -30,6 +30,9 @@ static const struct {
 	{ "smbinfo", { CAP_DAC_READ_SEARCH }, 1 },
 	{ "syslogs", { CAP_DAC_READ_SEARCH }, 1 },
 	{ "tcpdump", { CAP_NET_RAW }, 1 },
+	/* the root supervisor reads the stacks (CAP_SYS_ADMIN + ptrace rights,
+	 * which collectord must not have) and hands collectord the text */
+	{ "blocked_tasks", { 0 }, 0 },
 };
 
 #define ACTION_CAPS_N (sizeof(action_caps_table) / sizeof(action_caps_table[0]))

@@ -37,8 +37,9 @@ static bool proto_collection_name_valid(const char *dir)
 
 static bool proto_worst_valid(const struct proto_worst *w)
 {
-	return w->command < AOD_SMB2_NR_COMMANDS && w->err >= 0 &&
-	       proto_str_valid(w->comm, sizeof(w->comm));
+	return w->command < AOD_SMB2_NR_COMMANDS && w->err >= 0 && w->in_flight <= 1 &&
+	       proto_str_valid(w->comm, sizeof(w->comm)) && proto_str_valid(w->server, sizeof(w->server)) &&
+	       proto_str_valid(w->address, sizeof(w->address)) && proto_str_valid(w->share, sizeof(w->share));
 }
 
 bool proto_anomaly_valid(const void *body, size_t len)
@@ -175,6 +176,9 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 		return len < PROTO_NAME_LEN && (len == 0 || (body && proto_text_valid(body, len)));
 	case PROTO_CTL_REPLY:
 		return proto_ctl_reply_valid(body, len);
+	case PROTO_BLOCKED_TASKS:
+		return body && len >= sizeof(uint64_t) &&
+		       proto_text_valid((const char *)body + sizeof(uint64_t), len - sizeof(uint64_t));
 	default:
 		return false;
 	}
@@ -196,6 +200,7 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_SHUTDOWN: return "SHUTDOWN";
 	case PROTO_DRAINED: return "DRAINED";
 	case PROTO_RECORDER_INPUT: return "RECORDER_INPUT";
+	case PROTO_BLOCKED_TASKS: return "BLOCKED_TASKS";
 	case PROTO_CTL_STATUS: return "CTL_STATUS";
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";

@@ -38,6 +38,8 @@ enum proto_type {
 	PROTO_SHUTDOWN = 11,       /* body: uint32_t deadline_ms */
 	PROTO_DRAINED = 12,        /* worker finished its shutdown work; empty */
 	PROTO_RECORDER_INPUT = 13, /* to collectord, with an fd: struct proto_recorder_input */
+	PROTO_BLOCKED_TASKS = 14,  /* to collectord, just before its anomaly: uint64_t timestamp_ns,
+				    * then the blocked_tasks text (no NUL) */
 
 	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
 	PROTO_CTL_RELOAD = 101,      /* empty */
@@ -72,6 +74,10 @@ struct proto_recorder_input {
 #define PROTO_WORST 5
 #define PROTO_MAX_ERRNOS 16
 #define PROTO_SUMMARY_CMDS AOD_SMB2_NR_COMMANDS
+/* Where a request went (common/smb_where.h's sizes): empty when unknown. */
+#define PROTO_SERVER_LEN 64
+#define PROTO_ADDR_LEN 48
+#define PROTO_SHARE_LEN 160
 
 enum proto_anomaly_type {
 	PROTO_ANOMALY_LATENCY = 1,
@@ -91,15 +97,18 @@ struct proto_errno_stat {
 };
 
 struct proto_worst {
-	uint64_t latency_ns;
+	uint64_t latency_ns;  /* in_flight: how long it had waited so far */
 	uint64_t session_id;
 	uint32_t tree_id;
 	uint32_t pid;
 	uint32_t nt_status;
 	int16_t err;
 	uint8_t command;
-	uint8_t reserved;
+	uint8_t in_flight;    /* 1: still waiting for its response when seen */
 	char comm[AOD_COMM_LEN];
+	char server[PROTO_SERVER_LEN];  /* as the share was mounted ("" unknown) */
+	char address[PROTO_ADDR_LEN];   /* the session's server address ("" unknown) */
+	char share[PROTO_SHARE_LEN];    /* \\server\share ("" unknown) */
 };
 
 struct proto_anomaly {
@@ -114,7 +123,7 @@ struct proto_anomaly {
 	uint32_t acceptable_count;
 	uint32_t n_errnos;              /* used entries of errnos[] */
 	uint32_t n_worst;               /* used entries of worst[] */
-	uint32_t reserved;
+	uint32_t in_flight;             /* requests still waiting over the emergency bound when raised */
 	struct proto_cmd_stat cmds[PROTO_SUMMARY_CMDS]; /* by SMB2 command code */
 	struct proto_errno_stat errnos[PROTO_MAX_ERRNOS];
 	struct proto_worst worst[PROTO_WORST];

@@ -114,7 +114,7 @@ int recording_open(const char *path, recording_error_fn on_error, void *arg,
 
 static const char *recording_event_check(const struct aod_event *ev)
 {
-	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR)
+	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR && ev->kind != AOD_EV_INFLIGHT)
 		return "unknown event kind";
 	if (ev->command >= AOD_SMB2_NR_COMMANDS)
 		return "command is not an SMB2 command code";

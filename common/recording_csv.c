@@ -121,6 +121,8 @@ static bool csv_parse_kind(const char *s, uint8_t *out)
 		*out = AOD_EV_LATENCY;
 	else if (strcmp(s, "error") == 0)
 		*out = AOD_EV_ERROR;
+	else if (strcmp(s, "inflight") == 0)
+		*out = AOD_EV_INFLIGHT;
 	else
 		return false;
 	return true;
@@ -184,7 +186,7 @@ static const char *csv_parse_cols(char *col[COL_NR], struct aod_event *ev)
 		return "ts_ns is not an unsigned integer";
 	ev->ts_ns = v;
 	if (!csv_parse_kind(col[COL_KIND], &ev->kind))
-		return "kind is not 'latency' or 'error'";
+		return "kind is not 'latency', 'error' or 'inflight'";
 	if (!csv_parse_command(col[COL_COMMAND], &ev->command))
 		return "command is not an SMB2 command name or code (0..18)";
 	if (!csv_parse_u64(col[COL_LATENCY], UINT64_MAX, &v))

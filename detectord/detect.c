@@ -344,7 +344,7 @@ static void judge_run(struct detect *d, const struct aod_event *ev, size_t n)
 
 static bool event_valid(const struct aod_event *e)
 {
-	return (uint8_t)(e->kind - 1u) <= 1u && e->command < AOD_SMB2_NR_COMMANDS &&
+	return (uint8_t)(e->kind - 1u) <= 2u && e->command < AOD_SMB2_NR_COMMANDS &&
 	       (uint16_t)e->err < HANDLER_MAX_ERRNO && e->ts_ns <= DETECT_TS_MAX;
 }
 

@@ -11,6 +11,13 @@
  * emergency bound, or UINT64_MAX for events this anomaly does not judge, so
  * only slow requests leave the loop.
  *
+ * A request still waiting (AOD_EV_INFLIGHT, re-reported at every walk of
+ * the probes' start map) longer than the emergency bound is an emergency
+ * while it waits, once: it is remembered (LAT_HUNG of them) so that neither
+ * its later reports nor its completion raise it again. The emergency is
+ * raised after the whole batch is judged, so it names every request of that
+ * walk that newly waits too long, and counts all that wait.
+ *
  * The summary is exact while a window has at most LAT_SAMPLES violations
  * (their latencies are kept and sorted at summary time); beyond that the
  * samples are folded into per-command log-linear histograms (lathist.h) and
@@ -27,6 +34,7 @@
 #include "worst.h"
 
 #define LAT_SAMPLES 4096u
+#define LAT_HUNG 64u
 #define NS_PER_MS 1000000ull
 /* An event's (kind, command) bytes read as one little-endian 16-bit key,
  * masked so that any byte values stay inside gate[]. */
@@ -40,12 +48,20 @@ struct lat_window {
 	uint32_t nsamples;   /* violations kept in sample_*[] */
 	bool in_hist;        /* samples overflowed into hist[] */
 	bool emergency_raised;
+	bool inflight_pending;     /* a newly hung request awaits the end of the batch */
+	uint64_t inflight_ts;      /* the walk the waiting count is of */
+	uint32_t waiting;          /* requests over the bound at that walk */
 	uint64_t count[HANDLER_CMD_SLOTS];
 	uint64_t max[HANDLER_CMD_SLOTS];
 	struct worst worst;
 	uint64_t sample_lat[LAT_SAMPLES];
 	uint8_t sample_cmd[LAT_SAMPLES];
 	struct lathist hist[AOD_SMB2_NR_COMMANDS];
+};
+
+/* A request raised while in flight: (session, message id, start time). */
+struct lat_hung {
+	uint64_t session_id, message_id, start_ns;
 };
 
 struct lat_state {
@@ -55,6 +71,8 @@ struct lat_state {
 	uint32_t acceptable;
 	uint8_t kind;
 	struct lat_window w;
+	struct lat_hung hung[LAT_HUNG];         /* ring; the oldest is overwritten */
+	unsigned hung_next;
 	uint64_t scratch[LAT_SAMPLES];          /* sorting room for the summary */
 };
 
@@ -120,9 +138,12 @@ static int lat_init(void *p, const struct aod_anomaly_cfg *cfg, char *err, size_
 	for (unsigned c = 0; c < HANDLER_CMD_SLOTS; c++) {
 		bool judged = c < AOD_SMB2_NR_COMMANDS && lat_tracked(cfg->mode, listed[c]);
 		s->threshold[c] = judged ? thr_ms[c] * NS_PER_MS : UINT64_MAX;
-		if (judged)
+		if (judged) {
 			s->gate[lat_key_of(s->kind, c)] =
 				s->threshold[c] < s->emergency_ns ? s->threshold[c] : s->emergency_ns;
+			if (s->kind == AOD_EV_LATENCY)
+				s->gate[lat_key_of(AOD_EV_INFLIGHT, c)] = s->emergency_ns;
+		}
 	}
 	return 0;
 }
@@ -133,8 +154,11 @@ static void lat_adopt(void *p, const void *old)
 	const struct lat_state *o = old;
 
 	/* Only a window of the same events carries over. */
-	if (o->kind == s->kind)
+	if (o->kind == s->kind) {
 		s->w = o->w;
+		memcpy(s->hung, o->hung, sizeof(s->hung));
+		s->hung_next = o->hung_next;
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -181,6 +205,7 @@ static void lat_summarize(struct lat_state *s, uint64_t judged, struct proto_ano
 			lat_percentiles_exact(s, c, cs);
 		}
 	}
+	out->in_flight = w->waiting;
 	out->n_worst = w->worst.n;
 	memcpy(out->worst, w->worst.w, sizeof(out->worst[0]) * w->worst.n);
 }
@@ -217,6 +242,40 @@ static void lat_violation(struct lat_window *w, const struct aod_event *e, unsig
 	worst_offer(&w->worst, e);
 }
 
+static struct lat_hung lat_hung_of(const struct aod_event *e)
+{
+	struct lat_hung h = { e->session_id, e->message_id, e->ts_ns - e->latency_ns };
+	return h;
+}
+
+/* The request's slot in the hung ring, or -1. */
+static int lat_hung_find(const struct lat_state *s, const struct aod_event *e)
+{
+	struct lat_hung h = lat_hung_of(e);
+
+	for (unsigned i = 0; i < LAT_HUNG; i++)
+		if (s->hung[i].start_ns == h.start_ns && s->hung[i].message_id == h.message_id &&
+		    s->hung[i].session_id == h.session_id && h.start_ns)
+			return (int)i;
+	return -1;
+}
+
+/* A request still waiting past the emergency bound. */
+static void lat_inflight(struct lat_state *s, const struct aod_event *e)
+{
+	if (e->ts_ns != s->w.inflight_ts) {
+		s->w.inflight_ts = e->ts_ns;
+		s->w.waiting = 0;
+	}
+	s->w.waiting++;
+	if (lat_hung_find(s, e) >= 0 || s->w.emergency_raised)
+		return; /* raised before; or the window has its emergency: the next walk's window */
+	s->hung[s->hung_next] = lat_hung_of(e);
+	s->hung_next = (s->hung_next + 1u) % LAT_HUNG;
+	worst_offer(&s->w.worst, e);
+	s->w.inflight_pending = true;
+}
+
 /* A request above its gate: a violation, an emergency, or both. judged is
  * the window's count including this event, for an emergency's summary. */
 static __attribute__((noinline)) void lat_slow(struct lat_state *s, const struct aod_event *e,
@@ -224,10 +283,22 @@ static __attribute__((noinline)) void lat_slow(struct lat_state *s, const struct
 {
 	unsigned c = e->command & (HANDLER_CMD_SLOTS - 1u);
 
-	if (c >= AOD_SMB2_NR_COMMANDS || e->kind != s->kind)
+	if (c >= AOD_SMB2_NR_COMMANDS)
 		return; /* the engine validated it, but the bytes are shared */
+	if (e->kind == AOD_EV_INFLIGHT && s->kind == AOD_EV_LATENCY) {
+		if (s->threshold[c] != UINT64_MAX && e->latency_ns > s->emergency_ns)
+			lat_inflight(s, e);
+		return;
+	}
+	if (e->kind != s->kind)
+		return;
 	if (e->latency_ns > s->threshold[c])
 		lat_violation(&s->w, e, c);
+	int hung = e->latency_ns > s->emergency_ns ? lat_hung_find(s, e) : -1;
+	if (hung >= 0) {
+		memset(&s->hung[hung], 0, sizeof(s->hung[hung])); /* raised while it waited */
+		return;
+	}
 	if (e->latency_ns > s->emergency_ns && !s->w.emergency_raised &&
 	    s->threshold[c] != UINT64_MAX) {
 		struct proto_anomaly a;
@@ -239,6 +310,19 @@ static __attribute__((noinline)) void lat_slow(struct lat_state *s, const struct
 		a.emergency = 1;
 		handler_emergency(sink, &a, e->ts_ns);
 	}
+}
+
+/* The requests of the last walk that newly wait too long: one emergency. */
+static __attribute__((noinline)) void lat_raise_inflight(struct lat_state *s, struct handler_sink *sink)
+{
+	struct proto_anomaly a;
+
+	memset(&a, 0, sizeof(a));
+	s->w.inflight_pending = false;
+	s->w.emergency_raised = true;
+	lat_summarize(s, s->w.judged, &a);
+	a.emergency = 1;
+	handler_emergency(sink, &a, s->w.inflight_ts);
 }
 
 static size_t lat_judge(void *p, const struct aod_event *ev, size_t n, struct handler_sink *sink)
@@ -255,6 +339,8 @@ static size_t lat_judge(void *p, const struct aod_event *ev, size_t n, struct ha
 			lat_slow(s, e, s->w.judged + judged, sink);
 	}
 	s->w.judged += judged;
+	if (__builtin_expect(s->w.inflight_pending, 0))
+		lat_raise_inflight(s, sink);
 	return judged;
 }
 
@@ -274,6 +360,9 @@ static void lat_window_reset(struct lat_window *w)
 	w->nsamples = 0;
 	w->in_hist = false;
 	w->emergency_raised = false;
+	w->inflight_pending = false;
+	w->waiting = 0;
+	w->inflight_ts = 0;
 	worst_reset(&w->worst);
 }
 

@@ -13,6 +13,7 @@ static void worst_fill(struct proto_worst *w, const struct aod_event *e)
 	w->nt_status = e->nt_status;
 	w->err = e->err;
 	w->command = e->command;
+	w->in_flight = e->kind == AOD_EV_INFLIGHT;
 	/* The comm comes from shared memory: copy a bounded string; the rest
 	 * of the array stays zero, so the message is always terminated. */
 	memcpy(w->comm, e->comm, strnlen(e->comm, sizeof(w->comm) - 1));

@@ -21,6 +21,10 @@
 enum aod_event_kind {
 	AOD_EV_LATENCY = 1, /* from smbslower: a request completed, latency_ns set */
 	AOD_EV_ERROR = 2,   /* from smbiosnoop: a request failed, err / nt_status set */
+	/* from the loader, not the kernel: a request still waiting for its
+	 * response; ts_ns is when the start map was walked and latency_ns how
+	 * long it had waited then (re-reported at every walk while it waits) */
+	AOD_EV_INFLIGHT = 3,
 };
 
 struct aod_event {

@@ -37,6 +37,9 @@
 
 #define AOD_SMB2_NEGOTIATE 0x00
 #define AOD_SMB2_SESSION_SETUP 0x01
+#define AOD_SMB2_LOGOFF 0x02
+#define AOD_SMB2_TREE_CONNECT 0x03
+#define AOD_SMB2_TREE_DISCONNECT 0x04
 
 #define AOD_START_ENTRIES 16384
 #define AOD_RINGBUF_BYTES (1u << 20) /* 16384 events of 64 bytes */
@@ -69,7 +72,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct aod_state);
 } aod_state SEC(".maps") __weak;
@@ -110,17 +113,66 @@ static __always_inline bool aod_status_is_flow(__u16 cmd, __u32 status)
 	return status == AOD_STATUS_NO_MORE_FILES || status == AOD_STATUS_END_OF_FILE;
 }
 
+/* A record for the loader: header fields only (AOD_RB_*). */
+static __always_inline void aod_emit_note(__u8 kind, __u64 sesid, __u32 tid, __u32 task, __u16 cmd)
+{
+	struct aod_event *ev = bpf_ringbuf_reserve(&aod_events, sizeof(*ev), 0);
+
+	if (!ev) {
+		aod_count(AOD_CNT_RB_DROPPED);
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->session_id = sesid;
+	ev->tree_id = tid;
+	ev->pid = task;
+	ev->command = (__u8)cmd;
+	ev->kind = kind;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * The loader walks the start map only while requests may be in flight: a
+ * stored start with the watch off turns it on and wakes the loader (once;
+ * it turns the watch off again when a walk finds the map empty, then walks
+ * once more, so a start stored meanwhile is never missed).
+ */
+static __always_inline void aod_watch_arm(void)
+{
+	__u32 k = AOD_STATE_WATCH;
+	struct aod_state *w = bpf_map_lookup_elem(&aod_state, &k);
+
+	if (!w || w->armed)
+		return;
+	w->armed = 1;
+	aod_emit_note(AOD_RB_ARM, 0, 0, 0, 0);
+}
+
+/* Which share the ids name: the loader forgets a tree at its disconnect
+ * and a session's trees at its logoff. */
+static __always_inline void aod_note_gone(__u32 tid, __u64 sesid, __u16 cmd)
+{
+	if (cmd == AOD_SMB2_TREE_DISCONNECT || cmd == AOD_SMB2_LOGOFF)
+		aod_emit_note(AOD_RB_GONE, sesid, tid, 0, cmd);
+}
+
 static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u64 mid)
 {
 	const struct aod_probe_cfg *cfg = aod_cfg();
 	struct aod_start_key key = { .session_id = sesid, .message_id = mid };
 	struct aod_start st = {};
 	struct aod_state *state;
-	__u32 zero = 0;
+	__u32 zero = AOD_STATE_GEN;
 
 	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
 		return;
-	if (cmd >= AOD_SMB2_NR_COMMANDS || aod_cmd_filtered(cfg, cmd))
+	if (cmd >= AOD_SMB2_NR_COMMANDS)
+		return;
+	aod_note_gone(tid, sesid, cmd);
+	/* a TREE_CONNECT's start is kept whatever the filter: its response
+	 * names the new tree (aod_on_complete) */
+	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT)
 		return;
 	state = bpf_map_lookup_elem(&aod_state, &zero);
 	st.ts_ns = bpf_ktime_get_ns();
@@ -137,6 +189,7 @@ static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u6
 		aod_count(AOD_CNT_REPLACED);
 	}
 	aod_count(AOD_CNT_STARTS);
+	aod_watch_arm();
 }
 
 /* Takes the request's start entry; NEGOTIATE and the first SESSION_SETUP
@@ -241,8 +294,8 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 		return;
 	if (cmd >= AOD_SMB2_NR_COMMANDS)
 		return;
-	/* filtered commands stored no start entry at enter */
-	if (aod_cmd_filtered(cfg, cmd)) {
+	/* filtered commands stored no start entry at enter (but TREE_CONNECT) */
+	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT) {
 		aod_count(AOD_CNT_FILTERED);
 		return;
 	}
@@ -250,6 +303,16 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	if (failed && rc < 0 && (cfg->flags & AOD_CFG_ERRORS))
 		aod_note_cmd_err(now, sesid, cmd, rc);
 	have_start = aod_take_start(sesid, cmd, mid, &st);
+	/* the response header carries the new tree's id; smb3_tcon, traced
+	 * next by the issuing thread, carries its name */
+	if (cmd == AOD_SMB2_TREE_CONNECT && have_start && !failed)
+		aod_emit_note(AOD_RB_TREE, sesid, tid, st.task, cmd);
+	if (aod_cmd_filtered(cfg, cmd)) {
+		if (have_start)
+			aod_count(AOD_CNT_MATCHED);
+		aod_count(AOD_CNT_FILTERED);
+		return;
+	}
 	aod_count(have_start ? AOD_CNT_MATCHED : AOD_CNT_UNMATCHED);
 	if (failed && have_start && rc < 0)
 		aod_drop_compound_rest(sesid, mid, &st);
@@ -315,7 +378,7 @@ static __always_inline void aod_on_reconnect(void)
 {
 	struct aod_event *ev;
 	struct aod_state *state;
-	__u32 zero = 0, gen;
+	__u32 zero = AOD_STATE_GEN, gen;
 
 	state = bpf_map_lookup_elem(&aod_state, &zero);
 	if (!state)

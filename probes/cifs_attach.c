@@ -109,6 +109,8 @@ static void select_programs(struct aod_probes *s, const struct variant_choice *c
 	for (unsigned i = 0; i < c->n_op_err && i < AOD_OP_ERR_MAX; i++)
 		bpf_program__set_autoload(op_err_program(s, i), true);
 	memcpy((void *)s->rodata->aod_op_err_lay, c->op_err, sizeof(c->op_err));
+	bpf_program__set_autoload(s->progs.aod_tcon_tp, c->tcon.tp_id != 0);
+	memcpy((void *)&s->rodata->aod_lay_tcon, &c->tcon, sizeof(c->tcon));
 	if (c->kind == VARIANT_TRACEPOINT) {
 		/* rodata is frozen at load: the layouts go in now */
 		memcpy((void *)&s->rodata->aod_lay_enter, &c->lay[VEV_ENTER], sizeof(c->lay[0]));
@@ -172,6 +174,12 @@ int cifs_attach_load(struct cifs_attach *ca, const struct aod_probes *base, cons
 		ca->attached[ev] = true;
 	}
 	attach_op_errs(ca, c);
+	if (c->tcon.tp_id) {
+		ca->tcon_link = attach_classic(ca->skel->progs.aod_tcon_tp, c->tcon.tp_id);
+		if (!ca->tcon_link)
+			log_warn("probes: cannot attach to smb3_tcon: %s (shares are named from DebugData only)",
+				 strerror(errno));
+	}
 	return 0;
 fail:
 	cifs_attach_destroy(ca);
@@ -190,6 +198,9 @@ void cifs_attach_destroy(struct cifs_attach *ca)
 		bpf_link__destroy(ca->op_err_links[i]);
 	ca->n_op_err_attached = 0;
 	ca->op_err_attached_set = 0;
+	if (ca->tcon_link)
+		bpf_link__destroy(ca->tcon_link);
+	ca->tcon_link = NULL;
 	if (ca->skel)
 		aod_probes__destroy(ca->skel);
 	ca->skel = NULL;

@@ -26,6 +26,7 @@ struct cifs_attach {
 	struct bpf_link *op_err_links[AOD_OP_ERR_MAX]; /* one program, one link per event */
 	unsigned n_op_err_attached;
 	__u32 op_err_attached_set; /* bit i: variant_op_err_name(i) attached */
+	struct bpf_link *tcon_link;    /* smb3_tcon, when the kernel has it */
 };
 
 /* Loads the programs of choice->kind for the events the kernel has and

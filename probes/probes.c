@@ -23,9 +23,11 @@
 #include "aod_probes.skel.h"
 #include "cifs_attach.h"
 #include "event_check.h"
+#include "inflight.h"
 #include "log.h"
 #include "modwatch.h"
 #include "starts.h"
+#include "tcon.h"
 #include "variant.h"
 #include "clock.h"
 
@@ -49,6 +51,8 @@ struct probes {
 	char detail[160];
 	uint64_t rejected;
 	uint64_t flushed; /* start entries deleted after reconnects (starts.h) */
+	struct inflight inflight;
+	struct tcon_pairing tcon;
 	size_t nbatch;
 	struct aod_event batch[PROBES_BATCH];
 };
@@ -117,7 +121,7 @@ static void reject(struct probes *p, const char *why)
 static uint32_t current_gen(const struct probes *p)
 {
 	struct aod_state st = { 0 };
-	__u32 zero = 0;
+	__u32 zero = AOD_STATE_GEN;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(p->base->maps.aod_state), &zero, &st) != 0)
 		return 0;
@@ -145,6 +149,37 @@ static void on_reconnect(struct probes *p, uint32_t gen)
 		 " stuck ones flushed", t.older_gen, t.deleted);
 }
 
+static void tree_none(const struct probes_tree *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+}
+
+/* The loader's own records (probes_abi.h); true when ev was one. */
+static bool on_note(struct probes *p, const void *data, size_t size)
+{
+	const struct aod_event *ev = data;
+
+	switch (ev->kind) {
+	case AOD_RB_ARM:
+		inflight_arm(&p->inflight);
+		return true;
+	case AOD_RB_TREE:
+		tcon_on_tree(&p->tcon, ev);
+		return true;
+	case AOD_RB_GONE:
+		tcon_on_gone(&p->tcon, ev);
+		return true;
+	case AOD_RB_TCON:
+		if (size < sizeof(struct aod_rb_tcon))
+			reject(p, "short tree connect record");
+		else
+			tcon_on_tcon(&p->tcon, data);
+		return true;
+	}
+	return false;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct probes *p = ctx;
@@ -159,6 +194,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		on_reconnect(p, (uint32_t)ev->message_id);
 		return 0;
 	}
+	if (on_note(p, data, size))
+		return 0;
 	why = event_check(ev);
 	if (why) {
 		reject(p, why);
@@ -221,6 +258,9 @@ static void choose_op_errs(struct probes *p)
 	if (why[0])
 		log_warn("probes: a per-operation error tracepoint is left out: %s", why);
 	p->choice.n_op_err = (unsigned)n;
+	n = tcon_layout(tracefs, &p->choice.tcon, why, sizeof(why));
+	if (n < 0)
+		log_warn("probes: shares are named from /proc/fs/cifs/DebugData only: %s", why);
 }
 
 static int choose(struct probes *p)
@@ -250,6 +290,8 @@ static void cifs_attach_now(struct probes *p)
 	}
 	p->attached = true;
 	status_text(p, variant_kind_name(p->choice.kind), p->choice.why);
+	struct probes_tree t = { .what = PROBES_TREE_ATTACHED };
+	p->tcon.fn(&t, p->tcon.arg);
 	log_info("probes: attached to cifs with %s programs in %" PRIu64 " ms (choosing %" PRIu64 " ms; %s; "
 		 "%u per-operation error tracepoints)%s",
 		 variant_kind_name(p->choice.kind), clock_mono_ms() - t0, t1 - t0, p->choice.why,
@@ -303,6 +345,8 @@ static void opts_set(struct probes *p, const struct probes_opts *o)
 	p->opts = *o;
 	if (!p->opts.stuck_after_ns)
 		p->opts.stuck_after_ns = PROBES_STUCK_DEFAULT_NS;
+	inflight_set(&p->inflight, p->opts.want_latency ? p->opts.inflight_after_ns : 0,
+		     p->opts.inflight_every_ns);
 }
 
 static int base_load(struct probes *p)
@@ -340,6 +384,8 @@ int probes_open(const struct probes_opts *o, probes_sink_fn sink, void *arg, str
 	if (!p)
 		return -ENOMEM;
 	p->uevent_fd = -1;
+	p->inflight.tfd = -1;
+	p->tcon.fn = tree_none;
 	p->sink = sink;
 	p->sink_arg = arg;
 	opts_set(p, o);
@@ -354,6 +400,10 @@ int probes_open(const struct probes_opts *o, probes_sink_fn sink, void *arg, str
 			log_error("probes: cannot map the BPF ring buffer: %s", strerror(-err));
 		}
 	}
+	if (!err && (err = inflight_open(&p->inflight)) != 0)
+		log_error("probes: cannot create the in-flight timer: %s", strerror(-err));
+	if (!err)
+		opts_set(p, o); /* again: the watch has its bounds now */
 	if (!err) {
 		p->uevent_fd = modwatch_open();
 		if (p->uevent_fd < 0) {
@@ -380,7 +430,18 @@ int probes_fds(const struct probes *p, int *fds, int max)
 		fds[n++] = ring_buffer__epoll_fd(p->rb);
 	if (n < max)
 		fds[n++] = p->uevent_fd;
+	if (n < max)
+		fds[n++] = p->inflight.tfd;
 	return n;
+}
+
+/* A due walk of the start map: the requests that wait go to the sink. */
+static void probes_inflight(struct probes *p)
+{
+	p->flushed += inflight_tick(&p->inflight, bpf_map__fd(p->base->maps.aod_starts),
+				    bpf_map__fd(p->base->maps.aod_state), current_gen(p), p->opts.stuck_after_ns);
+	if (p->inflight.n)
+		p->sink(p->inflight.ev, p->inflight.n, p->sink_arg);
 }
 
 int probes_handle(struct probes *p)
@@ -389,6 +450,7 @@ int probes_handle(struct probes *p)
 	int hit;
 
 	batch_flush(p);
+	probes_inflight(p);
 	if (consumed < 0) {
 		log_error("probes: reading the BPF ring buffer failed: %s", strerror(-consumed));
 		return consumed;
@@ -474,6 +536,12 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	}
 }
 
+void probes_set_tree_sink(struct probes *p, probes_tree_fn fn, void *arg)
+{
+	p->tcon.fn = fn ? fn : tree_none;
+	p->tcon.arg = arg;
+}
+
 void probes_close(struct probes *p)
 {
 	if (!p)
@@ -486,6 +554,7 @@ void probes_close(struct probes *p)
 		aod_probes__destroy(p->base);
 	if (p->uevent_fd >= 0)
 		close(p->uevent_fd);
+	inflight_close(&p->inflight);
 	free(p);
 }
 

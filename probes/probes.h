@@ -33,7 +33,30 @@ struct probes_opts {
 	bool want_latency;           /* some anomaly uses smbslower */
 	bool want_errors;            /* some anomaly uses smbiosnoop */
 	uint64_t stuck_after_ns;     /* an unfinished request this old is "stuck"; 0: 30 s */
+	/* A request still waiting this long is reported while it waits, as an
+	 * AOD_EV_INFLIGHT event, at every walk of the start map (0: never).
+	 * The walks run every inflight_every_ns (0: 1 s), and only while the
+	 * map holds requests: none while nothing is in flight. */
+	uint64_t inflight_after_ns;
+	uint64_t inflight_every_ns;
 };
+
+/* What a tree connect, disconnect or logoff told the probes. */
+enum probes_tree_what {
+	PROBES_TREE_CONNECT = 1,    /* unc names (session_id, tree_id) */
+	PROBES_TREE_DISCONNECT = 2, /* the tree is going */
+	PROBES_TREE_LOGOFF = 3,     /* every tree of the session is going */
+	PROBES_TREE_ATTACHED = 4,   /* the probes attached now: earlier tree connects went unseen */
+};
+
+struct probes_tree {
+	uint64_t session_id;
+	uint32_t tree_id;
+	uint32_t what;               /* enum probes_tree_what */
+	char unc[192];               /* \\server\share (CONNECT only), terminated */
+};
+
+typedef void (*probes_tree_fn)(const struct probes_tree *t, void *arg);
 
 /* sink(events, n, arg): called with batches while draining. */
 typedef void (*probes_sink_fn)(const struct aod_event *ev, size_t n, void *arg);
@@ -74,6 +97,8 @@ void probes_get_status(const struct probes *p, struct probes_status *st);
  * the end): the names behind op_err_attached_set and op_err_absent_set. */
 unsigned probes_op_err_names(void);
 const char *probes_op_err_name(unsigned i);
+/* Where tree connects, disconnects and logoffs go (none by default). */
+void probes_set_tree_sink(struct probes *p, probes_tree_fn fn, void *arg);
 void probes_close(struct probes *p);
 
 #endif

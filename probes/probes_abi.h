@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #endif
 
+#include "aod_event.h"
+
 /* aod_probe_cfg.flags: which tools emit events. */
 #define AOD_CFG_LATENCY 0x1u /* smbslower: AOD_EV_LATENCY on done / err */
 #define AOD_CFG_ERRORS 0x2u  /* smbiosnoop: AOD_EV_ERROR on err */
@@ -34,10 +36,50 @@ struct aod_probe_cfg {
  */
 #define AOD_RB_RECONNECT 0x80
 
-/* "aod_state" array map, single entry, written by the programs. */
+/*
+ * Internal ring buffer records for the loader (same header; never passed to
+ * its sink):
+ *  AOD_RB_ARM: a request was stored while the in-flight watch was off
+ *    (aod_state[AOD_STATE_WATCH].armed was 0; the program set it to 1).
+ *  AOD_RB_TREE: a TREE_CONNECT response: session_id, tree_id (the new
+ *    tree's, from the response header), pid = the issuing thread.
+ *  AOD_RB_TCON: smb3_tcon (struct aod_rb_tcon): session_id, pid = the
+ *    thread, nt_status = rc, unc = the tree name; tree_id as the kernel
+ *    traced it (0 on the kernels that trace it before storing the tid:
+ *    the loader pairs it with the thread's AOD_RB_TREE).
+ *  AOD_RB_GONE: a TREE_DISCONNECT (command 0x04) or LOGOFF (0x02) was sent
+ *    for session_id / tree_id.
+ */
+#define AOD_RB_ARM 0x81
+#define AOD_RB_TREE 0x82
+#define AOD_RB_TCON 0x83
+#define AOD_RB_GONE 0x84
+
+#define AOD_UNC_LEN 192
+
+struct aod_rb_tcon {
+	struct aod_event h; /* kind AOD_RB_TCON */
+	char unc[AOD_UNC_LEN];
+};
+
+/* "aod_state" array map, two entries: AOD_STATE_GEN written by the
+ * programs, AOD_STATE_WATCH set by the programs and cleared by the loader. */
+#define AOD_STATE_GEN 0
+#define AOD_STATE_WATCH 1
 struct aod_state {
-	__u32 reconnect_gen; /* bumped on every smb3_reconnect */
-	__u32 pad;
+	__u32 reconnect_gen; /* [AOD_STATE_GEN]: bumped on every smb3_reconnect */
+	__u32 armed;         /* [AOD_STATE_WATCH]: the loader watches the starts */
+};
+
+/* smb3_tcon's classic record: offsets of sesid, tid, rc and the __data_loc
+ * word of the name (probes/tcon.c reads them from the format). */
+struct aod_tcon_lay {
+	__u16 tp_id;
+	__u16 tid;
+	__u16 sesid;
+	__u16 name;
+	__u16 rc;
+	__u16 pad[3];
 };
 
 /* "aod_starts" LRU hash: the request's start, keyed by (session, message id). */

@@ -13,7 +13,7 @@
 
 /* Returns true for an entry to delete: from before a reconnect, and old
  * enough to be one of its orphans. */
-static bool scan_one(struct starts_scan *t, const struct aod_start *st)
+static bool scan_one(struct starts_scan *t, const struct aod_start_key *k, const struct aod_start *st)
 {
 	uint64_t age = t->now_ns > st->ts_ns ? t->now_ns - st->ts_ns : 0;
 
@@ -23,6 +23,8 @@ static bool scan_one(struct starts_scan *t, const struct aod_start *st)
 		return t->delete_older_after_ns && age >= t->delete_older_after_ns;
 	}
 	t->inflight++;
+	if (t->each)
+		t->each(k, st, age, t->each_arg);
 	if (age >= t->stuck_after_ns)
 		t->stuck++;
 	if (age > t->oldest_ns)
@@ -51,7 +53,7 @@ int starts_scan(int fd, struct starts_scan *t)
 		/* The batch cursor is a bucket index: deleting entries of the
 		 * buckets already returned does not disturb the walk. */
 		for (__u32 i = 0; i < count && i < STARTS_SCAN_CHUNK; i++)
-			if (scan_one(t, &vals[i]) && bpf_map_delete_elem(fd, &keys[i]) == 0)
+			if (scan_one(t, &keys[i], &vals[i]) && bpf_map_delete_elem(fd, &keys[i]) == 0)
 				t->deleted++;
 		if (err == -ENOENT)
 			return 0;

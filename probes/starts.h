@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "probes_abi.h"
+
 struct starts_scan {
 	/* in */
 	uint32_t gen;            /* the current reconnect generation */
@@ -22,6 +24,9 @@ struct starts_scan {
 	 * healthy connection in flight across the reconnect is older-generation
 	 * too, and must still find its start when it completes. */
 	uint64_t delete_older_after_ns;
+	/* Called for every entry of the current generation (NULL: none). */
+	void (*each)(const struct aod_start_key *k, const struct aod_start *st, uint64_t age_ns, void *arg);
+	void *each_arg;
 	/* out */
 	uint64_t now_ns;         /* CLOCK_MONOTONIC at the walk */
 	uint64_t present;        /* every entry in the map, older generations included */

@@ -60,6 +60,7 @@ struct variant_choice {
 	struct aod_op_err_lay op_err[AOD_OP_ERR_MAX];
 	struct variant_op_err_found op_err_found;
 	unsigned n_op_err;
+	struct aod_tcon_lay tcon;          /* smb3_tcon, classic (probes/tcon.c); tp_id 0: absent */
 	char why[256];                     /* how the choice was made, for the log */
 };
 

@@ -64,11 +64,28 @@ static uint32_t filter_cmd_mask(const struct aod_config *cfg)
 	return excluded;
 }
 
+/* The smallest emergency bound of the latency anomalies (ns), 0 when none
+ * has one: a request waiting this long is reported while it waits. */
+static uint64_t filter_inflight_after(const struct aod_config *cfg)
+{
+	uint64_t min = 0;
+
+	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
+		const struct aod_anomaly_cfg *a = &cfg->anomalies[i];
+		uint64_t e = (uint64_t)a->emergency_threshold_ms * 1000000u;
+		if (a->type == AOD_TYPE_LATENCY && e && (!min || e < min))
+			min = e;
+	}
+	return min;
+}
+
 void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->min_latency_ns = filter_min_latency(cfg);
 	o->cmd_filter_mask = filter_cmd_mask(cfg);
+	o->inflight_after_ns = filter_inflight_after(cfg);
+	o->inflight_every_ns = (uint64_t)(cfg->watch_interval_sec * 1e9 + 0.5);
 	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
 		if (cfg->anomalies[i].tool == AOD_TOOL_SMBSLOWER)
 			o->want_latency = true;
@@ -83,6 +100,10 @@ void probe_filter_union(struct probes_opts *o, const struct probes_opts *also)
 	if (also->want_latency && (!o->want_latency || also->min_latency_ns < o->min_latency_ns))
 		o->min_latency_ns = also->min_latency_ns;
 	o->cmd_filter_mask &= also->cmd_filter_mask;
+	if (also->inflight_after_ns && (!o->inflight_after_ns || also->inflight_after_ns < o->inflight_after_ns))
+		o->inflight_after_ns = also->inflight_after_ns;
+	if (also->inflight_every_ns && also->inflight_every_ns < o->inflight_every_ns)
+		o->inflight_every_ns = also->inflight_every_ns;
 	o->want_latency = o->want_latency || also->want_latency;
 	o->want_errors = o->want_errors || also->want_errors;
 }

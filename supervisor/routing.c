@@ -3,16 +3,21 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "flightrec.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
 #include "children.h"
 #include "sup.h"
+#include "where.h"
+#include "blocked.h"
+#include "config.h"
 
 static void routing_config_ack(struct worker *w, const struct msg *m)
 {
@@ -169,16 +174,59 @@ void routing_on_worker_io(struct loop_watch *lw, uint32_t events)
 		routing_read(w);
 }
 
-void routing_anomaly(struct sup *s, const struct proto_anomaly *a)
+/* blocked_tasks, when the anomaly's actions have it: read now, while the
+ * tasks still wait, and sent ahead of the anomaly (collectord keeps it for
+ * the collection). Not queued: while collectord cannot take it, the action
+ * records that no snapshot came. */
+static void routing_blocked_tasks(struct sup *s, const struct proto_anomaly *a)
 {
+	const struct aod_anomaly_cfg *ac = config_anomaly(s->cfg, a->name);
+	char *const *actions = ac ? ac->actions : s->cfg->actions;
+	unsigned n = ac ? ac->n_actions : (a->type == PROTO_ANOMALY_MANUAL ? s->cfg->n_actions : 0);
+	struct worker *c = &s->workers[W_COLLECTOR];
+	bool want = false;
+	char *body;
+
+	if (!s->bpf)
+		return; /* a replay: the tasks of this host are not the recording's */
+	for (unsigned i = 0; i < n && !want; i++)
+		want = strcmp(actions[i], "blocked_tasks") == 0;
+	if (!want || c->state != WS_RUNNING || c->sock < 0 || c->out_blocked || c->shutdown_sent)
+		return;
+	body = malloc(sizeof(uint64_t) + BLOCKED_MAX_TEXT);
+	if (!body)
+		return;
+	memcpy(body, &a->timestamp_ns, sizeof(uint64_t));
+	uint64_t t0 = clock_mono_ns();
+	size_t len = blocked_snapshot("/proc", a, body + sizeof(uint64_t), BLOCKED_MAX_TEXT);
+	log_info("blocked_tasks for aod_%llu: %zu bytes read in %llu ms", (unsigned long long)a->timestamp_ns, len,
+		 (unsigned long long)((clock_mono_ns() - t0) / 1000000u));
+	if (worker_send(c, PROTO_BLOCKED_TASKS, body, sizeof(uint64_t) + len) < 0)
+		log_warn("could not hand collectord the blocked_tasks snapshot of aod_%llu",
+			 (unsigned long long)a->timestamp_ns);
+	free(body);
+}
+
+void routing_anomaly(struct sup *s, const struct proto_anomaly *in)
+{
+	struct proto_anomaly stamped = *in;
+	const struct proto_anomaly *a = &stamped;
+
+	if (s->where)
+		where_stamp(s->where, &stamped);
+	routing_blocked_tasks(s, a);
 	char coll[32];
 	snprintf(coll, sizeof(coll), "aod_%llu", (unsigned long long)a->timestamp_ns);
 	struct journal_field f[] = { { "AOD_ANOMALY", a->name }, { "AOD_TYPE", proto_anomaly_type_name(a->type) },
-				     { "AOD_COLLECTION", coll } };
-	journal_at(LOG_INFO, JOURNAL_MSGID_ANOMALY, f, 3, "anomaly %s%s: %llu violations of %llu "
-		   "events judged (acceptable %u); collecting into aod_%llu", a->name,
+				     { "AOD_COLLECTION", coll },
+				     { "AOD_SHARE", a->n_worst ? a->worst[0].share : "" } };
+	journal_at(LOG_INFO, JOURNAL_MSGID_ANOMALY, f, 4, "anomaly %s%s: %llu violations of %llu "
+		   "events judged (acceptable %u)%s%s%s; collecting into aod_%llu", a->name,
 		   a->emergency ? " (emergency)" : "", (unsigned long long)a->violations,
 		   (unsigned long long)a->events_judged, a->acceptable_count,
+		   a->n_worst && a->worst[0].share[0] ? "; worst on " : "",
+		   a->n_worst ? a->worst[0].share : "",
+		   a->n_worst && a->worst[0].in_flight ? " (still waiting)" : "",
 		   (unsigned long long)a->timestamp_ns);
 	if (!queue_push(&s->queue, a))
 		log_warn("anomaly queue for collectord is full (%u): dropped aod_%llu (%llu dropped so far)",

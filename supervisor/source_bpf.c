@@ -17,6 +17,7 @@
 #include "probes.h"
 #include "record.h"
 #include "sup.h"
+#include "where.h"
 #include "clock.h"
 
 #define BPF_MAX_FDS 8
@@ -87,6 +88,25 @@ static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
 		log_error("probes: %s", strerror(-rc));
 }
 
+/* Names the shares: those mounted now from DebugData, later ones as the
+ * probes see them connect. */
+static int source_bpf_where(struct source_bpf *b)
+{
+	struct where *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	where_init(w, NULL);
+	rc = where_reread(w, true);
+	if (rc < 0 && rc != -ENOENT)
+		log_warn("cannot read %s: %s (shares mounted before now are named when next seen)",
+			 WHERE_DEBUGDATA, strerror(-rc));
+	b->sup->where = w;
+	probes_set_tree_sink(b->probes, where_on_tree, w);
+	return 0;
+}
+
 int source_bpf_open(struct sup *s, struct source_bpf **out)
 {
 	struct source_bpf *b = calloc(1, sizeof(*b));
@@ -118,6 +138,9 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		return rc;
 	}
 	b->applied = o;
+	rc = source_bpf_where(b);
+	if (rc < 0)
+		return rc;
 	int n = probes_fds(b->probes, fds, BPF_MAX_FDS);
 	for (int i = 0; i < n; i++) {
 		rc = loop_add(s->loop, &b->watches[i], fds[i], EPOLLIN, bpf_on_ready, b);
@@ -198,6 +221,48 @@ static void text_op_err_names(FILE *f, const char *label, uint32_t set)
 			fprintf(f, " %s", probes_op_err_name(i));
 }
 
+/* The shares the supervisor can name (live ones, WHERE_STATUS_MAX at most). */
+#define WHERE_STATUS_MAX 32
+static void json_shares(struct json *j, const struct where *w)
+{
+	char id[24];
+	unsigned shown = 0;
+
+	json_key(j, "shares");
+	json_arr_begin(j);
+	for (unsigned i = 0; w && i < w->t.n && shown < WHERE_STATUS_MAX; i++) {
+		const struct smb_where *e = &w->t.e[i];
+		if (e->gone)
+			continue;
+		json_obj_begin(j);
+		json_kv_str(j, "share", e->share);
+		json_kv_str(j, "server", e->server);
+		json_kv_str(j, "address", e->address);
+		snprintf(id, sizeof(id), "0x%" PRIx64, e->session_id);
+		json_kv_str(j, "session_id", id);
+		snprintf(id, sizeof(id), "0x%x", e->tree_id);
+		json_kv_str(j, "tree_id", id);
+		json_obj_end(j);
+		shown++;
+	}
+	json_arr_end(j);
+}
+
+static void text_shares(FILE *f, const struct where *w)
+{
+	unsigned shown = 0;
+
+	fprintf(f, "  shares known:");
+	for (unsigned i = 0; w && i < w->t.n && shown < WHERE_STATUS_MAX; i++) {
+		const struct smb_where *e = &w->t.e[i];
+		if (e->gone)
+			continue;
+		fprintf(f, " %s (%s)", e->share, e->address[0] ? e->address : "address unknown");
+		shown++;
+	}
+	fprintf(f, "%s\n", shown ? "" : " none");
+}
+
 void source_bpf_json(const struct source_bpf *b, struct json *j)
 {
 	struct probes_status st;
@@ -224,6 +289,7 @@ void source_bpf_json(const struct source_bpf *b, struct json *j)
 	json_kv_bool(j, "recording", b->rec != NULL);
 	json_op_err_names(j, "op_err_attached_names", st.op_err_attached_set);
 	json_op_err_names(j, "op_err_absent_names", st.op_err_absent_set);
+	json_shares(j, b->sup->where);
 	json_obj_end(j);
 }
 
@@ -249,6 +315,7 @@ void source_bpf_text(const struct source_bpf *b, FILE *f)
 		text_op_err_names(f, "\n  not in this kernel:", st.op_err_absent_set);
 		fprintf(f, "\n");
 	}
+	text_shares(f, b->sup->where);
 }
 
 void source_bpf_close(struct source_bpf *b)
@@ -268,5 +335,7 @@ void source_bpf_close(struct source_bpf *b)
 		log_info("probes detached");
 	}
 	recorder_close(b->rec);
+	free(b->sup->where);
+	b->sup->where = NULL;
 	free(b);
 }

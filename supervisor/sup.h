@@ -24,6 +24,7 @@
 struct flightrec;
 struct source_replay;
 struct source_bpf;
+struct where;
 
 enum sup_phase {
 	PHASE_RUNNING = 0,
@@ -80,6 +81,7 @@ struct sup {
 	struct source_replay *replay;
 	struct source_bpf *bpf;
 	struct flightrec *flightrec;     /* watcher.flight_recorder; NULL: none */
+	struct where *where;             /* (session, tree) -> server, share; bpf source only */
 
 	/* shutdown */
 	enum sup_phase phase;

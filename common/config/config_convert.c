@@ -169,7 +169,7 @@ static int convert_actions(struct conv *c, char *const *in, unsigned n, char ***
 		if (!config_action_known(in[i]))
 			err_value(c, item, in[i],
 				  "is not a QuickAction (tcpdump, dmesg, journalctl, debugdata, stats, "
-				  "mounts, smbinfo, syslogs)");
+				  "mounts, smbinfo, syslogs, blocked_tasks)");
 		else if (dup_before((const char *const *)in, i))
 			err_value(c, item, in[i], "is listed twice");
 		v[i] = strdup(in[i]);

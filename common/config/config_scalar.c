@@ -231,6 +231,7 @@ const char *config_mode_name(enum aod_mode mode)
 /* The QuickActions collectord implements (see action_caps.h for theirs). */
 static const char *const quick_actions[] = {
 	"tcpdump", "dmesg", "journalctl", "debugdata", "stats", "mounts", "smbinfo", "syslogs",
+	"blocked_tasks",
 };
 
 bool config_action_known(const char *name)

@@ -682,6 +682,7 @@ static const char manifest_tmpl[] =
 	"      \"events_judged\": 1234,\n"
 	"      \"violations\": 17,\n"
 	"      \"acceptable_count\": 10,\n"
+	"      \"in_flight\": 1,\n"
 	"      \"commands\": [\n"
 	"        {\n"
 	"          \"command\": \"SMB2_READ\",\n"
@@ -714,7 +715,10 @@ static const char manifest_tmpl[] =
 	"          \"session_id\": \"0x0000000012345678\",\n"
 	"          \"tree_id\": 7,\n"
 	"          \"pid\": 4242,\n"
-	"          \"comm\": \"dd \\\"x\\\"\\n\\ufffd\"\n"
+	"          \"comm\": \"dd \\\"x\\\"\\n\\ufffd\",\n"
+	"          \"server\": \"srv1\",\n"
+	"          \"address\": \"10.0.0.7\",\n"
+	"          \"share\": \"\\\\\\\\srv1\\\\data\"\n"
 	"        }\n"
 	"      ]\n"
 	"    }\n"
@@ -808,6 +812,10 @@ START_TEST(manifest_is_exact)
 					   .tree_id = 7, .pid = 4242, .nt_status = 0xc0000185,
 					   .err = 5, .command = 8 };
 	memcpy(a.worst[0].comm, "dd \"x\"\n\xff", 9);
+	a.in_flight = 1;
+	strcpy(a.worst[0].server, "srv1");
+	strcpy(a.worst[0].address, "10.0.0.7");
+	strcpy(a.worst[0].share, "\\\\srv1\\data");
 	collector_submit(&H.c, &a);
 	ck_assert_uint_eq(h_run_until(&H, 1, 5000), 1);
 

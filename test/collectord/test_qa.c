@@ -44,7 +44,7 @@ static void argv_is(const char *const *want)
 START_TEST(table_matches_action_caps)
 {
 	static const char *const names[] = { "dmesg", "journalctl", "debugdata", "stats",
-					     "mounts", "smbinfo", "syslogs", "tcpdump", NULL };
+					     "mounts", "smbinfo", "syslogs", "tcpdump", "blocked_tasks", NULL };
 	unsigned n = 0;
 	for (const char *const *name = names; *name; name++, n++) {
 		ck_assert(action_known(*name));
@@ -74,6 +74,8 @@ START_TEST(table_matches_action_caps)
 	ck_assert_int_eq(caps[0], CAP_NET_RAW);
 	ck_assert_int_eq(action_caps("mounts", caps, 4), 0);
 	ck_assert_int_eq(action_caps("debugdata", caps, 4), 0);
+	/* the supervisor reads the stacks; collectord gets nothing for it */
+	ck_assert_int_eq(action_caps("blocked_tasks", caps, 4), 0);
 
 	char *list[] = { "dmesg", "stats", "syslogs", "tcpdump", "dmesg", "mounts" };
 	int u[8];

@@ -39,10 +39,10 @@ static void assert_actions(char **v, unsigned n, const char *const *want, unsign
 START_TEST(shipped_values)
 {
 	static const char *const lat_actions[] = { "dmesg", "journalctl", "debugdata", "stats",
-						   "mounts", "smbinfo", "syslogs" };
+						   "mounts", "smbinfo", "syslogs", "blocked_tasks" };
 	static const char *const err_actions[] = { "dmesg", "journalctl", "debugdata" };
 	static const char *const all[] = { "tcpdump", "dmesg", "journalctl", "debugdata",
-					   "stats", "mounts", "smbinfo", "syslogs" };
+					   "stats", "mounts", "smbinfo", "syslogs", "blocked_tasks" };
 	struct config_errors errs = { 0 };
 	struct aod_config *cfg;
 	const struct aod_anomaly_cfg *lat, *err;
@@ -64,7 +64,7 @@ START_TEST(shipped_values)
 	ck_assert_int_eq(lat->track_commands[0].command, 0x09);
 	ck_assert_uint_eq(lat->track_commands[0].threshold_ms, 50);
 	ck_assert_uint_eq(lat->n_track_codes, 0);
-	assert_actions(lat->actions, lat->n_actions, lat_actions, 7);
+	assert_actions(lat->actions, lat->n_actions, lat_actions, 8);
 
 	err = &cfg->anomalies[1];
 	ck_assert_str_eq(err->name, "error");
@@ -79,7 +79,7 @@ START_TEST(shipped_values)
 	ck_assert_int_eq(err->track_codes[2], EIO);
 	assert_actions(err->actions, err->n_actions, err_actions, 3);
 
-	assert_actions(cfg->actions, cfg->n_actions, all, 8);
+	assert_actions(cfg->actions, cfg->n_actions, all, 9);
 	ck_assert_uint_eq(cfg->max_concurrent_tasks, 4);
 	ck_assert_uint_eq(cfg->action_timeout_sec, 30);
 	ck_assert_uint_eq(cfg->cleanup_interval_sec, 60);
@@ -144,7 +144,7 @@ START_TEST(empty_config_is_all_defaults)
 		ck_assert_double_eq(cfg->watch_interval_sec, 1.0);
 		ck_assert_str_eq(cfg->output_dir, "/var/log/aodv2");
 		ck_assert_uint_eq(cfg->n_anomalies, 0);
-		ck_assert_uint_eq(cfg->n_actions, 8); /* every known QuickAction */
+		ck_assert_uint_eq(cfg->n_actions, 9); /* every known QuickAction */
 		for (unsigned j = 0; j < cfg->n_actions; j++)
 			ck_assert_str_eq(cfg->actions[j], config_action_name_at(j));
 		ck_assert_uint_eq(cfg->max_concurrent_tasks, 4);
@@ -200,7 +200,7 @@ START_TEST(empty_value_means_not_set)
 					 "  compression_level:\n");
 
 	ck_assert_double_eq(cfg->watch_interval_sec, 1.0);
-	ck_assert_uint_eq(cfg->n_actions, 8);
+	ck_assert_uint_eq(cfg->n_actions, 9);
 	ck_assert_uint_eq(cfg->compression_level, 3);
 	config_free(cfg);
 }

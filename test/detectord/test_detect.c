@@ -358,6 +358,69 @@ END_TEST
 
 /* ---- emergency ----------------------------------------------------------- */
 
+/* The probes' report of a request still waiting: (session, mid, start). */
+static struct aod_event inflight(uint64_t walk, uint64_t start, uint64_t mid, int cmd)
+{
+	struct aod_event e = dt_lat(walk, cmd, walk - start);
+
+	e.kind = AOD_EV_INFLIGHT;
+	e.message_id = mid;
+	return e;
+}
+
+START_TEST(a_hung_request_is_an_anomaly_while_it_waits_once)
+{
+	struct dt_config t;
+	struct detect *d;
+
+	dt_config_init(&t, 1.0);
+	dt_anomaly(&t, "lat", AOD_TYPE_LATENCY, AOD_MODE_ALL, 10)->cooldown_sec = 0;
+	struct aod_anomaly_cfg *errs = dt_anomaly(&t, "err", AOD_TYPE_ERROR, AOD_MODE_ALL, 0);
+	errs->cooldown_sec = 0;
+	d = dt_create(&t);
+
+	/* waiting 900 ms: under the bound, nothing */
+	judge1(d, inflight(T0 + 900 * MS, T0, 7, SMB2_READ));
+	ck_assert_uint_eq(cap.n, 0);
+	/* the next walk: 1100 ms, and another request waiting 1200 ms */
+	const struct aod_event walk[] = {
+		inflight(T0 + 1100 * MS, T0, 7, SMB2_READ),
+		inflight(T0 + 1100 * MS, T0 - 100 * MS, 8, SMB2_CREATE),
+	};
+	detect_judge(d, walk, 2);
+	ck_assert_uint_eq(cap.n, 1); /* one emergency naming both */
+	const struct proto_anomaly *a = &cap.a[0];
+	ck_assert_str_eq(a->name, "lat");
+	ck_assert_uint_eq(a->emergency, 1);
+	ck_assert_uint_eq(a->in_flight, 2);
+	ck_assert_uint_eq(a->violations, 0); /* not completed: not a violation yet */
+	ck_assert_uint_eq(a->n_worst, 2);
+	ck_assert_uint_eq(a->worst[0].in_flight, 1);
+	ck_assert_uint_eq(a->worst[0].command, SMB2_CREATE);
+	ck_assert_uint_eq(a->worst[0].latency_ns, 1200 * MS);
+	ck_assert_uint_eq(a->worst[1].command, SMB2_READ);
+	ck_assert_uint_eq(a->timestamp_ns, WALL(T0 + 1100 * MS));
+	ck_assert(proto_anomaly_valid(a, sizeof(*a)));
+
+	/* later walks, in later windows: still waiting, not raised again */
+	judge1(d, inflight(T0 + 2100 * MS, T0, 7, SMB2_READ));
+	judge1(d, inflight(T0 + 3100 * MS, T0, 7, SMB2_READ));
+	ck_assert_uint_eq(cap.n, 1);
+	/* it completes after 3.5 s: a violation in its window, no emergency */
+	struct aod_event done = dt_lat(T0 + 3500 * MS, SMB2_READ, 3500 * MS);
+	done.message_id = 7;
+	judge1(d, done);
+	ck_assert_uint_eq(cap.n, 1);
+	/* the same message id of a later request (another start) is new */
+	judge1(d, inflight(T0 + 5200 * MS, T0 + 4000 * MS, 7, SMB2_READ));
+	ck_assert_uint_eq(cap.n, 2);
+	ck_assert_uint_eq(cap.a[1].worst[0].latency_ns, 1200 * MS);
+	detect_flush(d);
+	ck_assert_uint_eq(cap.n, 2); /* and the Error anomaly judged none of it */
+	detect_free(d);
+}
+END_TEST
+
 START_TEST(emergency_at_once)
 {
 	struct dt_config t;
@@ -921,6 +984,7 @@ static Suite *detect_suite(void)
 
 	tc = tcase_create("emergency");
 	tcase_add_test(tc, emergency_at_once);
+	tcase_add_test(tc, a_hung_request_is_an_anomaly_while_it_waits_once);
 	tcase_add_test(tc, emergency_disabled);
 	tcase_add_test(tc, emergency_below_command_threshold);
 	tcase_add_test(tc, wake_latency_is_smallest_bound);

@@ -77,10 +77,10 @@ rw=$(sed -n 's/^ReadWritePaths=//p' "$unit")
 ok "output dir and /run/aodv2 writable" bash -c '[[ " $1 " == *" -/var/log/aodv2 "* && " $1 " == *" -/run/aodv2 "* ]]' _ "$rw"
 bounding=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
 for cap in CAP_BPF CAP_PERFMON CAP_SYS_ADMIN CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_KILL \
-	CAP_SYSLOG CAP_DAC_READ_SEARCH CAP_NET_RAW; do
+	CAP_SYSLOG CAP_DAC_READ_SEARCH CAP_NET_RAW CAP_SYS_PTRACE; do
 	ok "bounding set keeps $cap" bash -c '[[ " $1 " == *" $2 "* ]]' _ "$bounding" "$cap"
 done
-ok "bounding set holds nothing else" test "$(wc -w <<<"$bounding")" -eq 10
+ok "bounding set holds nothing else" test "$(wc -w <<<"$bounding")" -eq 11
 # Without CAP_CHOWN the supervisor gives the control socket its group as a
 # member of that group.
 ok "SupplementaryGroups=aodv2" has "SupplementaryGroups=aodv2"
