@@ -90,11 +90,23 @@ _probes_are() { test "$(aod_json ".probes.$1")" = true; }
 
 # aod_received NAME: one line per anomaly NAME the supervisor received, in
 # order: "<log time, ms since the epoch> <timestamp ns> <1 if emergency>".
+# The foreground log's lines start with the local time, "YYYY-MM-DD
+# HH:MM:SS.mmm" (the supervisor runs with TZ=UTC here, so it is UTC): turned
+# into epoch ms with the civil-days formula (mawk has no mktime).
 aod_received() {
-	awk -v n="$1" '$2 ~ /^aodv2-supervisor\[/ && $3 == "anomaly" &&
-		($4 == n ":" || ($4 == n && $5 == "(emergency):")) && $NF ~ /^aod_[0-9]+$/ {
-		t = $1; sub(/\./, "", t); ts = $NF; sub(/^aod_/, "", ts)
-		print t, ts, ($4 == n ? 1 : 0)
+	awk -v n="$1" '
+	function epoch_ms(d, t,   a, b, c, y, m, era, yoe, doy, doe) {
+		split(d, a, "-"); split(t, b, ":"); split(b[3], c, ".")
+		y = a[1] - (a[2] <= 2); m = a[2] + 0
+		era = int(y / 400); yoe = y - era * 400
+		doy = int((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + a[3] - 1
+		doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+		return ((era * 146097 + doe - 719468) * 86400 + b[1] * 3600 + b[2] * 60 + c[1]) * 1000 + c[2]
+	}
+	$3 ~ /^aodv2-supervisor\[/ && $4 == "anomaly" &&
+		($5 == n ":" || ($5 == n && $6 == "(emergency):")) && $NF ~ /^aod_[0-9]+$/ {
+		ts = $NF; sub(/^aod_/, "", ts)
+		printf "%.0f %s %d\n", epoch_ms($1, $2), ts, ($5 == n ? 1 : 0)
 	}' "$AOD_LOG"
 }
 aod_received_count() { aod_received "$1" | grep -c . || true; }

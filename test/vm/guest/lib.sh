@@ -227,7 +227,7 @@ aod_start() {
 	t0=$(now)
 	mkdir -p "$AOD_DROPIN"
 	echo "# --- aodv2-supervisor $* (at $(elapsed)s)" >> "$AOD_LOG"
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} AOD_LOG_LEVEL=${AOD_LOG_LEVEL:-INFO} \
+	TZ=UTC ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} AOD_LOG_LEVEL=${AOD_LOG_LEVEL:-INFO} \
 		"$SUP" -f -c "$AOD_CONF" -d "$AOD_DROPIN" "$@" >> "$AOD_LOG" 2>&1 < /dev/null &
 	AOD_PID=$!
 	if ! wait_until 90 aod_running; then

@@ -122,8 +122,9 @@ guardian:
 watcher:
   actions: $(list $ACTIONS1)
   tcpdump_duration_sec: 8
-  # the packet ring's own tcpdump (recorder.sh) is not the action's helper
-  flight_recorder: {packets: false}
+  # the packet ring's own tcpdump (recorder.sh) is not the action's helper;
+  # the snapshots' CAP_DAC_READ_SEARCH (open_files) is not the actions' either
+  flight_recorder: {packets: false, snapshots: false}
 EOF
 check "the guest has the service user aodv2 (uid ${UIDS[aodv2]:-none})" test -n "${UIDS[aodv2]}"
 smb_start

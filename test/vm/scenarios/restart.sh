@@ -31,6 +31,8 @@ guardian:
 watcher:
   actions: [tcpdump, debugdata, mounts]
   tcpdump_duration_sec: $TCPDUMP_SEC
+  # the packet ring's own tcpdump (recorder.sh) is not collectord's helper
+  flight_recorder: {packets: false}
   action_timeout_sec: 30
 EOF
 
