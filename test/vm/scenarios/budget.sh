@@ -25,6 +25,9 @@ guardian:
       actions: [syslogs, mounts]
 watcher:
   actions: [syslogs, mounts]
+  # the recorder's parts wait post_sec after the trigger, so more collections
+  # run at once than the "two collections" bound below assumes
+  flight_recorder: {events: false, snapshots: false, cifs_trace: false, packets: false}
 cleanup:
   max_total_log_size_mb: $LIMIT_MB
 EOF
