@@ -128,8 +128,9 @@ for a in $ACTIONS; do
 	check "action $a: $status, $out, $bytes bytes, intact zstd of that size" \
 		test "$status" = ok -a -s "$f" -a "$got" = "${bytes:-none}" -a "${bytes:-0}" -gt 0
 done
-check "the collection holds only the manifest and the actions' outputs" \
-	test "$(ls -1 "$AOD_OUT/aod_$ts" | wc -l)" -eq $(($(wc -w <<< "$ACTIONS") + 1))
+check "the collection holds only the manifest, summary.txt and the actions' outputs" \
+	test "$(ls -1 "$AOD_OUT/aod_$ts" | wc -l)" -eq $(($(wc -w <<< "$ACTIONS") + 2)) -a \
+		-s "$AOD_OUT/aod_$ts/summary.txt"
 check "tcpdump captured the SMB traffic (port 445 packets in the pcap)" \
 	bash -c "zstd -dc '$AOD_OUT/aod_$ts/tcpdump.pcap.zst' | tcpdump -nr - 'tcp port 445' 2> /dev/null | grep -q ."
 
