@@ -125,7 +125,12 @@ smbd -D || bail "smbd did not start again"
 wait_until 20 smb_listening || bail "smbd does not listen again"
 wait "$drop_pid"
 drop_rc=$? # (taken before the check: the $(cat) in its description would reset $?)
-check "the reader succeeds once cifs has reconnected (exit $drop_rc; $(cat "$ART/aoddrop.err"))" test "$drop_rc" -eq 0
+# Whether the reader's open survives depends on how fast cifs reconnects
+# against the restarted smbd: clean-clone runs saw it succeed on 6.1, and get
+# EAGAIN (5.10, 6.12) or EHOSTDOWN (6.1 on a loaded host). It is the kernel's
+# retry policy, not aodv2's: printed, not asserted; what the probes saw of
+# the reconnect is asserted below.
+note "the reader across the reconnect: exit $drop_rc ($(cat "$ART/aoddrop.err" 2> /dev/null))"
 rc_line=$(grep 'probes: cifs reconnected' "$ART/probe_smoke.log" | tail -1)
 note "${rc_line:-no reconnect logged}"
 check "the probes saw the reconnect and the requests in flight across it" \
