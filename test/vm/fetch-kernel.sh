@@ -67,6 +67,9 @@ apt_opts=(
 	-o "Dir::State::status=$aptdir/state/status"
 	-o "Dir::Cache=$aptdir/cache"
 	-o "APT::Get::List-Cleanup=false"
+	# the private state may sit below a 0700 home (root's checkout): apt's
+	# _apt sandbox user could not write there, and its warning fails the fetch
+	-o "APT::Sandbox::User=root"
 	-o "Acquire::Retries=3"
 	-o "Debug::NoLocking=1"
 )
