@@ -51,6 +51,7 @@ struct probes {
 	char detail[160];
 	uint64_t rejected;
 	uint64_t flushed; /* start entries deleted after reconnects (starts.h) */
+	uint64_t inflight_reported; /* waiting-request events the walks passed on */
 	struct inflight inflight;
 	struct tcon_pairing tcon;
 	size_t nbatch;
@@ -440,8 +441,10 @@ static void probes_inflight(struct probes *p)
 {
 	p->flushed += inflight_tick(&p->inflight, bpf_map__fd(p->base->maps.aod_starts),
 				    bpf_map__fd(p->base->maps.aod_state), current_gen(p), p->opts.stuck_after_ns);
-	if (p->inflight.n)
+	if (p->inflight.n) {
+		p->inflight_reported += p->inflight.n;
 		p->sink(p->inflight.ev, p->inflight.n, p->sink_arg);
+	}
 }
 
 int probes_handle(struct probes *p)
@@ -522,6 +525,7 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	snprintf(st->variant, sizeof(st->variant), "%s", p->variant);
 	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
 	st->rejected = p->rejected;
+	st->inflight_reported = p->inflight_reported;
 	/* starts before the walk, everything else after it (starts_evicted) */
 	uint64_t before[AOD_CNT_NR] = { 0 };
 	counters_sum(p, before);

@@ -80,6 +80,9 @@ struct probes_status {
 	uint64_t evicted;            /* start entries the full LRU map evicted (never completed
 				      * as far as the probes know) */
 	uint64_t rejected;           /* ring records that failed validation (never passed on) */
+	/* events for requests still waiting, made by the in-flight walks in
+	 * user space: with emitted - rejected, all that reached the sink */
+	uint64_t inflight_reported;
 	char detail[160];            /* why this variant, or why none */
 };
 

@@ -285,6 +285,7 @@ void source_bpf_json(const struct source_bpf *b, struct json *j)
 	json_kv_u64(j, "stuck", st.stuck);
 	json_kv_u64(j, "oldest_in_flight_ms", st.oldest_inflight_ns / 1000000u);
 	json_kv_u64(j, "rejected", st.rejected);
+	json_kv_u64(j, "in_flight_reported", st.inflight_reported);
 	json_kv_u64(j, "op_err_tracepoints", st.op_err_attached);
 	json_kv_bool(j, "recording", b->rec != NULL);
 	json_op_err_names(j, "op_err_attached_names", st.op_err_attached_set);
