@@ -145,6 +145,12 @@ static int aodctl_await(int fd, struct msg *m)
 		return -AODCTL_PROTOCOL;
 	}
 	rc = rc < 0 ? -errno : msg_recv(fd, m);
+	if (rc == -ECONNRESET) {
+		/* A supervisor that refused us closed with our request unread:
+		 * the kernel reports that reset before the reason it queued for
+		 * us, which the next read still returns (or end of file). */
+		rc = msg_recv(fd, m);
+	}
 	if (rc == 0) {
 		fprintf(stderr, "aodctl: the supervisor closed the connection without replying\n");
 		return -AODCTL_PROTOCOL;
