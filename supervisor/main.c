@@ -194,13 +194,8 @@ static int sup_signals(struct sup *s)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return -errno;
 	signal(SIGPIPE, SIG_IGN);
-	s->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (s->sig_fd < 0)
-		return -errno;
-	return loop_add(s->loop, &s->sig_watch, s->sig_fd, EPOLLIN, sup_on_signal, s);
+	return loop_add_signals(s->loop, &s->sig_watch, &set, sup_on_signal, s);
 }
 
 static void sup_on_signal(struct loop_watch *lw, uint32_t events)
@@ -209,7 +204,7 @@ static void sup_on_signal(struct loop_watch *lw, uint32_t events)
 	struct signalfd_siginfo si;
 	(void)events;
 
-	while (read(s->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	while (read(lw->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
 			children_reap(s);
@@ -281,8 +276,8 @@ static void sup_close(struct sup *s)
 	free(s->flightrec);
 	s->flightrec = NULL;
 	loop_close(s->loop);
-	if (s->sig_fd >= 0)
-		close(s->sig_fd);
+	if (s->sig_watch.fd >= 0)
+		close(s->sig_watch.fd);
 	if (s->stop_tfd >= 0)
 		close(s->stop_tfd);
 	if (s->gather.tfd >= 0)
@@ -300,7 +295,7 @@ static void sup_close(struct sup *s)
  * never closes fd 0. */
 static void sup_init_fds(struct sup *s)
 {
-	s->sig_fd = s->stop_tfd = s->gather.tfd = -1;
+	s->stop_tfd = s->gather.tfd = -1;
 	s->sig_watch.fd = s->stop_watch.fd = s->gather.watch.fd = -1;
 	for (int i = 0; i < W_NR; i++) {
 		s->workers[i].sock = s->workers[i].restart_tfd = -1;

@@ -54,7 +54,6 @@ struct sup {
 	size_t cfg_yaml_len;
 	struct ring *ring;
 	struct msg *msg;                 /* receive buffer (60 KiB) */
-	int sig_fd;
 	struct loop_watch sig_watch;
 
 	/* service user the workers drop to */
