@@ -91,7 +91,9 @@ static int pr_make_dir(struct pcapring *p)
 	if (rc == 0 && (p->dirfd = openat(run, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 					  O_NOFOLLOW)) < 0)
 		rc = -errno;
-	if (rc == 0 && fchown(p->dirfd, p->uid, p->gid) != 0)
+	/* The group, not the owner: the service unit keeps no CAP_CHOWN, and a
+	 * file's owner may give it any group it is in (SupplementaryGroups). */
+	if (rc == 0 && (fchown(p->dirfd, (uid_t)-1, p->gid) != 0 || fchmod(p->dirfd, 0770) != 0))
 		rc = -errno;
 	close(run);
 	return rc;

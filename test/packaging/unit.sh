@@ -75,6 +75,8 @@ ok "the give-up status (3) is restarted (not in RestartPreventExitStatus)" \
 	bash -c '! grep -qE "^(RestartPreventExitStatus|SuccessExitStatus)=.*\b3\b" "$1"' _ "$unit"
 rw=$(sed -n 's/^ReadWritePaths=//p' "$unit")
 ok "output dir and /run/aodv2 writable" bash -c '[[ " $1 " == *" -/var/log/aodv2 "* && " $1 " == *" -/run/aodv2 "* ]]' _ "$rw"
+ok "tracefs instances writable (the flight recorder's cifs trace ring)" \
+	bash -c '[[ " $1 " == *" -/sys/kernel/tracing/instances "* ]]' _ "$rw"
 bounding=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
 for cap in CAP_BPF CAP_PERFMON CAP_SYS_ADMIN CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_KILL \
 	CAP_SYSLOG CAP_DAC_READ_SEARCH CAP_NET_RAW CAP_SYS_PTRACE; do

@@ -25,6 +25,16 @@ guardian:
       actions: [debugdata, mounts, blocked_tasks]
 EOF2
 
+# Both scenarios start the same way: //127.0.0.1/share mounted before the
+# supervisor, so only DebugData can name it, and the probes attached.
+hang_setup_premounted() {
+	smb_start
+	mount_retry //127.0.0.1/share "$MNT"
+	step "//127.0.0.1/share mounted before the supervisor starts"
+	aod_start
+	wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
+}
+
 # A second Samba server of its own (directories, pid file) on 127.0.0.2.
 smb2_start() {
 	ip addr add 127.0.0.2/8 dev lo 2> /dev/null

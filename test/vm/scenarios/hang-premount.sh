@@ -8,11 +8,7 @@
 . "$AODVM_HERE/guest/anomaly.sh"
 . "$AODVM_HERE/guest/hang.sh"
 
-smb_start
-mount_retry //127.0.0.1/share "$MNT"
-step "//127.0.0.1/share mounted before the supervisor starts"
-aod_start
-wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
+hang_setup_premounted
 step "kill -STOP the first smbd (mounted before the supervisor); a read waits"
 hang_read "$MNT" $(smb1_pids)
 check_hang hang 127.0.0.1 '\\127.0.0.1\share' 1

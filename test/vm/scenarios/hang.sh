@@ -12,11 +12,7 @@
 . "$AODVM_HERE/guest/anomaly.sh"
 . "$AODVM_HERE/guest/hang.sh"
 
-smb_start
-mount_retry //127.0.0.1/share "$MNT"
-step "//127.0.0.1/share mounted before the supervisor starts"
-aod_start
-wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
+hang_setup_premounted
 smb2_start
 mount_retry //127.0.0.2/other "$MNT2"
 aod_wait_log 10 'share \\\\127\.0\.0\.2\\other .*tree connect' ||
