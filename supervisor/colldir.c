@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "colldir.h"
+#include "readall.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -57,30 +58,9 @@ int colldir_read(const char *dir, const char *name, const char *file, char **tex
 		close(fd);
 		return -EINVAL; /* a fifo or device planted there: not read */
 	}
-	size_t cap = st.st_size < COLLDIR_MAX_FILE ? (size_t)st.st_size : COLLDIR_MAX_FILE;
-	char *buf = malloc(cap + 1);
-	size_t got = 0;
-	while (buf && got < cap) {
-		ssize_t r = read(fd, buf + got, cap - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : 0;
-			break;
-		}
-		got += (size_t)r;
-	}
+	rc = readall_fd(fd, COLLDIR_MAX_FILE, text, len);
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	buf[got] = '\0';
-	*text = buf;
-	*len = got;
-	return 0;
+	return rc;
 }
 
 struct colldir_level {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "where.h"
+#include "readall.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,46 +37,16 @@ static bool where_rate_ok(struct where *w)
 	return w->reads_in_window++ < WHERE_READS_PER_SEC;
 }
 
+/* What fits in WHERE_DEBUGDATA_MAX is parsed. */
 static int where_slurp(const char *path, char **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	size_t cap = 65536, n = 0;
-	char *buf;
 
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
-	for (;;) {
-		if (!buf) {
-			close(fd);
-			return -ENOMEM;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-			free(buf);
-			close(fd);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == cap) {
-			if (cap >= WHERE_DEBUGDATA_MAX)
-				break; /* what fits is parsed */
-			cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				free(buf);
-			buf = nb;
-		}
-	}
+	int rc = readall_fd(fd, WHERE_DEBUGDATA_MAX, out, len);
 	close(fd);
-	*out = buf;
-	*len = n;
-	return 0;
+	return rc;
 }
 
 struct where_read {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "readall.h"
 
 /* libcyaml reports problems only as log text: the reason, then a backtrace
  * of "in mapping field 'x' (line: N, column: M)" lines. */
@@ -127,35 +128,6 @@ int cfg_layer_load(struct cfg_ctx *ctx, unsigned idx, const char *text, size_t l
 
 /* ---- files ---- */
 
-static int read_all(int fd, char **out, size_t *len)
-{
-	size_t cap = CFG_MAX_FILE_SIZE + 1, n = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == cap) /* too large: cfg_layer_load says so */
-			break;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int load_file(struct cfg_ctx *ctx, const char *path, struct cfg_layer *layer)
 {
 	int idx = cfg_ctx_add_file(ctx, path), fd, r;
@@ -182,7 +154,7 @@ static int load_file(struct cfg_ctx *ctx, const char *path, struct cfg_layer *la
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
-	r = read_all(fd, &text, &len);
+	r = readall_fd(fd, CFG_MAX_FILE_SIZE + 1, &text, &len); /* longer: refused below */
 	close(fd);
 	if (r < 0) {
 		cfg_err_at(ctx, (unsigned)idx, 0, "cannot read: %s", strerror(-r));
