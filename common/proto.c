@@ -170,6 +170,9 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 		return proto_recorder_input_valid(body, len);
 	case PROTO_SHUTDOWN:
 		return proto_shutdown_valid(body, len);
+	case PROTO_PING:
+	case PROTO_PONG:
+		return len == sizeof(uint64_t);
 	case PROTO_CTL_STATUS:
 		return proto_ctl_status_valid(body, len);
 	case PROTO_CTL_COLLECT:
@@ -201,6 +204,8 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_DRAINED: return "DRAINED";
 	case PROTO_RECORDER_INPUT: return "RECORDER_INPUT";
 	case PROTO_BLOCKED_TASKS: return "BLOCKED_TASKS";
+	case PROTO_PING: return "PING";
+	case PROTO_PONG: return "PONG";
 	case PROTO_CTL_STATUS: return "CTL_STATUS";
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";

@@ -7,10 +7,11 @@
  *
  * Hub and spoke: each worker talks only to the supervisor.
  *   worker -> supervisor: READY, STATS, ANOMALY (detectord),
- *                         COLLECTION_DONE (collectord)
+ *                         COLLECTION_DONE (collectord), PONG
  *   supervisor -> worker: CONFIG (effective config as YAML text), STATS_REQ,
  *                         ANOMALY (to collectord), SWEEP_NOW (to sweeperd),
- *                         SHUTDOWN
+ *                         SHUTDOWN, PING (the watchdog: every worker's
+ *                         skeleton answers it with a PONG of the same body)
  *   aodctl <-> supervisor (control socket): CTL_* requests, CTL_REPLY
  */
 #ifndef AOD_PROTO_H
@@ -40,6 +41,8 @@ enum proto_type {
 	PROTO_RECORDER_INPUT = 13, /* to collectord, with an fd: struct proto_recorder_input */
 	PROTO_BLOCKED_TASKS = 14,  /* to collectord, just before its anomaly: uint64_t timestamp_ns,
 				    * then the blocked_tasks text (no NUL) */
+	PROTO_PING = 15,           /* to a worker: uint64_t sequence number */
+	PROTO_PONG = 16,           /* its answer: the PING's uint64_t, echoed */
 
 	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
 	PROTO_CTL_RELOAD = 101,      /* empty */
@@ -214,7 +217,8 @@ const char *proto_type_name(uint16_t type);
 #define PROTO_FROM_WORKERS \
 	(PROTO_BIT(PROTO_READY) | PROTO_BIT(PROTO_CONFIG_ACK) | PROTO_BIT(PROTO_STATS_DETECTOR) | \
 	 PROTO_BIT(PROTO_STATS_COLLECTOR) | PROTO_BIT(PROTO_STATS_SWEEPER) | \
-	 PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_COLLECTION_DONE) | PROTO_BIT(PROTO_DRAINED))
+	 PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_COLLECTION_DONE) | PROTO_BIT(PROTO_DRAINED) | \
+	 PROTO_BIT(PROTO_PONG))
 
 /* The one checked receive of the worker protocol, for both of its ends:
  * msg_recv, then no fd may come along, the type must be in accept and the

@@ -29,6 +29,9 @@
  *    CONFIG | STATS_REQ | SHUTDOWN | row.accepts, so a handler only ever sees
  *    a well-formed message of a type its worker takes. EOF, a malformed or
  *    unexpected message, or a failed send: logged once, exit 1;
+ *  - PING (the supervisor's watchdog) answered at once with a PONG of the
+ *    same body, by the skeleton: a worker's loop must never block for long
+ *    (aodv2-supervisor(8): a worker that does not answer is restarted);
  *  - CONFIG after the first: configure(!first), CONFIG_ACK (0, or the
  *    reason; a refused config leaves the running one in place), applied;
  *  - one event loop (loop.h) in which the worker adds its own watches;

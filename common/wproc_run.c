@@ -21,7 +21,8 @@
 #include "proto.h"
 
 #define WPROC_ALWAYS \
-	(PROTO_BIT(PROTO_CONFIG) | PROTO_BIT(PROTO_STATS_REQ) | PROTO_BIT(PROTO_SHUTDOWN))
+	(PROTO_BIT(PROTO_CONFIG) | PROTO_BIT(PROTO_STATS_REQ) | PROTO_BIT(PROTO_SHUTDOWN) | \
+	 PROTO_BIT(PROTO_PING))
 
 void wproc_exit(struct wproc *p, int status)
 {
@@ -129,6 +130,11 @@ static void wproc_dispatch(struct wproc *p)
 		return;
 	case PROTO_STATS_REQ:
 		p->desc->stats(p);
+		return;
+	case PROTO_PING:
+		/* The supervisor's watchdog: answered here, for every worker,
+		 * so an answer proves the loop turns. */
+		wproc_send(p, PROTO_PONG, m->body, m->len);
 		return;
 	case PROTO_SHUTDOWN:
 		memcpy(&deadline_ms, m->body, sizeof(deadline_ms));

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "args.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "aod_build.h"
 #include "config.h"
+#include "watchdog.h"
 
 static const char sup_help[] =
 "NAME\n"
@@ -15,7 +18,8 @@ static const char sup_help[] =
 "SYNOPSIS\n"
 "    aodv2-supervisor [-f] [-c FILE] [-d DIR] [--check-config]\n"
 "                     [--source bpf|replay:FILE] [--replay-speed max] [--oneshot]\n"
-"                     [--record FILE] [--socket PATH] [--version] [--help]\n"
+"                     [--record FILE] [--socket PATH] [--worker-timeout SEC]\n"
+"                     [--version] [--help]\n"
 "\n"
 "DESCRIPTION\n"
 "    The root process of aodv2. It creates the shared event ring, loads the eBPF\n"
@@ -24,7 +28,9 @@ static const char sup_help[] =
 "    aodv2-detectord (judges events), aodv2-collectord (collects diagnostics)\n"
 "    and aodv2-sweeperd (keeps the output directory within its limits).\n"
 "    A worker that dies is restarted after 1 s, doubling up to 60 s; the delay\n"
-"    resets after 60 s of healthy running. aodctl(8) talks to the control socket.\n"
+"    resets after 60 s of healthy running. A worker that stops answering the\n"
+"    supervisor's pings is shown as \"not answering\" and, after --worker-timeout,\n"
+"    killed and restarted. aodctl(8) talks to the control socket.\n"
 "\n"
 "OPTIONS\n"
 "    -f, --foreground     log to stderr as well as syslog\n"
@@ -39,6 +45,8 @@ static const char sup_help[] =
 "                         every collection it caused has finished\n"
 "    --record FILE        also write the probes' events to a binary recording\n"
 "    --socket PATH        control socket (overrides control_socket in the config)\n"
+"    --worker-timeout SEC a worker that leaves a ping unanswered this long is killed\n"
+"                         and restarted (3..3600, default 60)\n"
 "    --version            print the version and exit\n"
 "    -h, --help           print this help and exit\n"
 "\n"
@@ -66,7 +74,8 @@ static const char sup_help[] =
 "SEE ALSO\n"
 "    aodctl(8), journalctl -t aodv2-supervisor -t aodv2-detectord -t aodv2-collectord\n";
 
-enum { OPT_CHECK = 256, OPT_SOURCE, OPT_SPEED, OPT_ONESHOT, OPT_RECORD, OPT_SOCKET, OPT_VERSION };
+enum { OPT_CHECK = 256, OPT_SOURCE, OPT_SPEED, OPT_ONESHOT, OPT_RECORD, OPT_SOCKET, OPT_VERSION,
+       OPT_WORKER_TIMEOUT };
 
 static const struct option sup_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -78,6 +87,7 @@ static const struct option sup_opts[] = {
 	{ "oneshot", no_argument, NULL, OPT_ONESHOT },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -95,6 +105,22 @@ static int args_source(struct sup_args *a, const char *v)
 		return 0;
 	}
 	fprintf(stderr, "aodv2-supervisor: --source takes bpf or replay:FILE, not '%s'\n", v);
+	return -1;
+}
+
+static int args_worker_timeout(struct sup_args *a, const char *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+	if (n && !errno && !*end && n >= WATCHDOG_TIMEOUT_MIN_SEC && n <= WATCHDOG_TIMEOUT_MAX_SEC) {
+		a->worker_timeout_sec = (unsigned)n;
+		return 0;
+	}
+	fprintf(stderr, "aodv2-supervisor: --worker-timeout takes whole seconds from %u to %u, not '%s'\n",
+		WATCHDOG_TIMEOUT_MIN_SEC, WATCHDOG_TIMEOUT_MAX_SEC, v);
 	return -1;
 }
 
@@ -143,6 +169,10 @@ int args_parse(int argc, char **argv, struct sup_args *a)
 		case OPT_ONESHOT: a->oneshot = true; break;
 		case OPT_RECORD: a->record_path = optarg; break;
 		case OPT_SOCKET: a->socket_path = optarg; break;
+		case OPT_WORKER_TIMEOUT:
+			if (args_worker_timeout(a, optarg) < 0)
+				return -1;
+			break;
 		case OPT_VERSION:
 			printf("aodv2-supervisor %s\n", AOD_VERSION);
 			return 1;

@@ -21,6 +21,7 @@ struct sup_args {
 	bool oneshot;
 	const char *record_path;   /* --record FILE */
 	const char *socket_path;   /* --socket PATH, overrides control_socket */
+	unsigned worker_timeout_sec; /* --worker-timeout SEC (watchdog.h); 0: default */
 };
 
 /* Exit statuses of aodv2-supervisor (documented in --help). */

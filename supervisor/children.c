@@ -25,6 +25,7 @@ const char *worker_state_name(enum worker_state st)
 	switch (st) {
 	case WS_STARTING: return "starting";
 	case WS_RUNNING: return "running";
+	case WS_NOT_ANSWERING: return "not answering";
 	case WS_RESTARTING: return "restarting";
 	case WS_FAILED: return "failed";
 	default: return "stopped";
@@ -209,7 +210,8 @@ int worker_spawn(struct worker *w)
 	w->state = WS_STARTING;
 	w->started_ns = clock_mono_ns();
 	w->ready_ns = 0;
-	w->lost = w->verified = w->stats_valid = w->stats_asked = false;
+	w->lost = w->verified = w->stats_asked = false;
+	memset(&w->ping, 0, sizeof(w->ping));
 	w->config_pending = 0;
 	w->shutdown_sent = w->drained = w->out_blocked = false;
 	w->uid = (uid_t)-1;
@@ -284,7 +286,10 @@ bool worker_stop(struct worker *w, uint32_t deadline_ms)
 
 void worker_stats(struct worker *w, const void *body, size_t len)
 {
-	memcpy(&w->stats, body, len);
+	if (w->kind->stats_fold)
+		w->kind->stats_fold(&w->stats, &w->carried, body);
+	else
+		memcpy(&w->stats, body, len);
 	w->stats_valid = true;
 	w->stats_asked = false;
 }

@@ -61,7 +61,15 @@ static void worker_forget_process(struct worker *w)
 	}
 	w->pid = 0;
 	w->lost = false;
-	w->stats_valid = w->stats_asked = false;
+	/* Its counts carry over to the next process (stats_carry.h). */
+	if (w->stats_valid && w->kind->stats_fold) {
+		w->kind->stats_fold(&w->carried, &w->stats, NULL);
+		w->stats = w->carried;
+	} else {
+		w->stats_valid = false;
+	}
+	w->stats_asked = false;
+	memset(&w->ping, 0, sizeof(w->ping));
 	w->config_pending = 0;
 	timer_arm_ms(w->restart_tfd, 0);
 	if (w->kind->forget)

@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "children.h"
 #include "sup.h"
+#include "watchdog.h"
 #include "where.h"
 #include "blocked.h"
 #include "config.h"
@@ -115,6 +116,8 @@ static bool routing_dispatch(struct worker *w, const struct msg *m)
 			return false;
 		routing_config_ack(w, m);
 		return true;
+	case PROTO_PONG:
+		return watchdog_pong(w, m->body);
 	case PROTO_DRAINED:
 		if (m->len || !w->shutdown_sent)
 			return false;

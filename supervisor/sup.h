@@ -46,6 +46,11 @@ struct stats_gather {
 	struct loop_watch watch;
 };
 
+struct watchdog {
+	uint32_t timeout_ms;  /* --worker-timeout (watchdog.h) */
+	struct loop_watch watch; /* the periodic timerfd */
+};
+
 struct sup {
 	struct sup_args args;
 	struct loop *loop;
@@ -66,6 +71,7 @@ struct sup {
 
 	struct control ctl;
 	struct stats_gather gather;
+	struct watchdog watchdog;
 
 	/* routing */
 	struct anomaly_queue queue;

@@ -31,12 +31,20 @@ enum worker_state {
 	WS_STOPPED = 0, /* not started yet, or stopped on shutdown */
 	WS_STARTING,    /* forked, not yet ready */
 	WS_RUNNING,     /* reported ready */
+	WS_NOT_ANSWERING, /* ready, but its last PING is unanswered for long (watchdog.h) */
 	WS_RESTARTING,  /* dead, waiting for its backoff delay */
 	WS_FAILED,      /* exited with the config-error status, or gave up: not restarted */
 };
 
 #define WORKER_MAX_CAPS 16
 #define WORKER_MAX_EXTRA_FDS 3
+
+/* A worker's PROTO_STATS_* reply, by kind. */
+union worker_stats {
+	struct proto_stats_detector det;
+	struct proto_stats_collector col;
+	struct proto_stats_sweeper swp;
+};
 
 /* One row of the worker table. Hooks left NULL mean "nothing of the kind". */
 struct worker_kind {
@@ -50,6 +58,10 @@ struct worker_kind {
 	/* Its reply to PROTO_STATS_REQ and the protocol's validator for it. */
 	uint16_t stats_type;
 	bool (*stats_valid)(const void *body, size_t len);
+	/* Its figures across restarts (stats_carry.h): out = carried plus a
+	 * valid reply; reply NULL: what carries over once the process died. */
+	void (*stats_fold)(union worker_stats *out, const union worker_stats *carried,
+			   const void *reply);
 	/* The messages only this worker sends (besides READY, CONFIG_ACK,
 	 * DRAINED and its stats); false when m is none of them or invalid. */
 	bool (*dispatch)(struct worker *w, const struct msg *m);
@@ -65,6 +77,13 @@ struct worker_kind {
 	uint32_t stop_margin_ms;
 	/* True while it must not be told to stop yet. */
 	bool (*stop_hold)(struct worker *w);
+};
+
+/* The watchdog's view of one worker process (watchdog.h). */
+struct worker_ping {
+	uint64_t seq;        /* of the last PING */
+	uint64_t sent_ns;    /* monotonic; 0: none outstanding */
+	bool unsent;         /* its socket was full: sent again at the next tick */
 };
 
 struct worker {
@@ -98,13 +117,14 @@ struct worker {
 	/* shutdown */
 	bool shutdown_sent, drained;
 
-	/* statistics: the last valid reply, and whether one is awaited */
+	struct worker_ping ping;
+
+	/* statistics: what status shows (the last valid reply folded onto
+	 * what earlier processes of this worker counted), whether one is
+	 * awaited, and those earlier processes' figures */
 	bool stats_valid, stats_asked;
-	union {
-		struct proto_stats_detector det;
-		struct proto_stats_collector col;
-		struct proto_stats_sweeper swp;
-	} stats;
+	union worker_stats stats;
+	union worker_stats carried;
 };
 
 #endif

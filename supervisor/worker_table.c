@@ -6,6 +6,7 @@
 #include "action_caps.h"
 #include "routing.h"
 #include "sources.h"
+#include "stats_carry.h"
 #include "sup.h"
 
 /* detectord reads the shared event ring: its three fds follow the socket. */
@@ -36,6 +37,7 @@ const struct worker_kind worker_table[W_NR] = {
 		.extra_fds = detectord_fds,
 		.stats_type = PROTO_STATS_DETECTOR,
 		.stats_valid = proto_stats_detector_valid,
+		.stats_fold = carry_detector,
 		.dispatch = routing_from_detector,
 		.config_applied = detectord_config_applied,
 		/* first: drains the ring and reports its last anomalies; half
@@ -47,6 +49,7 @@ const struct worker_kind worker_table[W_NR] = {
 		.plan_caps = collectord_caps,
 		.stats_type = PROTO_STATS_COLLECTOR,
 		.stats_valid = proto_stats_collector_valid,
+		.stats_fold = carry_collector,
 		.dispatch = routing_from_collector,
 		.forget = routing_collector_gone,
 		/* then: finishes its collections once the last anomalies are in */
@@ -57,6 +60,7 @@ const struct worker_kind worker_table[W_NR] = {
 		.name = "sweeperd",
 		.stats_type = PROTO_STATS_SWEEPER,
 		.stats_valid = proto_stats_sweeper_valid,
+		.stats_fold = carry_sweeper,
 		/* last: a final sweep after the last collection */
 		.stop_rank = 2, .stop_pct = 100, .stop_margin_ms = 200,
 	},

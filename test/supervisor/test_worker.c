@@ -112,6 +112,7 @@ static bool tw_message(struct tw *t, int *code)
 	case PROTO_CONFIG: msg_send(MSG_WORKER_FD, PROTO_CONFIG_ACK, &ack, sizeof(ack), -1); return true;
 	case PROTO_ANOMALY: tw_anomaly(t); return true;
 	case PROTO_SWEEP_NOW: t->sweeps++; return true;
+	case PROTO_PING: msg_send(MSG_WORKER_FD, PROTO_PONG, t->m.body, t->m.len, -1); return true;
 	case PROTO_RECORDER_INPUT: /* the flight recorder's input for the next anomaly */
 		if (t->m.fd >= 0)
 			close(t->m.fd);
