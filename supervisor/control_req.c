@@ -133,9 +133,12 @@ static void req_collect(struct ctl_client *c, const struct msg *m)
 	}
 	snprintf(who, sizeof(who), "control client (pid %d, uid %u)", (int)c->pid, (unsigned)c->uid);
 	uint64_t ts = manual_collect(s, name, who);
+	enum worker_state st = s->workers[W_COLLECTOR].state;
 	snprintf(text, sizeof(text), "collection aod_%llu requested (%s)%s\n",
 		 (unsigned long long)ts, m->len ? name : MANUAL_LABEL_DEFAULT,
-		 s->workers[W_COLLECTOR].state == WS_RUNNING ? "" : "; queued until collectord is ready");
+		 st == WS_RUNNING ? "" : st == WS_NOT_ANSWERING ?
+		 "; collectord is not answering: queued until it answers again or is restarted" :
+		 "; queued until collectord is ready");
 	reply_text(c, CTL_OK, text);
 }
 

@@ -19,6 +19,7 @@
 #include "where.h"
 #include "blocked.h"
 #include "config.h"
+#include "cooldown.h"
 
 static void routing_config_ack(struct worker *w, const struct msg *m)
 {
@@ -54,7 +55,16 @@ bool routing_from_detector(struct worker *w, const struct msg *m)
 	if (m->type != PROTO_ANOMALY || !proto_anomaly_valid(m->body, m->len))
 		return false;
 	s->anomalies_received++;
-	routing_anomaly(s, (const struct proto_anomaly *)m->body);
+	const struct proto_anomaly *a = (const struct proto_anomaly *)m->body;
+	const struct aod_anomaly_cfg *ac = config_anomaly(s->cfg, a->name);
+	uint64_t cooldown_ns = ac ? (uint64_t)ac->cooldown_sec * 1000000000ull : 0;
+	if (!cooldown_admit(&s->cooldowns, a->name, a->timestamp_ns, cooldown_ns)) {
+		log_warn_rl("anomaly %s (aod_%llu) from detectord falls within the cooldown of the "
+			    "last one collected (cooldown %u s; detectord was restarted?): not collected",
+			    a->name, (unsigned long long)a->timestamp_ns, ac->cooldown_sec);
+		return true;
+	}
+	routing_anomaly(s, a);
 	return true;
 }
 

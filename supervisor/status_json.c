@@ -108,6 +108,7 @@ static void json_anomalies(struct sup *s, struct json *j)
 	json_kv_u64(j, "forwarded", s->anomalies_forwarded);
 	json_kv_u64(j, "queued", s->queue.count);
 	json_kv_u64(j, "queue_dropped", s->queue.dropped);
+	json_kv_u64(j, "cooldown_dropped", s->cooldowns.dropped);
 	json_kv_u64(j, "in_flight", s->in_flight);
 	json_obj_end(j);
 }

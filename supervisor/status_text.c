@@ -57,8 +57,10 @@ static void text_anomalies(struct sup *s, FILE *f)
 	unsigned n = d->stats_valid ? d->stats.det.n_anomalies : 0;
 
 	fprintf(f, "anomalies: %" PRIu64 " reported by detectord, %" PRIu64 " sent to "
-		"collectord, %u queued, %" PRIu64 " dropped (queue full)%s\n",
+		"collectord, %u queued, %" PRIu64 " dropped (queue full), %" PRIu64 " dropped "
+		"(within cooldown)%s\n",
 		s->anomalies_received, s->anomalies_forwarded, s->queue.count, s->queue.dropped,
+		s->cooldowns.dropped,
 		d->stats_valid ? "" : " (detectord stats unavailable)");
 	for (unsigned i = 0; i < n; i++) {
 		const struct proto_anomaly_counts *a = &d->stats.det.anomalies[i];

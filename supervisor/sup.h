@@ -15,6 +15,7 @@
 #include "args.h"
 #include "config.h"
 #include "control.h"
+#include "cooldown.h"
 #include "loop.h"
 #include "msg.h"
 #include "queue.h"
@@ -75,6 +76,7 @@ struct sup {
 
 	/* routing */
 	struct anomaly_queue queue;
+	struct cooldowns cooldowns;      /* survive detectord's restarts (cooldown.h) */
 	uint64_t anomalies_received;     /* from detectord */
 	uint64_t anomalies_forwarded;    /* to collectord */
 	uint64_t collections_done, collections_failed;
