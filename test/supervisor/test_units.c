@@ -4,13 +4,20 @@
  * "event ring full" warning (every drop is reported, the first at once,
  * then at most once per interval, the rest of a burst after it) and the
  * workers' restart policy (1 s doubling to 60 s, reset after 60 s of
- * healthy running, giving up at the 5th death within 10 minutes).
+ * healthy running, giving up at the 5th death within 10 minutes); the
+ * cooldowns the supervisor keeps across detectord's restarts; the workers'
+ * counters carried across their restarts.
  */
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backoff.h"
+#include "cooldown.h"
 #include "droplog.h"
+#include "stats_carry.h"
 #include "suptest.h"
 
 #define S 1000000000ull
@@ -118,6 +125,130 @@ START_TEST(fifth_death_within_ten_minutes_gives_up)
 }
 END_TEST
 
+/* Five restarted detectords each send the next window's anomaly (each
+ * new process has no memory of the last one): within cooldown_sec only
+ * the first is collected; one after the cooldown is. */
+START_TEST(cooldown_holds_across_restarts)
+{
+	struct cooldowns c;
+	memset(&c, 0, sizeof(c));
+	uint64_t t0 = 1700000000ull * S;
+	ck_assert(cooldown_admit(&c, "latency", t0, 60 * S));
+	for (int i = 1; i <= 5; i++)
+		ck_assert(!cooldown_admit(&c, "latency", t0 + (uint64_t)i * 4 * S, 60 * S));
+	ck_assert_uint_eq(c.dropped, 5);
+	/* another anomaly has its own cooldown */
+	ck_assert(cooldown_admit(&c, "errors", t0 + 5 * S, 60 * S));
+	/* a timestamp from the past is no way around it */
+	ck_assert(!cooldown_admit(&c, "latency", t0 - 30 * S, 60 * S));
+	/* once the cooldown passed, collected; the next cooldown starts there */
+	ck_assert(cooldown_admit(&c, "latency", t0 + 60 * S, 60 * S));
+	ck_assert(!cooldown_admit(&c, "latency", t0 + 100 * S, 60 * S));
+	ck_assert(cooldown_admit(&c, "latency", t0 + 120 * S, 60 * S));
+	/* cooldown_sec 0: everything */
+	ck_assert(cooldown_admit(&c, "fast", t0, 0));
+	ck_assert(cooldown_admit(&c, "fast", t0, 0));
+	ck_assert_uint_eq(c.dropped, 7);
+}
+END_TEST
+
+START_TEST(cooldown_table_is_bounded)
+{
+	struct cooldowns c;
+	char name[16];
+	memset(&c, 0, sizeof(c));
+	for (unsigned i = 0; i < 3 * PROTO_MAX_ANOMALIES; i++) {
+		snprintf(name, sizeof(name), "a%u", i);
+		ck_assert(cooldown_admit(&c, name, (uint64_t)(i + 1) * S, 60 * S));
+		ck_assert_uint_le(c.n, PROTO_MAX_ANOMALIES);
+	}
+	/* the newest names are still remembered */
+	snprintf(name, sizeof(name), "a%u", 3 * PROTO_MAX_ANOMALIES - 1);
+	ck_assert(!cooldown_admit(&c, name, 3 * PROTO_MAX_ANOMALIES * S + S, 60 * S));
+}
+END_TEST
+
+/* collectord restarted twice: status counts on from where each process
+ * stopped; "running" is the current process's alone. */
+START_TEST(collector_counts_carry_over)
+{
+	union worker_stats shown, carried;
+	struct proto_stats_collector r = { .running = 2, .done = 5, .failed = 1, .received = 8,
+					   .actions_run = 20 };
+	memset(&carried, 0, sizeof(carried));
+	carry_collector(&shown, &carried, &r);
+	ck_assert_uint_eq(shown.col.done, 5);
+	carry_collector(&carried, &shown, NULL); /* it died */
+	ck_assert_uint_eq(carried.col.running, 0);
+	ck_assert_uint_eq(carried.col.done, 5);
+	struct proto_stats_collector r2 = { .running = 1, .done = 1, .received = 2, .actions_run = 3 };
+	carry_collector(&shown, &carried, &r2);
+	ck_assert_uint_eq(shown.col.running, 1);
+	ck_assert_uint_eq(shown.col.done, 6);
+	ck_assert_uint_eq(shown.col.failed, 1);
+	ck_assert_uint_eq(shown.col.received, 10);
+	ck_assert_uint_eq(shown.col.actions_run, 23);
+	/* a worker's nonsense saturates, never wraps */
+	struct proto_stats_collector huge = { .done = UINT64_MAX };
+	carry_collector(&shown, &carried, &huge);
+	ck_assert_uint_eq(shown.col.done, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(detector_counts_carry_over_by_name)
+{
+	union worker_stats shown, carried;
+	struct proto_stats_detector r;
+	memset(&carried, 0, sizeof(carried));
+	memset(&r, 0, sizeof(r));
+	r.n_anomalies = 2;
+	r.events_consumed = 100;
+	snprintf(r.anomalies[0].name, PROTO_NAME_LEN, "latency");
+	r.anomalies[0].sent = 1;
+	r.anomalies[0].judged = 70;
+	snprintf(r.anomalies[1].name, PROTO_NAME_LEN, "errors");
+	r.anomalies[1].suppressed = 4;
+	carry_detector(&shown, &carried, &r);
+	carry_detector(&carried, &shown, NULL);
+	/* the next process lists them the other way round, plus a new one */
+	memset(&r, 0, sizeof(r));
+	r.n_anomalies = 3;
+	r.events_consumed = 10;
+	snprintf(r.anomalies[0].name, PROTO_NAME_LEN, "errors");
+	r.anomalies[0].suppressed = 1;
+	snprintf(r.anomalies[1].name, PROTO_NAME_LEN, "latency");
+	r.anomalies[1].judged = 5;
+	snprintf(r.anomalies[2].name, PROTO_NAME_LEN, "new");
+	r.anomalies[2].judged = 9;
+	carry_detector(&shown, &carried, &r);
+	ck_assert_uint_eq(shown.det.events_consumed, 110);
+	ck_assert_uint_eq(shown.det.n_anomalies, 3);
+	ck_assert_str_eq(shown.det.anomalies[0].name, "errors");
+	ck_assert_uint_eq(shown.det.anomalies[0].suppressed, 5);
+	ck_assert_uint_eq(shown.det.anomalies[1].judged, 75);
+	ck_assert_uint_eq(shown.det.anomalies[1].sent, 1);
+	ck_assert_uint_eq(shown.det.anomalies[2].judged, 9);
+}
+END_TEST
+
+START_TEST(sweeper_deletions_carry_over)
+{
+	union worker_stats shown, carried;
+	struct proto_stats_sweeper r = { .output_bytes = 500, .deleted = 3, .deleted_bytes = 900,
+					 .last_sweep_unix = 1000 };
+	memset(&carried, 0, sizeof(carried));
+	carry_sweeper(&shown, &carried, &r);
+	carry_sweeper(&carried, &shown, NULL);
+	struct proto_stats_sweeper r2 = { .output_bytes = 400, .deleted = 1, .deleted_bytes = 100,
+					  .last_sweep_unix = 1010 };
+	carry_sweeper(&shown, &carried, &r2);
+	ck_assert_uint_eq(shown.swp.output_bytes, 400);
+	ck_assert_uint_eq(shown.swp.deleted, 4);
+	ck_assert_uint_eq(shown.swp.deleted_bytes, 1000);
+	ck_assert_uint_eq(shown.swp.last_sweep_unix, 1010);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("supervisor_units");
@@ -132,5 +263,14 @@ int main(void)
 	tcase_add_test(bo, sixty_healthy_seconds_reset_the_delay);
 	tcase_add_test(bo, fifth_death_within_ten_minutes_gives_up);
 	suite_add_tcase(s, bo);
+	TCase *cd = tcase_create("cooldown");
+	tcase_add_test(cd, cooldown_holds_across_restarts);
+	tcase_add_test(cd, cooldown_table_is_bounded);
+	suite_add_tcase(s, cd);
+	TCase *cs = tcase_create("stats_carry");
+	tcase_add_test(cs, collector_counts_carry_over);
+	tcase_add_test(cs, detector_counts_carry_over_by_name);
+	tcase_add_test(cs, sweeper_deletions_carry_over);
+	suite_add_tcase(s, cs);
 	return suptest_run(s);
 }
