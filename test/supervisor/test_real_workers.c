@@ -7,7 +7,11 @@
  * followed by a restart and exact ring counts; SIGHUP mid-replay reloads
  * without restarting anyone or losing an event; every process shows its
  * name in ps; aodctl collect makes a collection; SIGTERM exits 0; the
- * workers exit by themselves when the supervisor is killed.
+ * workers exit by themselves when the supervisor is killed; a stopped
+ * (SIGSTOP) collectord is shown as not answering, killed and restarted, a
+ * collect asked meanwhile is answered and made, and the collection counts
+ * in status go on across the restart; kill -9 of detectord does not let
+ * anomalies through inside their cooldown.
  */
 #include <check.h>
 #include <dirent.h>
@@ -211,6 +215,92 @@ START_TEST(workers_exit_when_the_supervisor_dies)
 }
 END_TEST
 
+/* One status figure, polled until it reaches at least want. */
+static bool wait_obj_at_least(struct suptest *t, const char *obj, const char *key, long long want,
+			      int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 100) {
+		if (suptest_status(t, json, sizeof(json)) && suptest_obj_num(json, obj, key) >= want)
+			return true;
+		suptest_sleep_ms(100);
+	}
+	return false;
+}
+
+START_TEST(hung_collectord_is_shown_restarted_and_its_counts_kept)
+{
+	struct suptest t;
+	char out[8192], state[32];
+	int partial;
+
+	suptest_init(&t, false, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	/* 8 s: not answering after 2 s, killed after 8 */
+	suptest_start(&t, NULL, "--worker-timeout", "8", NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "real workers did not start");
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+	ck_assert_msg(wait_obj_at_least(&t, "collections", "done", 1, 30000), "no first collection");
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	pid_t col = (pid_t)suptest_worker_num(json, "collectord", "pid");
+
+	ck_assert_int_eq(kill(col, SIGSTOP), 0);
+	ck_assert_msg(suptest_wait_state(&t, "collectord", "not answering", 8000),
+		      "a stopped collectord is still shown as running");
+	ck_assert(suptest_log_has(&t, "collectord (pid"));
+	ck_assert(suptest_log_has(&t, "has not answered for"));
+	/* a collect asked now is answered at once, saying why it waits */
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+	ck_assert_msg(strstr(out, "collectord is not answering"), "collect answered '%s'", out);
+
+	ck_assert_msg(suptest_wait_running(&t, "collectord", 1, 20000), "collectord was not restarted");
+	ck_assert(suptest_log_has(&t, "not answering for"));
+	ck_assert(!suptest_proc_running(col));
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert(suptest_worker_str(json, "collectord", "state", state, sizeof(state)));
+	ck_assert_str_eq(state, "running");
+	/* the count survived the restart... */
+	ck_assert_int_ge(suptest_obj_num(json, "collections", "done"), 1);
+	/* ...and the collection asked while it hung is made by the new one */
+	ck_assert_msg(wait_obj_at_least(&t, "collections", "done", 2, 30000),
+		      "the queued collection was not made, or the count went back");
+	ck_assert_int_ge(suptest_obj_num(json, "collections", "received"), 2);
+	ck_assert_int_eq(count_collections(t.out, &partial, NULL, 0), 2);
+	suptest_cleanup(&t);
+}
+END_TEST
+
+START_TEST(detectord_restarts_keep_the_cooldown)
+{
+	struct suptest t;
+	int partial;
+
+	suptest_init(&t, false, NULL);
+	/* 40 s at recorded speed, every window of 0.1 s over the acceptable
+	 * count: each new detectord finds an anomaly at once */
+	suptest_write_replay(&t, 40000, 5, 50, 1000000);
+	suptest_start(&t, NULL, NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "real workers did not start");
+	ck_assert_msg(wait_obj_at_least(&t, "routing", "received", 1, 10000), "no first anomaly");
+	for (long i = 1; i <= 3; i++) {
+		ck_assert(suptest_status(&t, json, sizeof(json)));
+		pid_t det = (pid_t)suptest_worker_num(json, "detectord", "pid");
+		ck_assert_int_eq(kill(det, SIGKILL), 0);
+		ck_assert(suptest_wait_running(&t, "detectord", i, 15000));
+		/* the new detectord, knowing no cooldown, reports the next window */
+		ck_assert_msg(wait_obj_at_least(&t, "routing", "received", i + 1, 10000),
+			      "restart %ld: no anomaly from the new detectord", i);
+	}
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "forwarded"), 1);
+	ck_assert_int_eq(suptest_obj_num(json, "routing", "cooldown_dropped"),
+			 suptest_obj_num(json, "routing", "received") - 1);
+	ck_assert(suptest_log_has(&t, "falls within the cooldown"));
+	ck_assert(wait_obj_at_least(&t, "collections", "done", 1, 30000));
+	ck_assert_int_eq(count_collections(t.out, &partial, NULL, 0), 1);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -220,6 +310,8 @@ int main(void)
 	tcase_add_test(tc, oneshot_replay_makes_the_expected_collection);
 	tcase_add_test(tc, real_workers_privileges_restart_reload_collect_stop);
 	tcase_add_test(tc, workers_exit_when_the_supervisor_dies);
+	tcase_add_test(tc, hung_collectord_is_shown_restarted_and_its_counts_kept);
+	tcase_add_test(tc, detectord_restarts_keep_the_cooldown);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }
