@@ -23,6 +23,10 @@ static void watchdog_ping(struct worker *w, uint64_t now)
 	int rc = worker_send(w, PROTO_PING, &p->seq, sizeof(p->seq));
 	p->unsent = rc == -EAGAIN;
 	/* another failure: the worker's death is on its way (logged) */
+	if (rc == 0)
+		/* fresh counts, so a death loses at most one interval's
+		 * (stats_carry.h); the reply may come with any status round */
+		worker_send(w, PROTO_STATS_REQ, NULL, 0);
 }
 
 static void watchdog_check(struct worker *w, uint64_t now)

@@ -7,7 +7,9 @@
  * One timerfd in the supervisor's loop ticks every
  * WATCHDOG_INTERVAL(timeout) (5 s by default; no tick does more than send
  * one PING per worker). Each running worker gets a PING when none of its
- * own is outstanding; its skeleton answers it at once with a PONG
+ * own is outstanding, with a STATS_REQ behind it (so the counts carried
+ * over a restart are at most one interval old); its skeleton answers the
+ * PING at once with a PONG
  * (wproc.h), so an answer proves the worker's loop turns. A PING unanswered
  * for a quarter of the timeout makes the worker WS_NOT_ANSWERING (logged,
  * shown by status, collectord gets no anomalies meanwhile: they wait in the
