@@ -9,7 +9,6 @@
 
 #include "aod_build.h"
 #include "config.h"
-#include "watchdog.h"
 
 static const char sup_help[] =
 "NAME\n"
@@ -115,12 +114,12 @@ static int args_worker_timeout(struct sup_args *a, const char *v)
 
 	errno = 0;
 	n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
-	if (n && !errno && !*end && n >= WATCHDOG_TIMEOUT_MIN_SEC && n <= WATCHDOG_TIMEOUT_MAX_SEC) {
+	if (n && !errno && !*end && n >= SUP_WORKER_TIMEOUT_MIN_SEC && n <= SUP_WORKER_TIMEOUT_MAX_SEC) {
 		a->worker_timeout_sec = (unsigned)n;
 		return 0;
 	}
 	fprintf(stderr, "aodv2-supervisor: --worker-timeout takes whole seconds from %u to %u, not '%s'\n",
-		WATCHDOG_TIMEOUT_MIN_SEC, WATCHDOG_TIMEOUT_MAX_SEC, v);
+		SUP_WORKER_TIMEOUT_MIN_SEC, SUP_WORKER_TIMEOUT_MAX_SEC, v);
 	return -1;
 }
 
@@ -148,6 +147,7 @@ int args_parse(int argc, char **argv, struct sup_args *a)
 	memset(a, 0, sizeof(*a));
 	a->config_path = AOD_DEFAULT_CONFIG;
 	a->dropin_dir = AOD_DEFAULT_DROPIN_DIR;
+	a->worker_timeout_sec = SUP_WORKER_TIMEOUT_DEFAULT_SEC;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fc:d:h", sup_opts, NULL)) != -1) {
 		switch (c) {

@@ -21,8 +21,13 @@ struct sup_args {
 	bool oneshot;
 	const char *record_path;   /* --record FILE */
 	const char *socket_path;   /* --socket PATH, overrides control_socket */
-	unsigned worker_timeout_sec; /* --worker-timeout SEC (watchdog.h); 0: default */
+	unsigned worker_timeout_sec; /* --worker-timeout SEC (watchdog.h) */
 };
+
+/* --worker-timeout: its default and range. */
+#define SUP_WORKER_TIMEOUT_DEFAULT_SEC 60u
+#define SUP_WORKER_TIMEOUT_MIN_SEC 3u
+#define SUP_WORKER_TIMEOUT_MAX_SEC 3600u
 
 /* Exit statuses of aodv2-supervisor (documented in --help). */
 #define SUP_EXIT_OK 0

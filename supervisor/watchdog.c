@@ -95,7 +95,7 @@ int watchdog_init(struct sup *s, uint32_t timeout_sec)
 {
 	struct watchdog *wd = &s->watchdog;
 
-	wd->timeout_ms = (timeout_sec ? timeout_sec : WATCHDOG_TIMEOUT_DEFAULT_SEC) * 1000u;
+	wd->timeout_ms = timeout_sec * 1000u;
 	uint32_t ms = WATCHDOG_INTERVAL_MS(wd->timeout_ms);
 	struct itimerspec its = {
 		.it_value = { .tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L },

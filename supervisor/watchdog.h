@@ -29,13 +29,11 @@
 struct sup;
 struct worker;
 
-#define WATCHDOG_TIMEOUT_DEFAULT_SEC 60u
-#define WATCHDOG_TIMEOUT_MIN_SEC 3u
-#define WATCHDOG_TIMEOUT_MAX_SEC 3600u
 /* A tick per twelfth of the timeout, never sparser than every 5 s. */
 #define WATCHDOG_INTERVAL_MS(timeout_ms) ((timeout_ms) / 12u < 5000u ? (timeout_ms) / 12u : 5000u)
 
-/* The timer, ticking from now on; timeout_sec 0 takes the default. 0 or -errno. */
+/* The timer, ticking from now on, for --worker-timeout timeout_sec
+ * (args.h's range and default). 0 or -errno. */
 int watchdog_init(struct sup *s, uint32_t timeout_sec);
 void watchdog_close(struct sup *s);
 /* A worker's PONG (a validated 8-byte body): false when it answers no

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "backoff.h"
 #include "cooldown.h"
 #include "droplog.h"
@@ -249,6 +250,33 @@ START_TEST(sweeper_deletions_carry_over)
 }
 END_TEST
 
+static int parse_timeout(const char *v, unsigned *out)
+{
+	char a0[] = "aodv2-supervisor", a1[] = "--worker-timeout", a2[32];
+	char *argv[] = { a0, a1, a2, NULL };
+	struct sup_args a;
+	snprintf(a2, sizeof(a2), "%s", v);
+	int rc = args_parse(v ? 3 : 1, argv, &a);
+	*out = a.worker_timeout_sec;
+	return rc;
+}
+
+START_TEST(worker_timeout_option)
+{
+	unsigned sec;
+	ck_assert_int_eq(parse_timeout(NULL, &sec), 0);
+	ck_assert_uint_eq(sec, 60);
+	ck_assert_int_eq(parse_timeout("3", &sec), 0);
+	ck_assert_uint_eq(sec, 3);
+	ck_assert_int_eq(parse_timeout("3600", &sec), 0);
+	ck_assert_int_eq(parse_timeout("2", &sec), -1);
+	ck_assert_int_eq(parse_timeout("3601", &sec), -1);
+	ck_assert_int_eq(parse_timeout("10x", &sec), -1);
+	ck_assert_int_eq(parse_timeout("-5", &sec), -1);
+	ck_assert_int_eq(parse_timeout("", &sec), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("supervisor_units");
@@ -263,6 +291,9 @@ int main(void)
 	tcase_add_test(bo, sixty_healthy_seconds_reset_the_delay);
 	tcase_add_test(bo, fifth_death_within_ten_minutes_gives_up);
 	suite_add_tcase(s, bo);
+	TCase *wt = tcase_create("watchdog");
+	tcase_add_test(wt, worker_timeout_option);
+	suite_add_tcase(s, wt);
 	TCase *cd = tcase_create("cooldown");
 	tcase_add_test(cd, cooldown_holds_across_restarts);
 	tcase_add_test(cd, cooldown_table_is_bounded);
