@@ -82,6 +82,21 @@ bool proto_stats_detector_valid(const void *body, size_t len)
 	return true;
 }
 
+bool proto_cooldowns_valid(const void *body, size_t len)
+{
+	struct proto_cooldowns c;
+
+	if (!body || len != sizeof(c))
+		return false;
+	memcpy(&c, body, sizeof(c));
+	if (c.n > PROTO_MAX_ANOMALIES || c.reserved)
+		return false;
+	for (uint32_t i = 0; i < c.n; i++)
+		if (!proto_str_valid(c.e[i].name, sizeof(c.e[i].name)) || !c.e[i].name[0])
+			return false;
+	return true;
+}
+
 bool proto_stats_collector_valid(const void *body, size_t len)
 {
 	return body && len == sizeof(struct proto_stats_collector);
@@ -173,6 +188,8 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 	case PROTO_PING:
 	case PROTO_PONG:
 		return len == sizeof(uint64_t);
+	case PROTO_COOLDOWNS:
+		return proto_cooldowns_valid(body, len);
 	case PROTO_CTL_STATUS:
 		return proto_ctl_status_valid(body, len);
 	case PROTO_CTL_COLLECT:
@@ -206,6 +223,7 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_BLOCKED_TASKS: return "BLOCKED_TASKS";
 	case PROTO_PING: return "PING";
 	case PROTO_PONG: return "PONG";
+	case PROTO_COOLDOWNS: return "COOLDOWNS";
 	case PROTO_CTL_STATUS: return "CTL_STATUS";
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";

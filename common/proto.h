@@ -43,6 +43,8 @@ enum proto_type {
 				    * then the blocked_tasks text (no NUL) */
 	PROTO_PING = 15,           /* to a worker: uint64_t sequence number */
 	PROTO_PONG = 16,           /* its answer: the PING's uint64_t, echoed */
+	PROTO_COOLDOWNS = 17,      /* to a restarted detectord, after its first CONFIG:
+				    * struct proto_cooldowns */
 
 	PROTO_CTL_STATUS = 100,      /* body: uint8_t json (0/1) */
 	PROTO_CTL_RELOAD = 101,      /* empty */
@@ -132,6 +134,19 @@ struct proto_anomaly {
 	struct proto_worst worst[PROTO_WORST];
 };
 
+/* The last anomaly of each name the supervisor collected (its timestamp_ns):
+ * a restarted detectord starts its cooldowns from them. */
+struct proto_cooldown {
+	char name[PROTO_NAME_LEN];
+	uint64_t last_ns;
+};
+
+struct proto_cooldowns {
+	uint32_t n;        /* used entries of e[] */
+	uint32_t reserved;
+	struct proto_cooldown e[PROTO_MAX_ANOMALIES];
+};
+
 struct proto_config_ack {
 	int32_t status;  /* 0 applied, else -errno; the worker keeps its old config */
 	char reason[200];
@@ -191,6 +206,7 @@ bool proto_stats_sweeper_valid(const void *body, size_t len);
 bool proto_recorder_input_valid(const void *body, size_t len);
 bool proto_collection_done_valid(const void *body, size_t len);
 bool proto_config_ack_valid(const void *body, size_t len);
+bool proto_cooldowns_valid(const void *body, size_t len);
 
 /* True when a fixed char array holds a NUL-terminated string. */
 bool proto_str_valid(const char *s, size_t cap);

@@ -492,6 +492,21 @@ int detect_reload(struct detect *d, const struct aod_config *cfg, char *err, siz
 	return 0;
 }
 
+bool detect_restore_cooldown(struct detect *d, const char *name, uint64_t last_ns)
+{
+	for (unsigned i = 0; i < d->n_slots; i++) {
+		struct detect_slot *s = &d->slots[i];
+		if (strncmp(s->name, name, sizeof(s->name)) != 0)
+			continue;
+		if (!s->has_sent || last_ns > s->last_sent_ns) {
+			s->has_sent = true;
+			s->last_sent_ns = last_ns;
+		}
+		return true;
+	}
+	return false;
+}
+
 uint64_t detect_wake_latency_ns(const struct detect *d)
 {
 	uint64_t min = 0;

@@ -28,6 +28,7 @@
 #ifndef AOD_DETECT_H
 #define AOD_DETECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,11 @@ void detect_flush(struct detect *d);
  * a request at least this slow should wake the reader at once. */
 uint64_t detect_wake_latency_ns(const struct detect *d);
 uint64_t detect_interval_ns(const struct detect *d);
+
+/* A restarted detectord's cooldowns, from the supervisor: the anomaly
+ * called name (any type) counts as last sent at last_ns (wall clock), unless
+ * it sent one later itself. False when no anomaly has that name. */
+bool detect_restore_cooldown(struct detect *d, const char *name, uint64_t last_ns);
 
 void detect_get_stats(const struct detect *d, struct proto_stats_detector *st);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * detectord's row of the worker skeleton (wproc.h): CONFIG (first one or
- * reload), STATS_REQ and SHUTDOWN are all it takes from the supervisor;
- * ANOMALY is what it sends.
+ * reload), STATS_REQ, SHUTDOWN and, after a restart, COOLDOWNS are all it
+ * takes from the supervisor; ANOMALY is what it sends.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +81,20 @@ static void detectord_shutdown(struct wproc *p, uint32_t deadline_ms)
 	wproc_drained(p);
 }
 
+/* COOLDOWNS: a restarted detectord carries on its predecessor's cooldowns
+ * (the supervisor's record; validated by the skeleton's receive). */
+static void detectord_message(struct wproc *p, const struct msg *m)
+{
+	struct detectord *dd = p->ctx;
+	struct proto_cooldowns c;
+	unsigned restored = 0;
+
+	memcpy(&c, m->body, sizeof(c));
+	for (uint32_t i = 0; i < c.n; i++)
+		restored += detect_restore_cooldown(dd->det, c.e[i].name, c.e[i].last_ns);
+	log_info("cooldowns of %u anomalies carried over from before the restart", restored);
+}
+
 static void detectord_release(struct wproc *p)
 {
 	struct detectord *dd = p->ctx;
@@ -93,6 +107,7 @@ static void detectord_release(struct wproc *p)
 
 const struct wproc_desc detectord_proc = {
 	.name = "detectord", .extra_fds = 3, .batch = 4,
+	.accepts = PROTO_BIT(PROTO_COOLDOWNS), .message = detectord_message,
 	.purpose = "The anomaly detector of aodv2: judges the shared event ring (fds 4-6)\n"
 		   "and reports anomalies to the supervisor.",
 	.caps_use = "capabilities to keep (detectord needs none)",

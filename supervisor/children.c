@@ -226,6 +226,8 @@ int worker_spawn(struct worker *w)
 		char why[96];
 		snprintf(why, sizeof(why), "cannot send its configuration: %s", strerror(-rc));
 		worker_fail(w, why);
+	} else if (w->kind->after_config) {
+		w->kind->after_config(w);
 	}
 	return 0;
 }

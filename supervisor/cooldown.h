@@ -14,6 +14,10 @@
  * on, so a detectord that never restarts sees no difference. Manual
  * collections have no cooldown and never pass through here.
  *
+ * A restarted detectord is handed these times right after its first
+ * config (PROTO_COOLDOWNS), so it suppresses and counts such anomalies
+ * itself; this check stays for what it judged before it read them.
+ *
  * Bounded: one entry per name, at most PROTO_MAX_ANOMALIES (the config's
  * limit); when a reload brought new names the oldest entry makes room.
  */

@@ -68,6 +68,23 @@ bool routing_from_detector(struct worker *w, const struct msg *m)
 	return true;
 }
 
+void routing_detector_cooldowns(struct worker *w)
+{
+	const struct cooldowns *cd = &w->sup->cooldowns;
+	struct proto_cooldowns c;
+
+	memset(&c, 0, sizeof(c));
+	for (unsigned i = 0; i < cd->n && c.n < PROTO_MAX_ANOMALIES; i++) {
+		if (!cd->e[i].name[0])
+			continue;
+		memcpy(c.e[c.n].name, cd->e[i].name, sizeof(c.e[c.n].name));
+		c.e[c.n++].last_ns = cd->e[i].last_ns;
+	}
+	/* Not delivered: the supervisor's own check still holds the line. */
+	if (c.n && worker_send(w, PROTO_COOLDOWNS, &c, sizeof(c)) == 0)
+		log_info("handed detectord the cooldowns of %u anomalies", c.n);
+}
+
 bool routing_from_collector(struct worker *w, const struct msg *m)
 {
 	struct sup *s = w->sup;

@@ -29,6 +29,8 @@ void routing_flush(struct sup *s);
 /* The worker table's hooks (worker_table.c). */
 bool routing_from_detector(struct worker *w, const struct msg *m);
 bool routing_from_collector(struct worker *w, const struct msg *m);
+/* A (re)started detectord gets the cooldowns the supervisor keeps. */
+void routing_detector_cooldowns(struct worker *w);
 /* collectord died: the collections it had in hand failed. */
 void routing_collector_gone(struct worker *w);
 /* collectord is not told to stop while anomalies wait for it to be ready. */

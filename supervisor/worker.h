@@ -65,6 +65,9 @@ struct worker_kind {
 	/* The messages only this worker sends (besides READY, CONFIG_ACK,
 	 * DRAINED and its stats); false when m is none of them or invalid. */
 	bool (*dispatch)(struct worker *w, const struct msg *m);
+	/* Its first CONFIG went out (each start): what else it needs to know
+	 * before its work, sent right behind it. */
+	void (*after_config)(struct worker *w);
 	/* Every configuration sent to it is applied. */
 	void (*config_applied)(struct worker *w);
 	/* Its process is gone: account for what it had in hand. */

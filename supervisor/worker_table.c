@@ -39,6 +39,7 @@ const struct worker_kind worker_table[W_NR] = {
 		.stats_valid = proto_stats_detector_valid,
 		.stats_fold = carry_detector,
 		.dispatch = routing_from_detector,
+		.after_config = routing_detector_cooldowns,
 		.config_applied = detectord_config_applied,
 		/* first: drains the ring and reports its last anomalies; half
 		 * the time for judging, collections need the rest */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,38 @@ END_TEST
 
 /* The checked receive both ends of the worker protocol use: only accepted,
  * well-formed messages come through; everything else says why. */
+START_TEST(test_watchdog_and_cooldowns)
+{
+	uint64_t seq = 7;
+	struct proto_cooldowns c;
+
+	ck_assert(proto_body_valid(PROTO_PING, &seq, sizeof(seq)));
+	ck_assert(proto_body_valid(PROTO_PONG, &seq, sizeof(seq)));
+	ck_assert(!proto_body_valid(PROTO_PING, &seq, 4));
+	ck_assert(!proto_body_valid(PROTO_PONG, NULL, 0));
+	memset(&c, 0, sizeof(c));
+	ck_assert(proto_cooldowns_valid(&c, sizeof(c)));
+	c.n = 1;
+	ck_assert(!proto_cooldowns_valid(&c, sizeof(c))); /* an empty name */
+	snprintf(c.e[0].name, sizeof(c.e[0].name), "latency");
+	c.e[0].last_ns = 1;
+	ck_assert(proto_body_valid(PROTO_COOLDOWNS, &c, sizeof(c)));
+	ck_assert(!proto_cooldowns_valid(&c, sizeof(c) - 1));
+	memset(c.e[0].name, 'x', sizeof(c.e[0].name)); /* no NUL */
+	ck_assert(!proto_cooldowns_valid(&c, sizeof(c)));
+	snprintf(c.e[0].name, sizeof(c.e[0].name), "latency");
+	c.n = PROTO_MAX_ANOMALIES + 1;
+	ck_assert(!proto_cooldowns_valid(&c, sizeof(c)));
+	c.n = 1;
+	c.reserved = 1;
+	ck_assert(!proto_cooldowns_valid(&c, sizeof(c)));
+	/* a worker may answer a PING, never send one or COOLDOWNS */
+	ck_assert(PROTO_FROM_WORKERS & PROTO_BIT(PROTO_PONG));
+	ck_assert(!(PROTO_FROM_WORKERS & PROTO_BIT(PROTO_PING)));
+	ck_assert(!(PROTO_FROM_WORKERS & PROTO_BIT(PROTO_COOLDOWNS)));
+}
+END_TEST
+
 START_TEST(test_recv_checked)
 {
 	const uint64_t accept = PROTO_BIT(PROTO_STATS_REQ) | PROTO_BIT(PROTO_SHUTDOWN);
@@ -261,6 +294,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_config_ack);
 	tcase_add_test(tc, test_body_by_type);
 	tcase_add_test(tc, test_recv_checked);
+	tcase_add_test(tc, test_watchdog_and_cooldowns);
 	suite_add_tcase(s, tc);
 	return s;
 }
