@@ -292,6 +292,9 @@ START_TEST(audit_records_only_when_enabled_and_name_the_peer)
 		if (on) {
 			ck_assert_msg(journal_wait(fd, "\nAOD_AUDIT=control\n", "\nAOD_PEER_UID=0\n",
 						   "\nAOD_COMMAND=collect\n"), "no control record for root");
+			/* waited for: the reader thread may not have it yet */
+			ck_assert_msg(journal_wait(fd, "\nAOD_PEER_UID=65534\n", "\nAOD_COMMAND=reload\n",
+						   "\nAOD_OUTCOME=denied\n"), "no denied control record");
 			ck_assert(journal_has(fd, "MESSAGE_ID=48c35e80c4ce48f68d14e940ab994125\n",
 					      "\nAOD_PEER_UID=65534\n", "\nAOD_COMMAND=reload\n",
 					      "\nAOD_OUTCOME=denied\n", NULL));
