@@ -109,9 +109,12 @@ static int tree_push(struct tree_walk *w, int parent, const char *name, const st
 	if (!f->d)
 		return err;
 	w->n++;
-	if (w->n > TREE_OPEN_DIRS + 1) { /* the child's parent stays open */
+	/* Every frame below the TREE_OPEN_DIRS + 1 deepest is closed: this one
+	 * may be open (reopened on the way up since) or closed already. */
+	if (w->n > TREE_OPEN_DIRS + 1) {
 		struct tree_frame *old = &w->v[w->n - 1 - TREE_OPEN_DIRS - 1];
-		closedir(old->d);
+		if (old->d)
+			closedir(old->d);
 		old->d = NULL;
 	}
 	return 0;
