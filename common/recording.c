@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,11 @@ _Static_assert(sizeof(struct recording_file_header) == 32, "recording header is 
 _Static_assert(sizeof(RECORDING_MAGIC) - 1 == 8, "recording magic is 8 bytes");
 
 #define RECORDING_WRITE_CHUNK 256
+/* A CSV line is kept up to this many bytes (its limit, a '\r' and the NUL);
+ * the rest of a longer line is read and dropped, so memory stays bounded
+ * however long a line is. */
+#define RECORDING_LINE_KEEP (RECORDING_CSV_MAX_LINE + 2)
+#define RECORDING_READ_CHUNK 65536
 
 struct recording_reader {
 	FILE *f;
@@ -27,8 +33,16 @@ struct recording_reader {
 	uint64_t start_wall_ns;
 	recording_error_fn on_error;
 	void *arg;
-	char *buf;
-	size_t buf_cap;
+	char buf[RECORDING_LINE_KEEP];
+	char in[RECORDING_READ_CHUNK]; /* CSV read-ahead */
+	size_t in_pos, in_len;
+};
+
+/* One CSV line as read: its first bytes in r->buf, NUL-terminated. */
+struct recording_line {
+	size_t len;   /* bytes kept in r->buf, end of line stripped */
+	bool too_long; /* longer than RECORDING_CSV_MAX_LINE */
+	bool has_nul;  /* a NUL byte among the kept bytes */
 };
 
 struct recording_writer {
@@ -45,40 +59,94 @@ static void recording_report(struct recording_reader *r, const char *why)
 		r->on_error(r->line, why, r->arg);
 }
 
-static int recording_read_binary_header(struct recording_reader *r)
+static int recording_read_binary_header(struct recording_reader *r, char *why, size_t why_len)
 {
 	struct recording_file_header h;
 
-	if (fread(&h, sizeof(h), 1, r->f) != 1)
+	if (fread(&h, sizeof(h), 1, r->f) != 1) {
+		snprintf(why, why_len, "truncated binary recording header");
 		return ferror(r->f) ? -EIO : -EBADMSG;
-	if (h.abi_version != AOD_EVENT_ABI_VERSION || h.record_size != sizeof(struct aod_event))
+	}
+	if (h.abi_version != AOD_EVENT_ABI_VERSION) {
+		snprintf(why, why_len, "recording ABI version %" PRIu32 ", this build reads %u",
+			 h.abi_version, (unsigned)AOD_EVENT_ABI_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (h.record_size != sizeof(struct aod_event)) {
+		snprintf(why, why_len, "recording ABI version %" PRIu32 " with %" PRIu32
+			 "-byte records, this build reads %zu-byte records (a damaged header)",
+			 h.abi_version, h.record_size, sizeof(struct aod_event));
 		return -EBADMSG;
+	}
 	r->binary = true;
 	r->start_wall_ns = h.start_wall_ns;
 	return 0;
 }
 
-static void recording_strip_eol(char *s, ssize_t *len)
+/* Refills r->in from the file. 1, 0 at the end, -EIO. */
+static int recording_fill(struct recording_reader *r)
 {
-	while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r'))
-		s[--*len] = '\0';
+	r->in_pos = 0;
+	r->in_len = fread(r->in, 1, sizeof(r->in), r->f);
+	if (r->in_len > 0)
+		return 1;
+	return ferror(r->f) ? -EIO : 0;
+}
+
+/* Reads one line: keeps its first bytes, drops the rest of a long one
+ * (checked while reading, never held whole). Returns 1, 0 at the end of
+ * the file, -EIO on a read error. */
+static int recording_read_line(struct recording_reader *r, struct recording_line *l)
+{
+	size_t total = 0, kept = 0;
+	bool eol = false;
+	int rc = 1;
+
+	l->has_nul = false;
+	while (!eol) {
+		if (r->in_pos == r->in_len && (rc = recording_fill(r)) <= 0)
+			break;
+		const char *p = r->in + r->in_pos;
+		size_t avail = r->in_len - r->in_pos;
+		const char *nl = memchr(p, '\n', avail);
+		size_t n = nl ? (size_t)(nl - p) : avail;
+		size_t keep = sizeof(r->buf) - 1 - kept < n ? sizeof(r->buf) - 1 - kept : n;
+		memcpy(r->buf + kept, p, keep);
+		l->has_nul |= memchr(p, '\0', keep) != NULL;
+		kept += keep;
+		total += n;
+		eol = nl != NULL;
+		r->in_pos += n + eol;
+	}
+	if (rc < 0)
+		return rc;
+	if (!eol && total == 0)
+		return 0;
+	while (kept > 0 && r->buf[kept - 1] == '\r' && kept == total) {
+		kept--;
+		total--;
+	}
+	r->buf[kept] = '\0';
+	l->len = kept;
+	l->too_long = total > RECORDING_CSV_MAX_LINE;
+	return 1;
 }
 
 static int recording_read_csv_header(struct recording_reader *r)
 {
-	ssize_t len = getline(&r->buf, &r->buf_cap, r->f);
+	struct recording_line l;
+	int rc = recording_read_line(r, &l);
 
-	if (len < 0)
-		return ferror(r->f) ? -EIO : -EBADMSG;
-	recording_strip_eol(r->buf, &len);
-	if (strcmp(r->buf, RECORDING_CSV_HEADER) != 0 || (size_t)len != strlen(r->buf))
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || l.too_long || l.has_nul || strcmp(r->buf, RECORDING_CSV_HEADER) != 0)
 		return -EBADMSG;
 	r->line = 1;
 	return 0;
 }
 
 /* Told apart by the first bytes: the binary magic, else the CSV header. */
-static int recording_detect(struct recording_reader *r)
+static int recording_detect(struct recording_reader *r, char *why, size_t why_len)
 {
 	char magic[8];
 	size_t got = fread(magic, 1, sizeof(magic), r->f);
@@ -87,24 +155,34 @@ static int recording_detect(struct recording_reader *r)
 		return -EIO;
 	if (got == sizeof(magic) && memcmp(magic, RECORDING_MAGIC, sizeof(magic)) == 0) {
 		rewind(r->f);
-		return recording_read_binary_header(r);
+		return recording_read_binary_header(r, why, why_len);
 	}
 	rewind(r->f);
+	snprintf(why, why_len, "not an aodv2 recording (binary or CSV)");
 	return recording_read_csv_header(r);
 }
 
 int recording_open(const char *path, recording_error_fn on_error, void *arg,
-		   struct recording_reader **out)
+		   struct recording_reader **out, char *why, size_t why_len)
 {
 	struct recording_reader *r = calloc(1, sizeof(*r));
+	char scratch[1];
 
-	if (!r)
+	if (!why || !why_len) {
+		why = scratch;
+		why_len = sizeof(scratch);
+	}
+	if (!r) {
+		snprintf(why, why_len, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	r->on_error = on_error;
 	r->arg = arg;
 	r->f = fopen(path, "rbe");
-	int rc = r->f ? recording_detect(r) : -errno;
+	int rc = r->f ? recording_detect(r, why, why_len) : -errno;
 	if (rc < 0) {
+		if (rc != -EBADMSG && rc != -EPROTONOSUPPORT)
+			snprintf(why, why_len, "%s", strerror(-rc));
 		recording_close(r);
 		return rc;
 	}
@@ -148,23 +226,23 @@ static int recording_next_binary(struct recording_reader *r, struct aod_event *e
 
 static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 {
-	ssize_t len;
+	struct recording_line l;
+	int rc;
 
-	while ((len = getline(&r->buf, &r->buf_cap, r->f)) >= 0) {
+	while ((rc = recording_read_line(r, &l)) > 0) {
 		r->line++;
-		recording_strip_eol(r->buf, &len);
 		const char *why = NULL;
-		if (len == 0)
+		if (l.len == 0 && !l.too_long)
 			continue; /* blank lines carry nothing */
-		if ((size_t)len != strlen(r->buf))
-			why = "NUL byte in line";
-		else if (len > RECORDING_CSV_MAX_LINE)
+		if (l.too_long)
 			why = "line too long";
+		else if (l.has_nul)
+			why = "NUL byte in line";
 		else if (recording_csv_parse(r->buf, ev, &why) == 0)
 			return 1;
 		recording_report(r, why);
 	}
-	return ferror(r->f) ? -EIO : 0;
+	return rc;
 }
 
 int recording_next(struct recording_reader *r, struct aod_event *ev)
@@ -193,7 +271,6 @@ void recording_close(struct recording_reader *r)
 		return;
 	if (r->f)
 		fclose(r->f);
-	free(r->buf);
 	free(r);
 }
 

@@ -43,9 +43,14 @@ struct recording_reader;
  * 1). */
 typedef void (*recording_error_fn)(unsigned long line, const char *reason, void *arg);
 
-/* Opens path; returns 0 or -errno (-EBADMSG for an unknown format/version). */
+/* Opens path; returns 0 or -errno: -EBADMSG when it is not a recording
+ * this build reads, -EPROTONOSUPPORT for a binary recording of another ABI
+ * version. On failure why (may be NULL) says what, e.g. "recording ABI
+ * version 3, this build reads 4". A CSV line longer than
+ * RECORDING_CSV_MAX_LINE is refused while it is read: memory stays bounded
+ * whatever the file holds. */
 int recording_open(const char *path, recording_error_fn on_error, void *arg,
-		   struct recording_reader **out);
+		   struct recording_reader **out, char *why, size_t why_len);
 /* Next event (ts_ns relative to the recording start). Returns 1, 0 at the
  * end, -errno on a read error. */
 int recording_next(struct recording_reader *r, struct aod_event *ev);

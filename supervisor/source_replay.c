@@ -153,10 +153,10 @@ int source_replay_open(struct sup *s, const char *path, bool max_speed, struct s
 	r->tfd = -1;
 	r->timer_watch.fd = r->space_watch.fd = -1;
 	snprintf(r->path, sizeof(r->path), "%s", path);
-	rc = recording_open(path, replay_on_error, r, &r->rd);
+	char why[160];
+	rc = recording_open(path, replay_on_error, r, &r->rd, why, sizeof(why));
 	if (rc < 0) {
-		log_error("cannot open recording %s: %s", path,
-			  rc == -EBADMSG ? "not an aodv2 recording (binary or CSV)" : strerror(-rc));
+		log_error("cannot open recording %s: %s", path, why);
 		free(r);
 		return rc;
 	}

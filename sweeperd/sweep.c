@@ -29,6 +29,7 @@ struct sweep_scan {
 	struct sweep_entry *v;
 	size_t n, cap;
 	uint64_t partial_bytes;
+	uint64_t other_bytes; /* entries that are not collections */
 };
 
 struct sweep_limits sweep_limits_from(double max_age_days, double max_total_mb)
@@ -125,14 +126,29 @@ static int sweep_delete(int outfd, const char *name, uint64_t bytes, uint64_t no
 	return 0;
 }
 
+/* Anything else in the directory: counted (it takes the same disk), never
+ * deleted. */
+static void sweep_other(int outfd, const char *name, struct sweep_scan *s,
+			struct sweep_result *res)
+{
+	uint64_t bytes = 0;
+	if (tree_size(outfd, name, &bytes) < 0)
+		res->errors++;
+	s->other_bytes += bytes;
+}
+
 /* A partial collection: counted; removed only when stale on both clocks. */
 static void sweep_partial(int outfd, const char *name, uint64_t ts, uint64_t now_ns,
 			  struct sweep_scan *s, struct sweep_result *res)
 {
 	struct stat st;
 	uint64_t bytes = 0;
-	if (fstatat(outfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+	if (fstatat(outfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return;
+	if (!S_ISDIR(st.st_mode)) {
+		sweep_other(outfd, name, s, res);
+		return;
+	}
 	if (tree_size(outfd, name, &bytes) < 0)
 		res->errors++;
 	uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * NS_PER_SEC + (uint64_t)st.st_mtim.tv_nsec;
@@ -153,6 +169,7 @@ static int sweep_complete(int outfd, const char *name, uint64_t ts, struct sweep
 	if (!S_ISDIR(st.st_mode)) {
 		log_warn_rl("%s is not a directory (%s): not a collection, left alone", name,
 			    S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+		sweep_other(outfd, name, s, res);
 		return 0;
 	}
 	uint64_t bytes = 0;
@@ -181,6 +198,8 @@ static int sweep_scan_dir(int outfd, uint64_t now_ns, struct sweep_scan *s,
 			rc = sweep_complete(outfd, de->d_name, ts, s, res);
 		else if (sweep_parse_partial(de->d_name, &ts))
 			sweep_partial(outfd, de->d_name, ts, now_ns, s, res);
+		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			sweep_other(outfd, de->d_name, s, res);
 	}
 	closedir(d);
 	return rc;
@@ -207,7 +226,7 @@ int sweep_run(int outfd, const struct sweep_limits *lim, uint64_t now_ns,
 	if (s.n) /* an empty dir leaves s.v NULL, which qsort must not get */
 		qsort(s.v, s.n, sizeof(s.v[0]), sweep_by_age);
 
-	uint64_t total = s.partial_bytes;
+	uint64_t total = s.partial_bytes + s.other_bytes;
 	for (size_t i = 0; i < s.n; i++) {
 		struct sweep_entry *e = &s.v[i];
 		bool old = lim->max_age_ns && now_ns > e->ts && now_ns - e->ts > lim->max_age_ns;
@@ -230,9 +249,15 @@ int sweep_run(int outfd, const struct sweep_limits *lim, uint64_t now_ns,
 			total -= e->bytes;
 		}
 	}
+	if (lim->max_bytes && total > lim->max_bytes && s.other_bytes)
+		log_warn_rl("%.1f MiB in the output directory are not collections: the total "
+			    "%.1f MiB stays over max_total_log_size_mb %.1f (the sweeper deletes "
+			    "only collections)", sweep_mib(s.other_bytes), sweep_mib(total),
+			    sweep_mib(lim->max_bytes));
 	for (size_t i = 0; i < s.n; i++)
 		res->collections += !s.v[i].gone;
 	res->total_bytes = total;
+	res->other_bytes = s.other_bytes;
 	free(s.v);
 	return 0;
 }

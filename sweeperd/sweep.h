@@ -11,7 +11,8 @@
  * being written (.aod_<digits>.partial) counts towards the total but is left
  * alone unless both its name and its last change are more than
  * SWEEP_PARTIAL_STALE_NS old (left over from a crash). Anything else in the
- * directory is neither counted nor touched. Age is taken from the name's
+ * directory is never touched but counts towards the total: the size limit
+ * is about the disk the output directory takes. Age is taken from the name's
  * timestamp (when the anomaly happened), so touching a folder does not make
  * it younger. The size limit is a promise about disk use: if the newest
  * collection alone exceeds it, it is deleted too (and said so).
@@ -30,7 +31,8 @@ struct sweep_limits {
 };
 
 struct sweep_result {
-	uint64_t total_bytes;      /* complete + partial collections after the sweep */
+	uint64_t total_bytes;      /* everything in the directory after the sweep */
+	uint64_t other_bytes;      /* of which not collections (never deleted) */
 	uint64_t collections;      /* complete collections left */
 	uint64_t deleted;          /* collections deleted by this sweep */
 	uint64_t deleted_bytes;

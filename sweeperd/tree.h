@@ -6,14 +6,14 @@
  * looking. A symlink is measured and removed as the link itself, so nothing
  * outside the tree can be counted or deleted through one, even if the tree
  * changes underneath (a directory swapped for a symlink fails to open).
+ * Any depth is walked, with bounded open descriptors and no recursion. A
+ * directory of the walker's own user that it may not enter or empty (mode
+ * 000, say) is given owner rwx first (tree_size: r-x).
  */
 #ifndef AOD_TREE_H
 #define AOD_TREE_H
 
 #include <stdint.h>
-
-/* Deeper than any collection: beyond it, trees are left alone. */
-#define TREE_MAX_DEPTH 8
 
 /* Bytes name (in dirfd) occupies on disk (st_blocks * 512, like du),
  * itself and everything below it. Returns 0 or -errno; *bytes holds what

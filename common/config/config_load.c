@@ -128,7 +128,9 @@ int cfg_layer_load(struct cfg_ctx *ctx, unsigned idx, const char *text, size_t l
 
 /* ---- files ---- */
 
-static int load_file(struct cfg_ctx *ctx, const char *path, struct cfg_layer *layer)
+/* A drop-in is opened without following a symlink: root reads it, and a
+ * link could make the errors quote another file's lines. */
+static int load_file(struct cfg_ctx *ctx, const char *path, bool dropin, struct cfg_layer *layer)
 {
 	int idx = cfg_ctx_add_file(ctx, path), fd, r;
 	struct stat st;
@@ -137,7 +139,12 @@ static int load_file(struct cfg_ctx *ctx, const char *path, struct cfg_layer *la
 
 	if (idx < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (dropin ? O_NOFOLLOW : 0));
+	if (fd < 0 && errno == ELOOP && dropin) {
+		cfg_err_at(ctx, (unsigned)idx, 0, "a symbolic link; a drop-in must be a regular "
+			   "file (links are not followed)");
+		return -ELOOP;
+	}
 	if (fd < 0) {
 		r = -errno;
 		cfg_err_at(ctx, (unsigned)idx, 0, "cannot open: %s", strerror(-r));
@@ -269,7 +276,7 @@ int config_load(const char *base, const char *dropin_dir, struct aod_config **ou
 		return finish(&ctx, &scratch, -ENOMEM);
 	}
 	for (n = 0; n < n_names + 1 && rc != -ENOMEM; n++) {
-		rc = load_file(&ctx, n ? names[n - 1] : base, &layers[n]);
+		rc = load_file(&ctx, n ? names[n - 1] : base, n > 0, &layers[n]);
 		if (rc < 0 && !io)
 			io = rc;
 	}

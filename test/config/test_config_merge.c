@@ -333,6 +333,28 @@ START_TEST(unreadable_dropin)
 }
 END_TEST
 
+/* A drop-in that is a symlink is refused, never followed (root reads the
+ * drop-ins): the errors name the link and quote nothing of its target. */
+START_TEST(symlinked_dropin_refused_not_followed)
+{
+	struct config_errors errs = { 0 };
+	struct aod_config *cfg;
+	char *target = cfgtest_write(fx.dir, "secret.txt", "root-only-secret: [unclosed\n");
+	char *link;
+
+	ck_assert_int_ge(asprintf(&link, "%s/30-link.yaml", fx.dropins), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_lt(config_load(fx.base, fx.dropins, &cfg, &errs), 0);
+	ck_assert_ptr_null(cfg);
+	const char *all = cfgtest_errors_str(&errs);
+	ck_assert_msg(cfgtest_has_error(&errs, link, "a symbolic link"), "%s", all);
+	ck_assert_msg(!strstr(all, "root-only-secret") && !strstr(all, "secret.txt"), "%s", all);
+	config_errors_free(&errs);
+	free(link);
+	free(target);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config_merge");
@@ -351,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, cross_file_errors_point_at_the_value);
 	tcase_add_test(tc, missing_type_names_the_declaring_file);
 	tcase_add_test(tc, unreadable_dropin);
+	tcase_add_test(tc, symlinked_dropin_refused_not_followed);
 	tcase_add_test(tc, recorder_merges_per_key);
 	suite_add_tcase(s, tc);
 	return cfgtest_run(s);

@@ -166,7 +166,7 @@ static size_t trace_load(struct aod_event *ev, size_t max)
 	size_t n = 0;
 
 	snprintf(path, sizeof(path), "%s/test/detectord/traces/write_spike.csv", AOD_SOURCE_ROOT);
-	ck_assert_int_eq(recording_open(path, NULL, NULL, &rd), 0);
+	ck_assert_int_eq(recording_open(path, NULL, NULL, &rd, NULL, 0), 0);
 	while (n < max && recording_next(rd, &ev[n]) == 1)
 		n++;
 	ck_assert_uint_eq(recording_skipped(rd), 0);

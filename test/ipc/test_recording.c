@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,7 +106,7 @@ START_TEST(test_binary_round_trip)
 	ck_assert_int_eq(recording_finish(w), 0);
 	uint64_t wall_after = now_ns(CLOCK_REALTIME);
 
-	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
 	ck_assert(recording_is_binary(r));
 	/* The header holds the wall-clock time of the first event. */
 	uint64_t start = recording_start_wall_ns(r);
@@ -141,7 +142,7 @@ START_TEST(test_binary_bad_records_skipped)
 	memset(buf + sizeof(h) + sizeof(ev), 0, 10); /* a torn last record */
 	write_file(buf, sizeof(buf));
 
-	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
 	ck_assert_int_eq(recording_next(r, &out), 1);
 	ck_assert_uint_eq(out.message_id, 0);
 	ck_assert_int_eq(recording_next(r, &out), 1);
@@ -161,15 +162,23 @@ START_TEST(test_binary_wrong_version_refused)
 					   .record_size = sizeof(struct aod_event) };
 	struct recording_reader *r = NULL;
 
+	char why[160], want[160];
+
 	memcpy(h.magic, RECORDING_MAGIC, 8);
 	write_file(&h, sizeof(h));
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	/* The operator learns which version the file is, not "not a recording". */
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, why, sizeof(why)), -EPROTONOSUPPORT);
+	snprintf(want, sizeof(want), "recording ABI version %u, this build reads %u",
+		 (unsigned)AOD_EVENT_ABI_VERSION + 1, (unsigned)AOD_EVENT_ABI_VERSION);
+	ck_assert_str_eq(why, want);
 	h.abi_version = AOD_EVENT_ABI_VERSION;
 	h.record_size = 48;
 	write_file(&h, sizeof(h));
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, why, sizeof(why)), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(why, "48-byte records"));
 	write_file(&h, 12); /* torn header */
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, why, sizeof(why)), -EBADMSG);
+	ck_assert_str_eq(why, "truncated binary recording header");
 	ck_assert_ptr_null(r);
 }
 END_TEST
@@ -197,18 +206,18 @@ START_TEST(test_format_detection)
 	struct recording_reader *r = NULL;
 
 	write_text("");
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), -EBADMSG);
 	write_text("hello world\n1,2,3\n");
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), -EBADMSG);
 	write_text("ts_ns,kind,command\n"); /* a different header */
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), -EBADMSG);
 	write_text("AODREC2\n................................");
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), -EBADMSG);
-	ck_assert_int_eq(recording_open("/nonexistent/rec", NULL, NULL, &r), -ENOENT);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), -EBADMSG);
+	ck_assert_int_eq(recording_open("/nonexistent/rec", NULL, NULL, &r, NULL, 0), -ENOENT);
 	ck_assert_ptr_null(r);
 
 	write_text(RECORDING_CSV_HEADER "\n");
-	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), 0);
 	ck_assert(!recording_is_binary(r));
 	ck_assert_uint_eq(recording_start_wall_ns(r), 0);
 	struct aod_event ev;
@@ -229,7 +238,7 @@ START_TEST(test_csv_good_lines)
 		   "250,error,5,0,EIO,0xC000000D,7,0,18,99,\r\n"
 		   "300,error,SMB2_CREATE,20,2,c0000034,7,4294967295,19,1,my,proc\n"
 		   "400,latency,0x12,18446744073709551615,0,0,0,0,0,0,\"a \"\"q\"\" b\"\n");
-	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
 
 	ck_assert_int_eq(recording_next(r, &ev), 1);
 	ck_assert_uint_eq(ev.ts_ns, 0);
@@ -306,7 +315,7 @@ START_TEST(test_csv_malformed_lines_counted)
 	struct recording_reader *r;
 	struct aod_event ev;
 	struct errors errs = { 0 };
-	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
 	for (uint64_t i = 0; i <= nbad; i++) {
 		ck_assert_int_eq(recording_next(r, &ev), 1);
 		ck_assert_uint_eq(ev.message_id, i);
@@ -337,11 +346,47 @@ START_TEST(test_csv_nul_and_long_lines)
 	off += 2000;
 	text[off++] = '\n';
 	write_file(text, off);
-	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
 	ck_assert_int_eq(recording_next(r, &ev), 0);
 	ck_assert_int_eq(errs.n, 2);
 	ck_assert_uint_eq(errs.line[0], 2);
 	ck_assert_uint_eq(errs.line[1], 3);
+	recording_close(r);
+}
+END_TEST
+
+/* A 200 MiB line (a hole in a sparse file, so no disk is used) is refused
+ * while it is read: the reader's memory does not grow with it, and the
+ * lines after it are read as usual. */
+START_TEST(test_csv_huge_line_bounded_memory)
+{
+	const off_t huge = 200 << 20;
+	const char *good = "\n7,latency,SMB2_READ,1,,,1,1,7,1,z\n";
+	struct errors errs = { 0 };
+	struct recording_reader *r;
+	struct aod_event ev;
+	struct rusage before, after;
+
+	write_text(RECORDING_CSV_HEADER "\n5,latency,SMB2_READ,1,,,1,1,5,1,");
+	FILE *f = fopen(tmp_path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseeko(f, huge, SEEK_CUR), 0);
+	ck_assert_int_ge(fputs(good, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &before), 0);
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.message_id, 7);
+	ck_assert_int_eq(recording_next(r, &ev), 0);
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &after), 0);
+	ck_assert_int_eq(errs.n, 1);
+	ck_assert_uint_eq(errs.line[0], 2);
+	ck_assert_str_eq(errs.reason[0], "line too long");
+	/* ru_maxrss is in KiB; holding the line would add 200 MiB. */
+	ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 16 * 1024,
+		      "peak RSS grew by %ld KiB reading one long line",
+		      after.ru_maxrss - before.ru_maxrss);
 	recording_close(r);
 }
 END_TEST
@@ -360,6 +405,7 @@ static Suite *recording_suite(void)
 	tcase_add_test(tc, test_csv_good_lines);
 	tcase_add_test(tc, test_csv_malformed_lines_counted);
 	tcase_add_test(tc, test_csv_nul_and_long_lines);
+	tcase_add_test(tc, test_csv_huge_line_bounded_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,7 +65,7 @@ START_TEST(probes_wait_for_cifs_and_record)
 	/* The recording is complete and readable even with no events in it. */
 	struct recording_reader *r = NULL;
 	struct aod_event ev;
-	ck_assert_int_eq(recording_open(rec, NULL, NULL, &r), 0);
+	ck_assert_int_eq(recording_open(rec, NULL, NULL, &r, NULL, 0), 0);
 	ck_assert(recording_is_binary(r));
 	int n = 0, rc;
 	while ((rc = recording_next(r, &ev)) == 1)

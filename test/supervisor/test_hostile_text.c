@@ -7,7 +7,8 @@
  * own file name carries the same bytes there), and into the log. Every JSON
  * document must parse with a strict parser (strict_json.py: Python's json
  * over a strict UTF-8 decode) and hold the text with invalid bytes replaced
- * and control bytes escaped; no log line may carry the raw bytes.
+ * and control bytes escaped; no log line may carry the raw bytes. And a
+ * recording from another build is refused naming both ABI versions.
  */
 #include <check.h>
 #include <dirent.h>
@@ -138,6 +139,33 @@ START_TEST(hostile_comm_is_escaped_in_json_and_logs)
 }
 END_TEST
 
+/* A binary recording from another build: refused at start with both ABI
+ * versions named, not as "not an aodv2 recording". */
+START_TEST(recording_of_another_abi_version_is_named)
+{
+	struct suptest t;
+	struct recording_file_header h;
+	char want[96];
+
+	suptest_init(&t, false, NULL);
+	write_binary_recording(t.replay);
+	FILE *f = fopen(t.replay, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(&h, sizeof(h), 1, f), 1);
+	h.abi_version = AOD_EVENT_ABI_VERSION + 7;
+	rewind(f);
+	ck_assert_uint_eq(fwrite(&h, sizeof(h), 1, f), 1);
+	ck_assert_int_eq(fclose(f), 0);
+	suptest_start(&t, NULL, NULL);
+	int status = suptest_wait_exit(&t, 20000);
+	ck_assert(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	snprintf(want, sizeof(want), "recording ABI version %u, this build reads %u",
+		 (unsigned)AOD_EVENT_ABI_VERSION + 7, (unsigned)AOD_EVENT_ABI_VERSION);
+	ck_assert_msg(suptest_log_has(&t, want), "the log does not say: %s", want);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -145,6 +173,7 @@ int main(void)
 	TCase *tc = tcase_create("hostile_text");
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, hostile_comm_is_escaped_in_json_and_logs);
+	tcase_add_test(tc, recording_of_another_abi_version_is_named);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -242,7 +244,8 @@ START_TEST(symlink_trap_is_not_followed)
 	snprintf(path, sizeof(path), "%s/precious", outside);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_size, 200 * KIB);
-	ck_assert_uint_eq(res.total_bytes, 0);
+	/* the links left count as themselves, not as what they point at */
+	ck_assert_uint_eq(res.total_bytes, du("aod_123") + du(".aod_5.partial"));
 	ck_assert_uint_eq(res.collections, 0);
 }
 END_TEST
@@ -306,6 +309,10 @@ START_TEST(other_entries_are_left_alone)
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/aod_77", out);
 	write_data(out, "aod_77", 50 * KIB); /* a file named like a collection */
+	write_data(out, ".aod_78.partial", 50 * KIB); /* and one like a partial one */
+	uint64_t all = du("aod_77") + du(".aod_78.partial");
+	for (const char *const *o = others; *o; o++)
+		all += du(*o);
 
 	struct sweep_limits lim = { .max_bytes = 1, .max_age_ns = 1 };
 	struct sweep_result res;
@@ -313,8 +320,12 @@ START_TEST(other_entries_are_left_alone)
 	for (const char *const *o = others; *o; o++)
 		ck_assert_msg(exists(out, *o), "%s was deleted", *o);
 	ck_assert(exists(out, "aod_77"));
+	ck_assert(exists(out, ".aod_78.partial"));
 	ck_assert_uint_eq(res.deleted, 0);
-	ck_assert_uint_eq(res.total_bytes, 0);
+	/* never deleted, but the disk they take counts towards the limit */
+	ck_assert_uint_ge(all, 8 * 50 * KIB);
+	ck_assert_uint_eq(res.total_bytes, all);
+	ck_assert_uint_eq(res.other_bytes, all);
 }
 END_TEST
 
@@ -386,6 +397,123 @@ START_TEST(nested_trees_are_removed_whole)
 }
 END_TEST
 
+/* Builds under dirfd a chain of depth directories named d, each holding a
+ * small file, with a 16 KiB file at the bottom and, halfway down, a
+ * directory "locked" (with a file) left at mode 000. Everything belongs to
+ * uid (when root builds it). */
+static void make_deep(int dirfd, unsigned depth, uid_t uid)
+{
+	int fd = dup(dirfd), locked_parent = -1;
+	ck_assert_int_ge(fd, 0);
+	for (unsigned i = 0; i < depth; i++) {
+		ck_assert_int_eq(mkdirat(fd, "d", 0755), 0);
+		int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_int_ge(sub, 0);
+		int f = openat(sub, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		ck_assert_int_ge(f, 0);
+		ck_assert_int_eq(write(f, "x", 1), 1);
+		if (geteuid() == 0) {
+			ck_assert_int_eq(fchown(sub, uid, uid), 0);
+			ck_assert_int_eq(fchown(f, uid, uid), 0);
+		}
+		close(f);
+		if (i == depth / 2)
+			locked_parent = dup(sub);
+		close(fd);
+		fd = sub;
+	}
+	char data[16 * 1024];
+	memset(data, 'y', sizeof(data));
+	int f = openat(fd, "bottom", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(f, 0);
+	ck_assert_int_eq(write(f, data, sizeof(data)), (ssize_t)sizeof(data));
+	ck_assert_int_eq(fsync(f), 0);
+	if (geteuid() == 0)
+		ck_assert_int_eq(fchown(f, uid, uid), 0);
+	close(f);
+	close(fd);
+	ck_assert_int_eq(mkdirat(locked_parent, "locked", 0755), 0);
+	f = openat(locked_parent, "locked/in", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(f, 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(fchown(f, uid, uid), 0);
+		ck_assert_int_eq(fchownat(locked_parent, "locked", uid, uid, 0), 0);
+	}
+	close(f);
+	ck_assert_int_eq(fchmodat(locked_parent, "locked", 0, 0), 0);
+	close(locked_parent);
+}
+
+/* Runs one sweep as the sweeper does: as an unprivileged owner of the tree
+ * (a root test drops to uid 65534, so mode 000 really locks it out).
+ * Returns the sweep's result. */
+static struct sweep_result sweep_as_owner(uid_t uid, const struct sweep_limits *lim)
+{
+	struct sweep_result res = { 0 };
+	int pfd[2];
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
+			_exit(2);
+		int rc = sweep_run(outfd, lim, now_ns, &res);
+		_exit(rc == 0 && write(pfd[1], &res, sizeof(res)) == (ssize_t)sizeof(res) ? 0 : 1);
+	}
+	close(pfd[1]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sweep child: status %#x", status);
+	ck_assert_int_eq(read(pfd[0], &res, sizeof(res)), (ssize_t)sizeof(res));
+	close(pfd[0]);
+	return res;
+}
+
+/* Collections deeper than any fixed limit, and ones with a mode 000
+ * directory (or a mode 000 top), are counted whole and deleted whole by
+ * their unprivileged owner. */
+START_TEST(deep_and_locked_collections_are_deleted)
+{
+	uid_t uid = geteuid() == 0 ? 65534 : geteuid();
+	const char *deep = ts_name(now_ns - 3 * NS_PER_DAY);
+	const char *locked = ts_name(now_ns - 4 * NS_PER_DAY);
+	const char *young = ts_name(now_ns - NS_PER_HOUR);
+	make_collection(deep, 4 * KIB);
+	make_collection(locked, 4 * KIB);
+	make_collection(young, 4 * KIB);
+	int dfd = openat(outfd, deep, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+	make_deep(dfd, 600, uid);
+	close(dfd);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(fchown(outfd, uid, uid), 0);
+		for (const char *const *c = (const char *const[]){ deep, locked, young, NULL }; *c; c++) {
+			char f[64];
+			snprintf(f, sizeof(f), "%s/dmesg.txt.zst", *c);
+			ck_assert_int_eq(fchownat(outfd, *c, uid, uid, 0), 0);
+			ck_assert_int_eq(fchownat(outfd, f, uid, uid, 0), 0);
+		}
+	}
+	ck_assert_int_eq(fchmodat(outfd, locked, 0, 0), 0);
+
+	/* counted whole: the 16 KiB at the bottom, 600 levels down, included */
+	struct sweep_limits none = { 0 };
+	struct sweep_result res = sweep_as_owner(uid, &none);
+	ck_assert_uint_eq(res.errors, 0);
+	ck_assert_uint_eq(res.collections, 3);
+	ck_assert_uint_ge(res.total_bytes, 3 * 4 * KIB + 16 * KIB + 600 * 1);
+
+	struct sweep_limits lim = sweep_limits_from(2, 512);
+	res = sweep_as_owner(uid, &lim);
+	ck_assert_uint_eq(res.errors, 0);
+	ck_assert_uint_eq(res.deleted, 2);
+	ck_assert(!exists(out, deep));
+	ck_assert(!exists(out, locked));
+	ck_assert(exists(out, young));
+}
+END_TEST
+
 START_TEST(size_counts_blocks_not_length)
 {
 	const char *c = make_collection("aod_10", 0);
@@ -427,6 +555,7 @@ int main(void)
 	tcase_add_test(tc, failed_collections_are_swept_too);
 	tcase_add_test(tc, the_same_warning_every_sweep_is_rate_limited);
 	tcase_add_test(tc, nested_trees_are_removed_whole);
+	tcase_add_test(tc, deep_and_locked_collections_are_deleted);
 	tcase_add_test(tc, size_counts_blocks_not_length);
 	tcase_add_test(tc, missing_dir_contents_are_an_empty_sweep);
 	suite_add_tcase(s, tc);

@@ -23,6 +23,8 @@
 # killed and the run starts again with TCG; the verdict is cached in the
 # build dir so later runs go straight to what works.
 #
+# On failure the output ends with each failed scenario's "not ok" lines
+# (failed-assertions.sh), after the logs and diagnostics.
 # Exit: 0 every scenario passed, 1 a scenario failed, the VM did not finish or
 # the --kernel could not be fetched (with the reason), 77 (skip) only when
 # qemu or, without --kernel, an installed kernel image with cifs is unavailable.
@@ -269,5 +271,7 @@ if [ $rc -ne 0 ]; then
 	cat "$run/qemu.log"
 	echo "--- console (last 150 lines)"
 	tail -n 150 "$console" | tr -d '\r'
+	# Last, so that the end of the output (all meson shows) is what failed.
+	"$here/failed-assertions.sh" "$run" "${scenarios[@]}"
 fi
 exit $rc
