@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ev_where.h"
 #include "recording_csv.h"
+#include "smb_where.h"
 
 _Static_assert(sizeof(struct recording_file_header) == 32, "recording header is a file format");
 _Static_assert(sizeof(RECORDING_MAGIC) - 1 == 8, "recording magic is 8 bytes");
@@ -29,6 +31,13 @@ struct recording_reader {
 	void *arg;
 	char *buf;
 	size_t buf_cap;
+	/* CSV with a share column: the records to hand out before reading on
+	 * (a share's AOD_EV_WHERE records, then its event), and the names
+	 * announced so far */
+	bool csv_share;
+	struct aod_event pending[EV_WHERE_RECORDS_MAX + 1];
+	unsigned n_pending, next_pending;
+	struct smb_where_table *named;
 };
 
 struct recording_writer {
@@ -51,7 +60,15 @@ static int recording_read_binary_header(struct recording_reader *r)
 
 	if (fread(&h, sizeof(h), 1, r->f) != 1)
 		return ferror(r->f) ? -EIO : -EBADMSG;
-	if (h.abi_version != AOD_EVENT_ABI_VERSION || h.record_size != sizeof(struct aod_event))
+	if (h.abi_version != AOD_EVENT_ABI_VERSION) {
+		char why[96];
+		snprintf(why, sizeof(why), "recording ABI version %u, this build reads %u", h.abi_version,
+			 AOD_EVENT_ABI_VERSION);
+		if (r->on_error)
+			r->on_error(0, why, r->arg);
+		return -EPROTONOSUPPORT;
+	}
+	if (h.record_size != sizeof(struct aod_event))
 		return -EBADMSG;
 	r->binary = true;
 	r->start_wall_ns = h.start_wall_ns;
@@ -71,8 +88,17 @@ static int recording_read_csv_header(struct recording_reader *r)
 	if (len < 0)
 		return ferror(r->f) ? -EIO : -EBADMSG;
 	recording_strip_eol(r->buf, &len);
-	if (strcmp(r->buf, RECORDING_CSV_HEADER) != 0 || (size_t)len != strlen(r->buf))
+	if ((size_t)len != strlen(r->buf))
 		return -EBADMSG;
+	r->csv_share = strcmp(r->buf, RECORDING_CSV_HEADER_SHARE) == 0;
+	if (!r->csv_share && strcmp(r->buf, RECORDING_CSV_HEADER) != 0)
+		return -EBADMSG;
+	if (r->csv_share) {
+		r->named = calloc(1, sizeof(*r->named));
+		if (!r->named)
+			return -ENOMEM;
+		smb_where_init(r->named);
+	}
 	r->line = 1;
 	return 0;
 }
@@ -114,6 +140,12 @@ int recording_open(const char *path, recording_error_fn on_error, void *arg,
 
 static const char *recording_event_check(const struct aod_event *ev)
 {
+	/* a share's name: its bytes are checked where it is assembled */
+	if (ev->kind == AOD_EV_WHERE_TEXT)
+		return NULL;
+	if (ev->kind == AOD_EV_WHERE)
+		return ev->message_id >= 1 && ev->message_id <= EV_WHERE_TEXT_MAX ? NULL
+			: "share name record with a bad length";
 	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR && ev->kind != AOD_EV_INFLIGHT)
 		return "unknown event kind";
 	if (ev->command >= AOD_SMB2_NR_COMMANDS)
@@ -146,10 +178,46 @@ static int recording_next_binary(struct recording_reader *r, struct aod_event *e
 	}
 }
 
+/* A share new for its (session, tree): its records go out before the event. */
+static void recording_csv_queue(struct recording_reader *r, const struct aod_event *ev,
+				const char *share)
+{
+	const struct smb_where *known = smb_where_find(r->named, ev->session_id, ev->tree_id);
+	size_t n = 0;
+
+	r->n_pending = r->next_pending = 0;
+	if (share[0] && (!known || strcmp(known->share, share) != 0)) {
+		struct smb_where w = { .session_id = ev->session_id, .tree_id = ev->tree_id };
+		n = ev_where_encode(ev->ts_ns, ev->session_id, ev->tree_id, share, r->pending);
+		if (n && smb_where_from_unc(share, &w) == 0)
+			smb_where_put(r->named, &w);
+	}
+	r->pending[n] = *ev;
+	r->n_pending = (unsigned)n + 1u;
+}
+
+static int recording_parse_line(struct recording_reader *r, char *line, struct aod_event *ev,
+				const char **why)
+{
+	char share[SMB_WHERE_SHARE_LEN];
+
+	if (!r->csv_share)
+		return recording_csv_parse(line, ev, why);
+	if (recording_csv_parse_share(line, ev, share, why) != 0)
+		return -EINVAL;
+	recording_csv_queue(r, ev, share);
+	*ev = r->pending[r->next_pending++];
+	return 0;
+}
+
 static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 {
 	ssize_t len;
 
+	if (r->next_pending < r->n_pending) {
+		*ev = r->pending[r->next_pending++];
+		return 1;
+	}
 	while ((len = getline(&r->buf, &r->buf_cap, r->f)) >= 0) {
 		r->line++;
 		recording_strip_eol(r->buf, &len);
@@ -160,7 +228,7 @@ static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 			why = "NUL byte in line";
 		else if (len > RECORDING_CSV_MAX_LINE)
 			why = "line too long";
-		else if (recording_csv_parse(r->buf, ev, &why) == 0)
+		else if (recording_parse_line(r, r->buf, ev, &why) == 0)
 			return 1;
 		recording_report(r, why);
 	}
@@ -194,6 +262,7 @@ void recording_close(struct recording_reader *r)
 	if (r->f)
 		fclose(r->f);
 	free(r->buf);
+	free(r->named);
 	free(r);
 }
 

@@ -38,7 +38,10 @@ struct source_replay {
 static void replay_on_error(unsigned long line, const char *reason, void *arg)
 {
 	struct source_replay *r = arg;
-	log_warn_rl("replay %s:%lu: %s; line skipped", r->path, line, reason);
+	if (line == 0) /* the file as a whole */
+		log_error("cannot replay %s: %s", r->path, reason);
+	else
+		log_warn_rl("replay %s:%lu: %s; line skipped", r->path, line, reason);
 }
 
 static int replay_refill(struct source_replay *r)
@@ -154,6 +157,10 @@ int source_replay_open(struct sup *s, const char *path, bool max_speed, struct s
 	r->timer_watch.fd = r->space_watch.fd = -1;
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	rc = recording_open(path, replay_on_error, r, &r->rd);
+	if (rc == -EPROTONOSUPPORT) {
+		free(r); /* replay_on_error said which versions */
+		return rc;
+	}
 	if (rc < 0) {
 		log_error("cannot open recording %s: %s", path,
 			  rc == -EBADMSG ? "not an aodv2 recording (binary or CSV)" : strerror(-rc));
