@@ -77,11 +77,8 @@ scope_named() {
 }
 _scope_named_once() { [ -n "$(scope_named "$SLOW")" ]; }
 
-smb_start
-ss -Hltn 'sport = :445' | grep -q 127.0.0.2:445 || smb2_start
-mount_retry //127.0.0.1/share "$MNT"
-aod_start
-wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
+hang_setup_premounted
+ss -Hltn 'sport = :445' | grep -q 127.0.0.2:445 || smb2_start # the hang scenario's, in one boot
 mount_retry //127.0.0.2/other "$MNT2"
 aod_wait_log 20 'share \\\\127\.0\.0\.2\\other .*tree connect' ||
 	not_ok "the supervisor did not log the tree connect of //127.0.0.2/other"
