@@ -142,6 +142,23 @@ static void manifest_worst(struct json *j, const struct proto_anomaly *a)
 	json_arr_end(j);
 }
 
+/* What the anomaly judged together; a server or share scope names it ("" when
+ * the requests' share was not known; other: past the tracked ones). */
+static void manifest_scope(struct json *j, const struct proto_anomaly *a)
+{
+	const char *scope = a->scope == PROTO_SCOPE_SERVER ? "server"
+			    : a->scope == PROTO_SCOPE_SHARE ? "share" : "host";
+
+	json_kv_str(j, "scope", scope);
+	if (a->scope != PROTO_SCOPE_SERVER && a->scope != PROTO_SCOPE_SHARE)
+		return;
+	json_key(j, "server");
+	json_strn(j, a->server, strnlen(a->server, sizeof(a->server)));
+	json_key(j, "share");
+	json_strn(j, a->share, strnlen(a->share, sizeof(a->share)));
+	json_kv_bool(j, "scope_other", a->scope_other != 0);
+}
+
 static void manifest_anomaly(struct json *j, const struct proto_anomaly *a)
 {
 	json_key(j, "anomaly");
@@ -149,6 +166,7 @@ static void manifest_anomaly(struct json *j, const struct proto_anomaly *a)
 	json_kv_str(j, "name", a->name);
 	json_kv_str(j, "type", proto_anomaly_type_name(a->type));
 	json_kv_bool(j, "emergency", a->emergency != 0);
+	manifest_scope(j, a);
 	json_kv_u64(j, "timestamp_ns", a->timestamp_ns);
 	json_key(j, "time");
 	manifest_time(j, a->timestamp_ns);

@@ -92,6 +92,28 @@ void summary_rule(char *buf, size_t cap, const struct aod_anomaly_cfg *ac)
 #undef RULE_ADD
 }
 
+static void summary_scope(FILE *f, const struct proto_anomaly *a)
+{
+	bool share = a->scope == PROTO_SCOPE_SHARE;
+
+	if (a->scope != PROTO_SCOPE_SERVER && !share)
+		return;
+	fprintf(f, "Scope:      %s ", share ? "share" : "server");
+	if (a->scope_other)
+		fprintf(f, "(the %ss past the ones tracked one by one)\n", share ? "share" : "server");
+	else if (!(share ? a->share : a->server)[0])
+		fprintf(f, "(requests whose share was not known)\n");
+	else if (share) {
+		summary_clean(f, a->share, sizeof(a->share));
+		fprintf(f, " on server ");
+		summary_clean(f, a->server, sizeof(a->server));
+		fputc('\n', f);
+	} else {
+		summary_clean(f, a->server, sizeof(a->server));
+		fputc('\n', f);
+	}
+}
+
 static void summary_head(FILE *f, const struct collection *col)
 {
 	const struct proto_anomaly *a = &col->anomaly;
@@ -110,6 +132,7 @@ static void summary_head(FILE *f, const struct collection *col)
 	}
 	fprintf(f, "Anomaly:    %s (%s)%s\n", a->name, proto_anomaly_type_name(a->type),
 		a->emergency ? ", emergency: one request over the emergency bound" : "");
+	summary_scope(f, a);
 	fprintf(f, "When:       ");
 	summary_time(f, a->timestamp_ns, true);
 	fprintf(f, " (local time)\n            ");

@@ -56,6 +56,9 @@ bool proto_anomaly_valid(const void *body, size_t len)
 		return false;
 	if (a.emergency > 1 || a.interval_start_ns > a.interval_end_ns)
 		return false;
+	if (a.scope > PROTO_SCOPE_SHARE || a.scope_other > 1 || !proto_str_valid(a.server, sizeof(a.server)) ||
+	    !proto_str_valid(a.share, sizeof(a.share)))
+		return false;
 	if (a.n_errnos > PROTO_MAX_ERRNOS || a.n_worst > PROTO_WORST)
 		return false;
 	for (uint32_t i = 0; i < a.n_errnos; i++)

@@ -90,6 +90,12 @@ enum proto_anomaly_type {
 	PROTO_ANOMALY_MANUAL = 3, /* aodctl collect */
 };
 
+enum proto_scope {
+	PROTO_SCOPE_HOST = 1,
+	PROTO_SCOPE_SERVER = 2,
+	PROTO_SCOPE_SHARE = 3,
+};
+
 struct proto_cmd_stat {
 	uint64_t count;      /* violations of this command in the interval */
 	uint64_t p50_ns, p99_ns, max_ns;
@@ -132,6 +138,14 @@ struct proto_anomaly {
 	struct proto_cmd_stat cmds[PROTO_SUMMARY_CMDS]; /* by SMB2 command code */
 	struct proto_errno_stat errnos[PROTO_MAX_ERRNOS];
 	struct proto_worst worst[PROTO_WORST];
+	/* What the anomaly judged together (scope in aodv2.yaml(5)): the host,
+	 * one server or one share; server and share name it ("" for the host,
+	 * and for requests whose share was not known). scope_other: the
+	 * requests of every server or share past the ones tracked one by one. */
+	uint32_t scope;                 /* enum proto_scope; 0 is host (a manual collection) */
+	uint32_t scope_other;
+	char server[PROTO_SERVER_LEN];
+	char share[PROTO_SHARE_LEN];
 };
 
 /* The last anomaly of each name the supervisor collected (its timestamp_ns):

@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ev_where.h"
 #include "recording_csv.h"
+#include "smb_where.h"
 
 _Static_assert(sizeof(struct recording_file_header) == 32, "recording header is a file format");
 _Static_assert(sizeof(RECORDING_MAGIC) - 1 == 8, "recording magic is 8 bytes");
@@ -36,6 +38,13 @@ struct recording_reader {
 	char buf[RECORDING_LINE_KEEP];
 	char in[RECORDING_READ_CHUNK]; /* CSV read-ahead */
 	size_t in_pos, in_len;
+	/* CSV with a share column: the records to hand out before reading on
+	 * (a share's AOD_EV_WHERE records, then its event), and the names
+	 * announced so far */
+	bool csv_share;
+	struct aod_event pending[EV_WHERE_RECORDS_MAX + 1];
+	unsigned n_pending, next_pending;
+	struct smb_where_table *named;
 };
 
 /* One CSV line as read: its first bytes in r->buf, NUL-terminated. */
@@ -139,8 +148,17 @@ static int recording_read_csv_header(struct recording_reader *r)
 
 	if (rc < 0)
 		return rc;
-	if (rc == 0 || l.too_long || l.has_nul || strcmp(r->buf, RECORDING_CSV_HEADER) != 0)
+	if (rc == 0 || l.too_long || l.has_nul)
 		return -EBADMSG;
+	r->csv_share = strcmp(r->buf, RECORDING_CSV_HEADER_SHARE) == 0;
+	if (!r->csv_share && strcmp(r->buf, RECORDING_CSV_HEADER) != 0)
+		return -EBADMSG;
+	if (r->csv_share) {
+		r->named = calloc(1, sizeof(*r->named));
+		if (!r->named)
+			return -ENOMEM;
+		smb_where_init(r->named);
+	}
 	r->line = 1;
 	return 0;
 }
@@ -192,6 +210,12 @@ int recording_open(const char *path, recording_error_fn on_error, void *arg,
 
 static const char *recording_event_check(const struct aod_event *ev)
 {
+	/* a share's name: its bytes are checked where it is assembled */
+	if (ev->kind == AOD_EV_WHERE_TEXT)
+		return NULL;
+	if (ev->kind == AOD_EV_WHERE)
+		return ev->message_id >= 1 && ev->message_id <= EV_WHERE_TEXT_MAX ? NULL
+			: "share name record with a bad length";
 	if (ev->kind != AOD_EV_LATENCY && ev->kind != AOD_EV_ERROR && ev->kind != AOD_EV_INFLIGHT)
 		return "unknown event kind";
 	if (ev->command >= AOD_SMB2_NR_COMMANDS)
@@ -224,11 +248,47 @@ static int recording_next_binary(struct recording_reader *r, struct aod_event *e
 	}
 }
 
+/* A share new for its (session, tree): its records go out before the event. */
+static void recording_csv_queue(struct recording_reader *r, const struct aod_event *ev,
+				const char *share)
+{
+	const struct smb_where *known = smb_where_find(r->named, ev->session_id, ev->tree_id);
+	size_t n = 0;
+
+	r->n_pending = r->next_pending = 0;
+	if (share[0] && (!known || strcmp(known->share, share) != 0)) {
+		struct smb_where w = { .session_id = ev->session_id, .tree_id = ev->tree_id };
+		n = ev_where_encode(ev->ts_ns, ev->session_id, ev->tree_id, share, r->pending);
+		if (n && smb_where_from_unc(share, &w) == 0)
+			smb_where_put(r->named, &w);
+	}
+	r->pending[n] = *ev;
+	r->n_pending = (unsigned)n + 1u;
+}
+
+static int recording_parse_line(struct recording_reader *r, char *line, struct aod_event *ev,
+				const char **why)
+{
+	char share[SMB_WHERE_SHARE_LEN];
+
+	if (!r->csv_share)
+		return recording_csv_parse(line, ev, why);
+	if (recording_csv_parse_share(line, ev, share, why) != 0)
+		return -EINVAL;
+	recording_csv_queue(r, ev, share);
+	*ev = r->pending[r->next_pending++];
+	return 0;
+}
+
 static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 {
 	struct recording_line l;
 	int rc;
 
+	if (r->next_pending < r->n_pending) {
+		*ev = r->pending[r->next_pending++];
+		return 1;
+	}
 	while ((rc = recording_read_line(r, &l)) > 0) {
 		r->line++;
 		const char *why = NULL;
@@ -238,7 +298,7 @@ static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 			why = "line too long";
 		else if (l.has_nul)
 			why = "NUL byte in line";
-		else if (recording_csv_parse(r->buf, ev, &why) == 0)
+		else if (recording_parse_line(r, r->buf, ev, &why) == 0)
 			return 1;
 		recording_report(r, why);
 	}
@@ -271,6 +331,7 @@ void recording_close(struct recording_reader *r)
 		return;
 	if (r->f)
 		fclose(r->f);
+	free(r->named);
 	free(r);
 }
 

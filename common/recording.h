@@ -5,10 +5,17 @@
  *  - binary: a header (magic "AODREC1\n", ABI version, record size, the
  *    wall-clock time of the first event) then struct aod_event records whose
  *    ts_ns are relative to the start of the recording;
+ *    The records include the AOD_EV_WHERE announcements (common/ev_where.h)
+ *    that name the shares, so a replay judges by share as the original did.
+ *    A binary recording of another ABI version is refused.
  *  - CSV with the header line
  *    ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm
- *    (ts_ns relative ns; kind latency|error; command SMB2_READ or a number;
- *    errno a name, a number or empty; nt_status hex or empty).
+ *    or, naming each event's share, the same with a share column before comm
+ *    (RECORDING_CSV_HEADER_SHARE: \\server\share or empty for unknown; the
+ *    reader turns a share new for its (session_id, tree_id) into AOD_EV_WHERE
+ *    records before the event)
+ *    (ts_ns relative ns; kind latency|error|inflight; command SMB2_READ or a
+ *    number; errno a name, a number or empty; nt_status hex or empty).
  * Malformed CSV lines are reported with their line number through the
  * reader's error callback, skipped and counted; they never abort the read.
  */
@@ -25,6 +32,8 @@
 #define RECORDING_MAGIC "AODREC1\n"
 #define RECORDING_CSV_HEADER \
 	"ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm"
+#define RECORDING_CSV_HEADER_SHARE \
+	"ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,share,comm"
 
 /* The binary format's header, in host byte order, followed by
  * struct aod_event records. */
@@ -46,13 +55,14 @@ typedef void (*recording_error_fn)(unsigned long line, const char *reason, void 
 /* Opens path; returns 0 or -errno: -EBADMSG when it is not a recording
  * this build reads, -EPROTONOSUPPORT for a binary recording of another ABI
  * version. On failure why (may be NULL) says what, e.g. "recording ABI
- * version 3, this build reads 4". A CSV line longer than
+ * version 1, this build reads 2". A CSV line longer than
  * RECORDING_CSV_MAX_LINE is refused while it is read: memory stays bounded
  * whatever the file holds. */
 int recording_open(const char *path, recording_error_fn on_error, void *arg,
 		   struct recording_reader **out, char *why, size_t why_len);
-/* Next event (ts_ns relative to the recording start). Returns 1, 0 at the
- * end, -errno on a read error. */
+/* Next record (ts_ns relative to the recording start): an event, or one of
+ * the AOD_EV_WHERE records naming a share. Returns 1, 0 at the end, -errno
+ * on a read error. */
 int recording_next(struct recording_reader *r, struct aod_event *ev);
 uint64_t recording_skipped(const struct recording_reader *r);
 /* True for the binary format, false for CSV. */

@@ -15,10 +15,11 @@
 #include <string.h>
 
 #include "smb_tables.h"
+#include "smb_where.h"
 
 enum csv_col {
 	COL_TS, COL_KIND, COL_COMMAND, COL_LATENCY, COL_ERRNO, COL_NT_STATUS,
-	COL_SESSION, COL_TREE, COL_MESSAGE, COL_PID, COL_COMM, COL_NR
+	COL_SESSION, COL_TREE, COL_MESSAGE, COL_PID, COL_SHARE, COL_COMM, COL_NR
 };
 
 static int csv_digit(char c, unsigned base)
@@ -161,12 +162,16 @@ static bool csv_parse_comm(char *s, char comm[AOD_COMM_LEN])
 	return true;
 }
 
-/* Splits the first COL_NR - 1 columns at commas; comm keeps the rest. */
-static bool csv_split(char *line, char *col[COL_NR])
+/* Splits the columns before comm at commas (share only when the file has
+ * it; share names hold no commas); comm keeps the rest. */
+static bool csv_split(char *line, char *col[COL_NR], bool with_share)
 {
 	char *p = line;
 
+	col[COL_SHARE] = NULL;
 	for (int i = 0; i < COL_COMM; i++) {
+		if (i == COL_SHARE && !with_share)
+			continue;
 		char *comma = strchr(p, ',');
 		if (!comma)
 			return false;
@@ -218,11 +223,43 @@ int recording_csv_parse(char *line, struct aod_event *ev, const char **why)
 	char *col[COL_NR];
 
 	memset(ev, 0, sizeof(*ev));
-	if (!csv_split(line, col)) {
+	if (!csv_split(line, col, false)) {
 		*why = "expected 11 comma-separated columns";
 		return -EINVAL;
 	}
 	*why = csv_parse_cols(col, ev);
+	return *why ? -EINVAL : 0;
+}
+
+/* Empty, or exactly a \\server\share name. */
+static bool csv_parse_share(const char *s, char *share)
+{
+	struct smb_where w;
+
+	share[0] = '\0';
+	if (*s == '\0')
+		return true;
+	memset(&w, 0, sizeof(w));
+	if (strlen(s) >= sizeof(w.share) || smb_where_from_unc(s, &w) != 0 || strcmp(w.share, s) != 0 ||
+	    !smb_where_valid(&w))
+		return false;
+	memcpy(share, w.share, sizeof(w.share));
+	return true;
+}
+
+int recording_csv_parse_share(char *line, struct aod_event *ev, char *share, const char **why)
+{
+	char *col[COL_NR];
+
+	memset(ev, 0, sizeof(*ev));
+	share[0] = '\0';
+	if (!csv_split(line, col, true)) {
+		*why = "expected 12 comma-separated columns";
+		return -EINVAL;
+	}
+	*why = csv_parse_cols(col, ev);
+	if (!*why && !csv_parse_share(col[COL_SHARE], share))
+		*why = "share is not a \\\\server\\share name";
 	return *why ? -EINVAL : 0;
 }
 

@@ -17,6 +17,9 @@
 /* Parses line (without its newline; modified in place) into *ev.
  * Returns 0, or -EINVAL with *why naming the bad field. */
 int recording_csv_parse(char *line, struct aod_event *ev, const char **why);
+/* The same for a line with the share column (RECORDING_CSV_HEADER_SHARE):
+ * share gets "" or a \\server\share name (SMB_WHERE_SHARE_LEN bytes). */
+int recording_csv_parse_share(char *line, struct aod_event *ev, char *share, const char **why);
 
 /* Formats *ev as one CSV line with its newline, ts_ns written relative to
  * base_ns (an event before base_ns is written at 0), in the form

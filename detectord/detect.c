@@ -10,9 +10,11 @@
 #include <time.h>
 
 #include "audit.h"
+#include "ev_where.h"
 #include "handler.h"
 #include "log.h"
 #include "smb_tables.h"
+#include "smb_where.h"
 
 /* Events are checked and split into window runs this many at a time, so the
  * handlers' passes over a run find it in L1 (64 bytes x 256 = 16 KiB). */
@@ -22,20 +24,48 @@
  * overflow window arithmetic. */
 #define DETECT_TS_MAX (UINT64_MAX / 4u)
 
+/* One thing an anomaly judges on its own: the host, or one server or share
+ * of a scoped anomaly (then keys[DETECT_SCOPE_KEYS] is the "other" key). */
+struct detect_key {
+	void *state;
+	bool used;
+	bool has_sent;
+	uint64_t last_sent_ns;   /* wall clock timestamp of the last sent anomaly */
+	uint64_t judged;
+	uint64_t judged_closed;  /* judged when the last window closed */
+	char server[PROTO_SERVER_LEN];
+	char share[PROTO_SHARE_LEN];
+};
+
+/* (session, tree) -> key index, valid while gen equals the engine's. */
+#define DETECT_CACHE 64u
+struct detect_cache {
+	uint64_t session_id;
+	uint32_t tree_id;
+	uint32_t idx;
+	uint64_t gen;
+};
+
 struct detect_slot {
 	const struct handler_ops *ops;
-	void *state;
 	char name[PROTO_NAME_LEN];
 	uint64_t cooldown_ns;
 	uint64_t judged, detected, sent, suppressed;
-	uint64_t judged_closed;  /* judged when the last window closed (audit) */
-	bool has_sent;
-	uint64_t last_sent_ns; /* wall clock timestamp of the last sent anomaly */
+	enum aod_scope scope;    /* AOD_SCOPE_HOST for anything but server and share */
+	struct detect_key *keys; /* 1 (host) or DETECT_SCOPE_KEYS + 1 */
+	unsigned n_keys;
+	uint64_t other_keyed;    /* (session, tree) pairs sent to the other key */
+	/* the cooldown a restarted detectord was handed (detect_restore_cooldown):
+	 * keys taken later start from it too */
+	bool restored;
+	uint64_t restored_ns;
+	struct detect_cache cache[DETECT_CACHE];
 };
 
 struct handler_sink {
 	struct detect *d;
 	struct detect_slot *slot;
+	struct detect_key *key;
 };
 
 struct detect {
@@ -52,6 +82,11 @@ struct detect {
 	uint64_t last_ts_sent; /* keeps sent timestamps unique */
 
 	uint64_t consumed, late, invalid, invalid_logged;
+
+	/* The shares the stream named (AOD_EV_WHERE records) */
+	struct smb_where_table *where;
+	struct ev_where_asm where_asm;
+	uint64_t gen;          /* bumped when a name or a key changes: drops the caches */
 };
 
 int64_t detect_clock_offset(void)
@@ -77,9 +112,37 @@ static void slots_free(struct detect_slot *slots, unsigned n)
 {
 	if (!slots)
 		return;
-	for (unsigned i = 0; i < n; i++)
-		free(slots[i].state);
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned k = 0; slots[i].keys && k < slots[i].n_keys; k++)
+			free(slots[i].keys[k].state);
+		free(slots[i].keys);
+	}
 	free(slots);
+}
+
+/* The keys of one anomaly, each with its handler state. */
+static int slot_keys_build(struct detect_slot *s, const struct aod_anomaly_cfg *a, char *err,
+			   size_t errlen)
+{
+	s->scope = a->scope == AOD_SCOPE_SERVER || a->scope == AOD_SCOPE_SHARE ? a->scope : AOD_SCOPE_HOST;
+	s->n_keys = s->scope == AOD_SCOPE_HOST ? 1u : DETECT_SCOPE_KEYS + 1u;
+	s->keys = calloc(s->n_keys, sizeof(*s->keys));
+	if (!s->keys) {
+		snprintf(err, errlen, "anomaly %s: out of memory", a->name);
+		return -ENOMEM;
+	}
+	for (unsigned k = 0; k < s->n_keys; k++) {
+		s->keys[k].state = calloc(1, s->ops->state_size);
+		if (!s->keys[k].state) {
+			snprintf(err, errlen, "anomaly %s: out of memory", a->name);
+			return -ENOMEM;
+		}
+		int r = s->ops->init(s->keys[k].state, a, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	s->keys[0].used = s->scope == AOD_SCOPE_HOST;
+	return 0;
 }
 
 static uint64_t interval_ns_of(const struct aod_config *cfg)
@@ -119,13 +182,7 @@ static int slots_build(const struct aod_config *cfg, struct detect_slot **out, c
 			slots_free(slots, i);
 			return -EINVAL;
 		}
-		s->state = calloc(1, s->ops->state_size);
-		if (!s->state) {
-			snprintf(err, errlen, "anomaly %s: out of memory", a->name);
-			slots_free(slots, i);
-			return -ENOMEM;
-		}
-		r = s->ops->init(s->state, a, err, errlen);
+		r = slot_keys_build(s, a, err, errlen);
 		if (r < 0) {
 			slots_free(slots, i + 1);
 			return r;
@@ -171,6 +228,14 @@ int detect_create(const struct aod_config *cfg, int64_t mono_to_wall_ns, detect_
 		return r;
 	}
 	d->n_slots = cfg->n_anomalies;
+	d->where = calloc(1, sizeof(*d->where));
+	if (!d->where) {
+		snprintf(err, errlen, "out of memory");
+		detect_free(d);
+		return -ENOMEM;
+	}
+	smb_where_init(d->where);
+	d->gen = 1;
 	params_apply(d, interval_ns_of(cfg));
 	d->mono_to_wall = (uint64_t)mono_to_wall_ns;
 	d->emit = emit;
@@ -184,15 +249,36 @@ void detect_free(struct detect *d)
 	if (!d)
 		return;
 	slots_free(d->slots, d->n_slots);
+	free(d->where);
 	free(d);
 }
 
 /* ---- anomalies ----------------------------------------------------------- */
 
-/* One line an operator can act on: what, how bad, and the worst request. */
-static void detect_log_sent(const struct detect_slot *s, const struct proto_anomaly *a)
+/* "; share \\srv\s" for a scoped anomaly, "" for the host. */
+static void detect_scope_text(const struct detect_slot *s, const struct detect_key *k, char *buf,
+			      size_t len)
 {
-	char worst[128] = "";
+	bool other = s->scope != AOD_SCOPE_HOST && k == &s->keys[DETECT_SCOPE_KEYS];
+	const char *what = s->scope == AOD_SCOPE_SHARE ? "share" : "server";
+	const char *name = s->scope == AOD_SCOPE_SHARE ? k->share : k->server;
+
+	buf[0] = '\0';
+	if (s->scope == AOD_SCOPE_HOST)
+		return;
+	if (other)
+		snprintf(buf, len, "; %ss past the %u tracked", what, DETECT_SCOPE_KEYS);
+	else if (s->scope == AOD_SCOPE_SHARE && name[0])
+		snprintf(buf, len, "; share %s (server %s)", name, k->server);
+	else
+		snprintf(buf, len, "; %s %s", what, name[0] ? name : "unknown");
+}
+
+/* One line an operator can act on: what, where, how bad, and the worst request. */
+static void detect_log_sent(const struct detect_slot *s, const struct detect_key *k,
+			    const struct proto_anomaly *a)
+{
+	char worst[128] = "", scope[PROTO_SHARE_LEN + PROTO_SERVER_LEN + 32];
 
 	if (a->n_worst) {
 		const struct proto_worst *w = &a->worst[0];
@@ -202,35 +288,37 @@ static void detect_log_sent(const struct detect_slot *s, const struct proto_anom
 			 cmd ? cmd : "?", w->latency_ns / 1000000u, err ? " " : "", err ? err : "",
 			 w->comm, w->pid);
 	}
-	log_info("anomaly %s (%s)%s: %" PRIu64 " violations of %" PRIu64 " events judged "
+	detect_scope_text(s, k, scope, sizeof(scope));
+	log_info("anomaly %s (%s)%s%s: %" PRIu64 " violations of %" PRIu64 " events judged "
 		 "(acceptable %u) in %" PRIu64 " ms%s; timestamp %" PRIu64,
-		 s->name, s->ops->type_name, a->emergency ? " emergency" : "", a->violations,
+		 s->name, s->ops->type_name, a->emergency ? " emergency" : "", scope, a->violations,
 		 a->events_judged, a->acceptable_count,
 		 (a->interval_end_ns - a->interval_start_ns) / 1000000u, worst, a->timestamp_ns);
 }
 
 /* audit.h: every window judged, with its verdict. */
-static void detect_audit_window(const struct detect *d, struct detect_slot *s,
+static void detect_audit_window(const struct detect *d, struct detect_slot *s, struct detect_key *k,
 				const struct proto_anomaly *a)
 {
-	uint64_t events = s->judged - s->judged_closed;
+	uint64_t events = k->judged - k->judged_closed;
 	char ev[24], viol[24];
 
-	s->judged_closed = s->judged;
+	k->judged_closed = k->judged;
 	if (!audit_enabled())
 		return;
 	snprintf(ev, sizeof(ev), "%" PRIu64, events);
 	snprintf(viol, sizeof(viol), "%" PRIu64, a ? a->violations : 0);
 	struct journal_field f[] = { { "AOD_ANOMALY", s->name }, { "AOD_TYPE", s->ops->type_name },
 				     { "AOD_EVENTS", ev }, { "AOD_VIOLATIONS", a ? viol : "" },
-				     { "AOD_VERDICT", a ? "anomaly" : "ok" } };
-	audit_record(AUDIT_WINDOW, f, 5, "window of %" PRIu64 " ms for %s: %s events judged, %s",
-		     (d->end - d->start) / 1000000u, s->name, ev, a ? "anomaly" : "ok");
+				     { "AOD_VERDICT", a ? "anomaly" : "ok" }, { "AOD_SHARE", k->share } };
+	audit_record(AUDIT_WINDOW, f, 6, "window of %" PRIu64 " ms for %s%s%s: %s events judged, %s",
+		     (d->end - d->start) / 1000000u, s->name, k->share[0] ? " on " : "", k->share, ev,
+		     a ? "anomaly" : "ok");
 }
 
 /* audit.h: an anomaly and its cooldown decision. */
-static void detect_audit_decision(const struct detect_slot *s, const struct proto_anomaly *a,
-				  bool sent)
+static void detect_audit_decision(const struct detect_slot *s, const struct detect_key *k,
+				  const struct proto_anomaly *a, bool sent)
 {
 	char viol[24], cool[24], coll[32];
 
@@ -244,37 +332,50 @@ static void detect_audit_decision(const struct detect_slot *s, const struct prot
 	struct journal_field f[] = { { "AOD_ANOMALY", s->name }, { "AOD_TYPE", s->ops->type_name },
 				     { "AOD_VIOLATIONS", viol }, { "AOD_COOLDOWN_SEC", cool },
 				     { "AOD_DECISION", sent ? "sent" : "suppressed" },
-				     { "AOD_COLLECTION", coll } };
-	audit_record(AUDIT_ANOMALY, f, 6, "anomaly %s%s: %s violations; %s (cooldown %s s)", s->name,
-		     a->emergency ? " (emergency)" : "", viol,
+				     { "AOD_COLLECTION", coll }, { "AOD_SHARE", k->share } };
+	audit_record(AUDIT_ANOMALY, f, 7, "anomaly %s%s%s%s: %s violations; %s (cooldown %s s)", s->name,
+		     a->emergency ? " (emergency)" : "", k->share[0] ? " on " : "", k->share, viol,
 		     sent ? "sent for collection" : "suppressed by cooldown", cool);
 }
 
-static void detect_deliver(struct detect *d, struct detect_slot *s, struct proto_anomaly *a,
-			   uint64_t ts_wall)
+static void detect_name_scope(const struct detect_slot *s, const struct detect_key *k,
+			      struct proto_anomaly *a)
+{
+	a->scope = s->scope == AOD_SCOPE_SERVER ? PROTO_SCOPE_SERVER
+		   : s->scope == AOD_SCOPE_SHARE ? PROTO_SCOPE_SHARE : PROTO_SCOPE_HOST;
+	a->scope_other = s->scope != AOD_SCOPE_HOST && k == &s->keys[DETECT_SCOPE_KEYS];
+	memcpy(a->server, k->server, sizeof(a->server));
+	memcpy(a->share, k->share, sizeof(a->share));
+}
+
+/* Cooldowns are per key: one share's anomaly does not silence another's. */
+static void detect_deliver(struct detect *d, struct detect_slot *s, struct detect_key *k,
+			   struct proto_anomaly *a, uint64_t ts_wall)
 {
 	memcpy(a->name, s->name, sizeof(a->name));
 	a->type = s->ops->proto_type;
+	detect_name_scope(s, k, a);
 	s->detected++;
-	if (s->cooldown_ns && s->has_sent && ts_wall < s->last_sent_ns + s->cooldown_ns) {
+	if (s->cooldown_ns && k->has_sent && ts_wall < k->last_sent_ns + s->cooldown_ns) {
 		s->suppressed++;
-		log_info("anomaly %s%s suppressed by cooldown: %" PRIu64 " violations (acceptable %u), "
+		log_info("anomaly %s%s%s%s suppressed by cooldown: %" PRIu64 " violations (acceptable %u), "
 			 "%" PRIu64 " ms after the last one sent (cooldown %" PRIu64 " s)",
-			 s->name, a->emergency ? " (emergency)" : "", a->violations, a->acceptable_count,
-			 ts_wall > s->last_sent_ns ? (ts_wall - s->last_sent_ns) / 1000000u : 0,
+			 s->name, a->emergency ? " (emergency)" : "", k->share[0] ? " on " : "", k->share,
+			 a->violations, a->acceptable_count,
+			 ts_wall > k->last_sent_ns ? (ts_wall - k->last_sent_ns) / 1000000u : 0,
 			 s->cooldown_ns / 1000000000u);
-		detect_audit_decision(s, a, false);
+		detect_audit_decision(s, k, a, false);
 		return;
 	}
 	if (ts_wall <= d->last_ts_sent)
 		ts_wall = d->last_ts_sent + 1u;
 	a->timestamp_ns = ts_wall;
 	d->last_ts_sent = ts_wall;
-	s->has_sent = true;
-	s->last_sent_ns = ts_wall;
+	k->has_sent = true;
+	k->last_sent_ns = ts_wall;
 	s->sent++;
-	detect_log_sent(s, a);
-	detect_audit_decision(s, a, true);
+	detect_log_sent(s, k, a);
+	detect_audit_decision(s, k, a, true);
 	d->emit(a, d->emit_arg);
 }
 
@@ -285,7 +386,125 @@ void handler_emergency(struct handler_sink *sink, struct proto_anomaly *a, uint6
 
 	a->interval_start_ns = detect_wall(d, d->start);
 	a->interval_end_ns = detect_wall(d, end);
-	detect_deliver(d, sink->slot, a, detect_wall(d, event_ts_ns));
+	detect_deliver(d, sink->slot, sink->key, a, detect_wall(d, event_ts_ns));
+}
+
+/* ---- scope keys ---------------------------------------------------------- */
+
+/* A share the stream named (AOD_EV_WHERE records). */
+static void detect_where(struct detect *d, const struct aod_event *e)
+{
+	struct smb_where w;
+	int r = ev_where_feed(&d->where_asm, e, &w);
+
+	if (r < 0) {
+		d->invalid++;
+		return;
+	}
+	if (r == 0)
+		return;
+	smb_where_put(d->where, &w);
+	d->gen++;
+}
+
+static const char *key_name(const struct detect_slot *s, const struct detect_key *k)
+{
+	return s->scope == AOD_SCOPE_SHARE ? k->share : k->server;
+}
+
+/* The key an event's share (or server) is judged under: a tracked one, a
+ * free one it takes, or - all DETECT_SCOPE_KEYS taken - the other key. */
+static unsigned slot_key_find(struct detect *d, struct detect_slot *s, const struct aod_event *e)
+{
+	const struct smb_where *w = smb_where_find(d->where, e->session_id, e->tree_id);
+	const char *name;
+	int free_k = -1;
+
+	if (!w && s->scope == AOD_SCOPE_SERVER)
+		w = smb_where_find_session(d->where, e->session_id);
+	name = !w ? "" : s->scope == AOD_SCOPE_SHARE ? w->share : w->server;
+	for (unsigned k = 0; k < DETECT_SCOPE_KEYS; k++) {
+		struct detect_key *key = &s->keys[k];
+		if (!key->used) {
+			if (free_k < 0)
+				free_k = (int)k;
+			continue;
+		}
+		if (strcmp(key_name(s, key), name) == 0)
+			return k;
+	}
+	if (free_k < 0) {
+		struct detect_key *other = &s->keys[DETECT_SCOPE_KEYS];
+		other->used = true;
+		s->other_keyed++;
+		log_warn_rl("anomaly %s: more than %u %ss at once; %s and the others past them are "
+			    "judged together (%" PRIu64 " times so far)", s->name, DETECT_SCOPE_KEYS,
+			    s->scope == AOD_SCOPE_SHARE ? "share" : "server", name[0] ? name : "unknown",
+			    s->other_keyed);
+		return DETECT_SCOPE_KEYS;
+	}
+	struct detect_key *key = &s->keys[free_k];
+	key->used = true;
+	key->has_sent = s->restored;
+	key->last_sent_ns = s->restored_ns;
+	snprintf(key->server, sizeof(key->server), "%s", w ? w->server : "");
+	snprintf(key->share, sizeof(key->share), "%s", w && s->scope == AOD_SCOPE_SHARE ? w->share : "");
+	return (unsigned)free_k;
+}
+
+static unsigned slot_key_of(struct detect *d, struct detect_slot *s, const struct aod_event *e)
+{
+	uint64_t h = (e->session_id ^ ((uint64_t)e->tree_id << 32 | e->tree_id)) * 0x9E3779B97F4A7C15ull;
+	struct detect_cache *c = &s->cache[h >> 58];
+
+	if (c->gen == d->gen && c->session_id == e->session_id && c->tree_id == e->tree_id)
+		return c->idx;
+	c->idx = slot_key_find(d, s, e);
+	c->session_id = e->session_id;
+	c->tree_id = e->tree_id;
+	c->gen = d->gen;
+	return c->idx;
+}
+
+static size_t key_judge(struct detect *d, struct detect_slot *s, struct detect_key *k,
+			const struct aod_event *ev, size_t n)
+{
+	struct handler_sink sink = { d, s, k };
+	size_t judged = s->ops->judge(k->state, ev, n, &sink);
+
+	k->judged += judged;
+	return judged;
+}
+
+/* Runs of events with the same key go to that key's handler together. */
+static size_t slot_judge_scoped(struct detect *d, struct detect_slot *s, const struct aod_event *ev,
+				size_t n)
+{
+	size_t judged = 0, start = 0;
+	unsigned cur = slot_key_of(d, s, &ev[0]);
+
+	for (size_t i = 1; i <= n; i++) {
+		unsigned k = i < n ? slot_key_of(d, s, &ev[i]) : UINT32_MAX;
+		if (k == cur)
+			continue;
+		judged += key_judge(d, s, &s->keys[cur], ev + start, i - start);
+		start = i;
+		cur = k;
+	}
+	return judged;
+}
+
+/* A key whose window judged nothing and whose cooldown is over makes room. */
+static void slot_key_idle(struct detect *d, struct detect_slot *s, struct detect_key *k,
+			  uint64_t judged_in_window, uint64_t now_wall)
+{
+	if (s->scope == AOD_SCOPE_HOST || judged_in_window ||
+	    (k->has_sent && s->cooldown_ns && now_wall < k->last_sent_ns + s->cooldown_ns))
+		return;
+	k->used = false;
+	k->has_sent = false;
+	k->server[0] = k->share[0] = '\0';
+	d->gen++;
 }
 
 /* ---- windows ------------------------------------------------------------- */
@@ -307,24 +526,34 @@ static void window_open(struct detect *d, uint64_t ts)
 	d->open = true;
 }
 
-static void window_close(struct detect *d)
+static void window_close_key(struct detect *d, struct detect_slot *s, struct detect_key *k)
 {
 	struct proto_anomaly a;
+	uint64_t judged = k->judged - k->judged_closed;
 
-	for (unsigned i = 0; i < d->n_slots; i++) {
-		struct detect_slot *s = &d->slots[i];
-		memset(&a, 0, sizeof(a));
-		bool anomalous = s->ops->close(s->state, &a);
-		detect_audit_window(d, s, anomalous ? &a : NULL);
-		if (!anomalous)
-			continue;
+	memset(&a, 0, sizeof(a));
+	bool anomalous = k->state && s->ops->close(k->state, &a);
+	detect_audit_window(d, s, k, anomalous ? &a : NULL);
+	if (anomalous) {
 		a.interval_start_ns = detect_wall(d, d->start);
 		a.interval_end_ns = detect_wall(d, d->end);
-		detect_deliver(d, s, &a, a.interval_end_ns);
+		detect_deliver(d, s, k, &a, a.interval_end_ns);
+	}
+	slot_key_idle(d, s, k, judged, detect_wall(d, d->end));
+}
+
+static void window_close(struct detect *d)
+{
+	for (unsigned i = 0; i < d->n_slots; i++) {
+		struct detect_slot *s = &d->slots[i];
+		for (unsigned k = 0; k < s->n_keys; k++)
+			if (s->keys[k].used)
+				window_close_key(d, s, &s->keys[k]);
 	}
 	if (d->invalid != d->invalid_logged) {
-		log_warn("skipped %" PRIu64 " malformed ring events (bad kind, command, errno or "
-			 "timestamp); %" PRIu64 " in total", d->invalid - d->invalid_logged, d->invalid);
+		log_warn("skipped %" PRIu64 " malformed ring events (bad kind, command, errno, "
+			 "timestamp or share name); %" PRIu64 " in total", d->invalid - d->invalid_logged,
+			 d->invalid);
 		d->invalid_logged = d->invalid;
 	}
 	d->open = false;
@@ -337,8 +566,8 @@ static void judge_run(struct detect *d, const struct aod_event *ev, size_t n)
 		return;
 	for (unsigned i = 0; i < d->n_slots; i++) {
 		struct detect_slot *s = &d->slots[i];
-		struct handler_sink sink = { d, s };
-		s->judged += s->ops->judge(s->state, ev, n, &sink);
+		s->judged += s->scope == AOD_SCOPE_HOST ? key_judge(d, s, &s->keys[0], ev, n)
+							: slot_judge_scoped(d, s, ev, n);
 	}
 }
 
@@ -393,6 +622,12 @@ static void judge_careful(struct detect *d, const struct aod_event *ev, size_t n
 		const struct aod_event *e = &ev[i];
 		uint64_t ts = e->ts_ns;
 
+		if (e->kind == AOD_EV_WHERE || e->kind == AOD_EV_WHERE_TEXT) {
+			judge_run(d, ev + run, i - run);
+			run = i + 1;
+			detect_where(d, e);
+			continue;
+		}
 		if (!event_valid(e)) {
 			judge_run(d, ev + run, i - run);
 			run = i + 1;
@@ -477,18 +712,26 @@ int detect_reload(struct detect *d, const struct aod_config *cfg, char *err, siz
 		struct detect_slot *n = &slots[i], *o = slot_find(d, n->name, n->ops);
 		if (!o)
 			continue;
-		n->ops->adopt(n->state, o->state);
 		n->judged = o->judged;
-		n->judged_closed = o->judged_closed;
 		n->detected = o->detected;
 		n->sent = o->sent;
 		n->suppressed = o->suppressed;
-		n->has_sent = o->has_sent;
-		n->last_sent_ns = o->last_sent_ns;
+		n->other_keyed = o->other_keyed;
+		n->restored = o->restored;
+		n->restored_ns = o->restored_ns;
+		if (n->scope != o->scope)
+			continue; /* judged by other keys now: windows start afresh */
+		for (unsigned k = 0; k < n->n_keys; k++) {
+			void *st = n->keys[k].state;
+			n->keys[k] = o->keys[k];
+			n->keys[k].state = st;
+			n->ops->adopt(st, o->keys[k].state);
+		}
 	}
 	slots_free(d->slots, d->n_slots);
 	d->slots = slots;
 	d->n_slots = cfg->n_anomalies;
+	d->gen++; /* the new slots' caches are empty */
 	return 0;
 }
 
@@ -498,9 +741,18 @@ bool detect_restore_cooldown(struct detect *d, const char *name, uint64_t last_n
 		struct detect_slot *s = &d->slots[i];
 		if (strncmp(s->name, name, sizeof(s->name)) != 0)
 			continue;
-		if (!s->has_sent || last_ns > s->last_sent_ns) {
-			s->has_sent = true;
-			s->last_sent_ns = last_ns;
+		if (!s->restored || last_ns > s->restored_ns) {
+			s->restored = true;
+			s->restored_ns = last_ns;
+		}
+		/* every key, the host's and those of a scoped anomaly alike: the
+		 * supervisor keeps one time per name for a restart */
+		for (unsigned k = 0; k < s->n_keys; k++) {
+			struct detect_key *key = &s->keys[k];
+			if (!key->has_sent || last_ns > key->last_sent_ns) {
+				key->has_sent = true;
+				key->last_sent_ns = last_ns;
+			}
 		}
 		return true;
 	}
@@ -512,7 +764,7 @@ uint64_t detect_wake_latency_ns(const struct detect *d)
 	uint64_t min = 0;
 
 	for (unsigned i = 0; i < d->n_slots; i++) {
-		uint64_t e = d->slots[i].ops->emergency_ns(d->slots[i].state);
+		uint64_t e = d->slots[i].ops->emergency_ns(d->slots[i].keys[0].state);
 		if (e && (!min || e < min))
 			min = e;
 	}

@@ -36,6 +36,12 @@
 #include "config.h"
 #include "proto.h"
 
+/* Keys a server- or share-scoped anomaly judges one by one; the requests of
+ * any further server or share are judged together under one "other" key
+ * (logged, rate-limited) until a key makes room: a key whose window judged
+ * nothing and whose cooldown is over. */
+#define DETECT_SCOPE_KEYS 16u
+
 struct detect;
 
 /* Receives each anomaly that passed its cooldown, at the moment it is

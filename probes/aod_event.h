@@ -15,7 +15,8 @@
 #include <linux/types.h>
 #endif
 
-#define AOD_EVENT_ABI_VERSION 1
+/* 1: kinds 1 and 2. 2: kind 3 (in flight) and kinds 4 and 5 (share names). */
+#define AOD_EVENT_ABI_VERSION 2
 #define AOD_COMM_LEN 16
 
 enum aod_event_kind {
@@ -25,6 +26,12 @@ enum aod_event_kind {
 	 * response; ts_ns is when the start map was walked and latency_ns how
 	 * long it had waited then (re-reported at every walk while it waits) */
 	AOD_EV_INFLIGHT = 3,
+	/* from the supervisor, not the kernel: names the share of one
+	 * (session_id, tree_id); message_id is how many AOD_EV_WHERE_TEXT
+	 * records follow it (1..4), which hold the share's \\server\share
+	 * name (common/ev_where.h) */
+	AOD_EV_WHERE = 4,
+	AOD_EV_WHERE_TEXT = 5,
 };
 
 struct aod_event {
@@ -39,6 +46,17 @@ struct aod_event {
 	__u8 command;     /* SMB2 command code, 0x00 (NEGOTIATE) .. 0x12 */
 	__u8 kind;        /* enum aod_event_kind */
 	__s16 err;        /* positive errno the client mapped the status to, 0 if none */
+};
+
+/* An AOD_EV_WHERE_TEXT record: seq counts 0.. after its AOD_EV_WHERE;
+ * text holds the next AOD_WHERE_TEXT_LEN bytes of the NUL-terminated name. */
+#define AOD_WHERE_TEXT_LEN 52
+struct aod_where_text {
+	__u64 ts_ns;
+	char text[AOD_WHERE_TEXT_LEN];
+	__u8 seq;
+	__u8 kind;        /* AOD_EV_WHERE_TEXT, where struct aod_event has kind */
+	__u16 reserved;
 };
 
 /* Per-CPU counters the probes keep (array map "aod_counters"). */
@@ -64,6 +82,10 @@ enum aod_probe_counter {
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct aod_event) == 64, "aod_event must stay 64 bytes");
+_Static_assert(sizeof(struct aod_where_text) == sizeof(struct aod_event) &&
+		       __builtin_offsetof(struct aod_where_text, kind) ==
+			       __builtin_offsetof(struct aod_event, kind),
+	       "a where text record is an event record with its kind in place");
 #endif
 
 #endif

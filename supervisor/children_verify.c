@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "sup.h"
+#include "where.h"
 #include "clock.h"
 
 static int proc_hex_field(const char *line, const char *key, uint64_t *out)
@@ -144,6 +145,8 @@ void worker_ready(struct worker *w)
 		return;
 	w->state = WS_RUNNING;
 	w->ready_ns = clock_mono_ns();
+	if (w->id == W_DETECTOR && s->where)
+		where_announce_all(s->where); /* a detectord that starts knows no share */
 	log_info("%s (pid %d) is ready as uid %u with capabilities %s", w->name, (int)w->pid,
 		 (unsigned)w->uid, w->cap_names);
 	if (s->phase == PHASE_RUNNING)

@@ -58,10 +58,12 @@ bool routing_from_detector(struct worker *w, const struct msg *m)
 	const struct proto_anomaly *a = (const struct proto_anomaly *)m->body;
 	const struct aod_anomaly_cfg *ac = config_anomaly(s->cfg, a->name);
 	uint64_t cooldown_ns = ac ? (uint64_t)ac->cooldown_sec * 1000000000ull : 0;
-	if (!cooldown_admit(&s->cooldowns, a->name, a->timestamp_ns, cooldown_ns)) {
-		log_warn_rl("anomaly %s (aod_%llu) from detectord falls within the cooldown of the "
+	const char *key = cooldown_key_of(a);
+	if (!cooldown_admit(&s->cooldowns, a->name, key, a->timestamp_ns, cooldown_ns)) {
+		log_warn_rl("anomaly %s%s%s (aod_%llu) from detectord falls within the cooldown of the "
 			    "last one collected (cooldown %u s; detectord was restarted?): not collected",
-			    a->name, (unsigned long long)a->timestamp_ns, ac->cooldown_sec);
+			    a->name, key[0] ? " on " : "", key, (unsigned long long)a->timestamp_ns,
+			    ac->cooldown_sec);
 		return true;
 	}
 	routing_anomaly(s, a);
@@ -74,11 +76,18 @@ void routing_detector_cooldowns(struct worker *w)
 	struct proto_cooldowns c;
 
 	memset(&c, 0, sizeof(c));
-	for (unsigned i = 0; i < cd->n && c.n < PROTO_MAX_ANOMALIES; i++) {
+	for (unsigned i = 0; i < cd->n; i++) {
 		if (!cd->e[i].name[0])
 			continue;
-		memcpy(c.e[c.n].name, cd->e[i].name, sizeof(c.e[c.n].name));
-		c.e[c.n++].last_ns = cd->e[i].last_ns;
+		unsigned j = 0; /* one entry per name: the latest of its keys */
+		while (j < c.n && strncmp(c.e[j].name, cd->e[i].name, sizeof(c.e[j].name)) != 0)
+			j++;
+		if (j == c.n && c.n == PROTO_MAX_ANOMALIES)
+			continue;
+		if (j == c.n)
+			memcpy(c.e[c.n++].name, cd->e[i].name, sizeof(c.e[j].name));
+		if (cd->e[i].last_ns > c.e[j].last_ns)
+			c.e[j].last_ns = cd->e[i].last_ns;
 	}
 	/* Not delivered: the supervisor's own check still holds the line. */
 	if (c.n && worker_send(w, PROTO_COOLDOWNS, &c, sizeof(c)) == 0)

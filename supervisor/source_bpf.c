@@ -12,6 +12,7 @@
 
 #include "flightrec.h"
 #include "droplog.h"
+#include "ev_where.h"
 #include "log.h"
 #include "probe_filter.h"
 #include "probes.h"
@@ -77,6 +78,16 @@ static void bpf_sink(const struct aod_event *ev, size_t n, void *arg)
 		bpf_note_drops(b, n - put);
 }
 
+/* A share's name goes into the stream before the events it names. */
+static void bpf_announce(const struct smb_where *e, void *arg)
+{
+	struct aod_event rec[EV_WHERE_RECORDS_MAX];
+	size_t n = ev_where_encode(clock_mono_ns(), e->session_id, e->tree_id, e->share, rec);
+
+	if (n)
+		bpf_sink(rec, n, arg);
+}
+
 static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
 {
 	struct source_bpf *b = lw->obj;
@@ -103,6 +114,8 @@ static int source_bpf_where(struct source_bpf *b)
 		log_warn("cannot read %s: %s (shares mounted before now are named when next seen)",
 			 WHERE_DEBUGDATA, strerror(-rc));
 	b->sup->where = w;
+	w->announce = bpf_announce;
+	w->announce_arg = b;
 	probes_set_tree_sink(b->probes, where_on_tree, w);
 	return 0;
 }

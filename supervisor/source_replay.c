@@ -38,7 +38,10 @@ struct source_replay {
 static void replay_on_error(unsigned long line, const char *reason, void *arg)
 {
 	struct source_replay *r = arg;
-	log_warn_rl("replay %s:%lu: %s; line skipped", r->path, line, reason);
+	if (line == 0) /* the file as a whole */
+		log_error("cannot replay %s: %s", r->path, reason);
+	else
+		log_warn_rl("replay %s:%lu: %s; line skipped", r->path, line, reason);
 }
 
 static int replay_refill(struct source_replay *r)

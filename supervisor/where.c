@@ -63,10 +63,14 @@ static void where_found(const struct smb_where *e, void *arg)
 	const struct smb_where *old = smb_where_find(&r->w->t, e->session_id, e->tree_id);
 
 	copy.seen_ns = r->now;
-	if (!old || old->gone || strcmp(old->share, e->share) != 0 || strcmp(old->address, e->address) != 0)
+	bool changed = !old || old->gone || strcmp(old->share, e->share) != 0;
+
+	if (changed || strcmp(old->address, e->address) != 0)
 		log_info("share %s (server %s, address %s): session 0x%" PRIx64 ", tree 0x%x (from DebugData)",
 			 e->share, e->server, e->address[0] ? e->address : "unknown", e->session_id, e->tree_id);
 	smb_where_put(&r->w->t, &copy);
+	if (changed && r->w->announce)
+		r->w->announce(&copy, r->w->announce_arg);
 	if (r->n < SMB_WHERE_MAX) {
 		r->seen[r->n].ses = e->session_id;
 		r->seen[r->n].tid = e->tree_id;
@@ -157,6 +161,8 @@ void where_on_tree(const struct probes_tree *t, void *arg)
 	if (addr)
 		snprintf(e.address, sizeof(e.address), "%s", addr);
 	smb_where_put(&w->t, &e);
+	if (w->announce)
+		w->announce(&e, w->announce_arg);
 	w->connects++;
 	log_info("share %s (server %s): session 0x%" PRIx64 ", tree 0x%x (tree connect)", e.share, e.server,
 		 t->session_id, t->tree_id);
@@ -165,6 +171,13 @@ void where_on_tree(const struct probes_tree *t, void *arg)
 }
 
 #endif
+
+void where_announce_all(struct where *w)
+{
+	for (unsigned i = 0; w->announce && i < w->t.n; i++)
+		if (!w->t.e[i].gone)
+			w->announce(&w->t.e[i], w->announce_arg);
+}
 
 static bool where_fill(const struct where *w, struct proto_worst *pw)
 {

@@ -32,7 +32,8 @@
  *    0.01..3650, max_total_log_size_mb 0.01..1048576; per anomaly
  *    acceptable_count 0..1000000, default_threshold_ms 1..600000,
  *    emergency_threshold_ms 0..600000 (above default_threshold_ms unless 0),
- *    track_commands[].threshold 1..600000, cooldown_sec 0..86400.
+ *    track_commands[].threshold 1..600000, cooldown_sec 0..86400; scope
+ *    host, server or share (default host).
  *  - aod_output_dir and control_socket are absolute paths without control
  *    characters (control_socket shorter than sun_path); service_user is a
  *    POSIX user name. Anomaly names are 1..63 of [A-Za-z0-9_.-], at most
@@ -62,6 +63,8 @@
 enum aod_anomaly_type { AOD_TYPE_LATENCY = 1, AOD_TYPE_ERROR = 2 };
 enum aod_tool { AOD_TOOL_SMBSLOWER = 1, AOD_TOOL_SMBIOSNOOP = 2 };
 enum aod_mode { AOD_MODE_ALL = 1, AOD_MODE_TRACKONLY = 2, AOD_MODE_EXCLUDEONLY = 3 };
+/* What one anomaly judges together: the whole host, each server, each share. */
+enum aod_scope { AOD_SCOPE_HOST = 1, AOD_SCOPE_SERVER = 2, AOD_SCOPE_SHARE = 3 };
 
 struct aod_track_command {
 	int command;            /* SMB2 command code */
@@ -83,6 +86,7 @@ struct aod_anomaly_cfg {
 	char **actions;                   /* each in watcher.actions */
 	unsigned n_actions;
 	uint32_t cooldown_sec;            /* default 60 */
+	enum aod_scope scope;             /* default host */
 };
 
 /* watcher.flight_recorder: what a collection holds from before its trigger
@@ -184,5 +188,7 @@ const char *config_action_name_at(unsigned idx);
 const char *config_type_name(enum aod_anomaly_type type);
 const char *config_tool_name(enum aod_tool tool);
 const char *config_mode_name(enum aod_mode mode);
+/* "host"/"server"/"share"; NULL outside the enum. */
+const char *config_scope_name(enum aod_scope scope);
 
 #endif

@@ -77,7 +77,7 @@ static bool anomaly_eq(const struct aod_anomaly_cfg *a, const struct aod_anomaly
 	    a->mode != b->mode || a->acceptable_count != b->acceptable_count ||
 	    a->default_threshold_ms != b->default_threshold_ms ||
 	    a->emergency_threshold_ms != b->emergency_threshold_ms ||
-	    a->cooldown_sec != b->cooldown_sec || a->n_track_commands != b->n_track_commands ||
+	    a->cooldown_sec != b->cooldown_sec || a->scope != b->scope || a->n_track_commands != b->n_track_commands ||
 	    a->n_track_codes != b->n_track_codes ||
 	    !strv_eq(a->actions, a->n_actions, b->actions, b->n_actions))
 		return false;

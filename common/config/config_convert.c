@@ -54,10 +54,12 @@ static int convert_enum(struct conv *c, const struct cfg_rule *r, const char *te
 		[CFG_TYPE] = "Latency or Error",
 		[CFG_TOOL] = "smbslower or smbiosnoop",
 		[CFG_MODE] = "all, trackonly or excludeonly",
+		[CFG_SCOPE] = "host, server or share",
 	};
 	char why[96];
 	int v = r->kind == CFG_TYPE ? cfg_type_from_name(text)
 		: r->kind == CFG_TOOL ? cfg_tool_from_name(text)
+		: r->kind == CFG_SCOPE ? cfg_scope_from_name(text)
 				      : cfg_mode_from_name(text);
 
 	if (v < 0) {
@@ -65,7 +67,7 @@ static int convert_enum(struct conv *c, const struct cfg_rule *r, const char *te
 		err_value(c, path, text, why);
 		return 0;
 	}
-	memcpy(dst, &v, sizeof(v)); /* the three enums are int-sized */
+	memcpy(dst, &v, sizeof(v)); /* the enums are int-sized */
 	return 0;
 }
 

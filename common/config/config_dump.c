@@ -93,6 +93,7 @@ static void put_anomaly(FILE *f, const struct aod_anomaly_cfg *a)
 	else
 		put_error(f, a);
 	fprintf(f, "      cooldown_sec: %u\n", a->cooldown_sec);
+	fprintf(f, "      scope: %s\n", config_scope_name(a->scope));
 	put_list(f, "      ", "actions", a->actions, a->n_actions);
 }
 

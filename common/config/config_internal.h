@@ -47,6 +47,7 @@ struct ov_track_command {
 struct ov_anomaly {
 	char *type, *tool, *mode;
 	char *acceptable_count, *default_threshold_ms, *emergency_threshold_ms, *cooldown_sec;
+	char *scope;
 	struct ov_track_command *track_commands;
 	unsigned track_commands_count;
 	char **track_codes;
@@ -187,12 +188,13 @@ bool cfg_anomaly_name_valid(const char *name);
 int cfg_type_from_name(const char *name);
 int cfg_tool_from_name(const char *name);
 int cfg_mode_from_name(const char *name);
+int cfg_scope_from_name(const char *name);
 
 /* ---- the scalar table: config_rules.c ---- */
 
 enum cfg_kind {
 	CFG_U32, CFG_DOUBLE, CFG_BOOL, CFG_ABSPATH, CFG_SOCKPATH, CFG_USER,
-	CFG_TYPE, CFG_TOOL, CFG_MODE, CFG_FILTER,
+	CFG_TYPE, CFG_TOOL, CFG_MODE, CFG_SCOPE, CFG_FILTER,
 };
 enum cfg_section { SEC_TOP, SEC_WATCHER, SEC_CLEANUP, SEC_AUDIT, SEC_ANOMALY, SEC_RECORDER };
 

@@ -68,6 +68,7 @@ const struct cfg_rule cfg_rules[] = {
 	ANO(default_threshold_ms, CFG_U32, 1, 600000, 20, true, false),
 	ANO(emergency_threshold_ms, CFG_U32, 0, 600000, 1000, true, false),
 	ANO(cooldown_sec, CFG_U32, 0, 86400, 60, false, false),
+	ANO(scope, CFG_SCOPE, 0, 0, AOD_SCOPE_HOST, false, false),
 };
 
 const unsigned cfg_n_rules = sizeof(cfg_rules) / sizeof(cfg_rules[0]);

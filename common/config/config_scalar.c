@@ -187,6 +187,8 @@ static const char *const tool_names[] = { [AOD_TOOL_SMBSLOWER] = "smbslower",
 static const char *const mode_names[] = { [AOD_MODE_ALL] = "all",
 					  [AOD_MODE_TRACKONLY] = "trackonly",
 					  [AOD_MODE_EXCLUDEONLY] = "excludeonly" };
+static const char *const scope_names[] = { [AOD_SCOPE_HOST] = "host", [AOD_SCOPE_SERVER] = "server",
+					   [AOD_SCOPE_SHARE] = "share" };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -213,6 +215,11 @@ int cfg_mode_from_name(const char *name)
 	return enum_from(mode_names, ARRAY_LEN(mode_names), name);
 }
 
+int cfg_scope_from_name(const char *name)
+{
+	return enum_from(scope_names, ARRAY_LEN(scope_names), name);
+}
+
 const char *config_type_name(enum aod_anomaly_type type)
 {
 	return (unsigned)type - 1 < ARRAY_LEN(type_names) - 1 ? type_names[type] : NULL;
@@ -226,6 +233,11 @@ const char *config_tool_name(enum aod_tool tool)
 const char *config_mode_name(enum aod_mode mode)
 {
 	return (unsigned)mode - 1 < ARRAY_LEN(mode_names) - 1 ? mode_names[mode] : NULL;
+}
+
+const char *config_scope_name(enum aod_scope scope)
+{
+	return (unsigned)scope - 1 < ARRAY_LEN(scope_names) - 1 ? scope_names[scope] : NULL;
 }
 
 /* The QuickActions collectord implements (see action_caps.h for theirs). */

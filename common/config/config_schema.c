@@ -35,6 +35,7 @@ const cyaml_schema_field_t cfg_anomaly_fields[] = {
 	STR("default_threshold_ms", struct ov_anomaly, default_threshold_ms),
 	STR("emergency_threshold_ms", struct ov_anomaly, emergency_threshold_ms),
 	STR("cooldown_sec", struct ov_anomaly, cooldown_sec),
+	STR("scope", struct ov_anomaly, scope),
 	CYAML_FIELD_SEQUENCE("track_commands", OPT, struct ov_anomaly, track_commands,
 			     &track_command_entry, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_SEQUENCE("track_codes", OPT, struct ov_anomaly, track_codes,
@@ -127,6 +128,7 @@ void cfg_ov_anomaly_clear(struct ov_anomaly *a)
 	free(a->default_threshold_ms);
 	free(a->emergency_threshold_ms);
 	free(a->cooldown_sec);
+	free(a->scope);
 	for (unsigned i = 0; a->track_commands && i < a->track_commands_count; i++) {
 		free(a->track_commands[i].command);
 		free(a->track_commands[i].threshold);

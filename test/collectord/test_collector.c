@@ -674,6 +674,10 @@ static const char manifest_tmpl[] =
 	"    \"name\": \"latency\",\n"
 	"    \"type\": \"Latency\",\n"
 	"    \"emergency\": true,\n"
+	"    \"scope\": \"share\",\n"
+	"    \"server\": \"srv1\",\n"
+	"    \"share\": \"\\\\\\\\srv1\\\\data\",\n"
+	"    \"scope_other\": false,\n"
 	"    \"timestamp_ns\": 1700000000123456789,\n"
 	"    \"time\": \"2023-11-14T22:13:20.123456789Z\",\n"
 	"    \"summary\": {\n"
@@ -816,6 +820,9 @@ START_TEST(manifest_is_exact)
 	strcpy(a.worst[0].server, "srv1");
 	strcpy(a.worst[0].address, "10.0.0.7");
 	strcpy(a.worst[0].share, "\\\\srv1\\data");
+	a.scope = PROTO_SCOPE_SHARE;
+	strcpy(a.server, "srv1");
+	strcpy(a.share, "\\\\srv1\\data");
 	collector_submit(&H.c, &a);
 	ck_assert_uint_eq(h_run_until(&H, 1, 5000), 1);
 

@@ -75,6 +75,7 @@ START_TEST(everything_round_trip)
 		"      default_threshold_ms: 7\n"
 		"      emergency_threshold_ms: 0\n"
 		"      cooldown_sec: 0\n"
+		"      scope: share\n"
 		"      track_commands:\n"
 		"        - command: SMB2_NEGOTIATE\n"
 		"        - command: SMB2_OPLOCK_BREAK\n"
@@ -84,6 +85,7 @@ START_TEST(everything_round_trip)
 		"      type: Error\n"
 		"      tool: smbiosnoop\n"
 		"      mode: excludeonly\n"
+		"      scope: server\n"
 		"      track_codes: [ERESTARTSYS, ENOTSUPP, EWOULDBLOCK, EHWPOISON]\n"
 		"      actions: [mounts]\n"
 		"    all-errors:\n"
@@ -116,6 +118,9 @@ START_TEST(everything_round_trip)
 
 	ck_assert_str_eq(cfg->output_dir, "/srv/aod \"x\" \\ y: #z");
 	ck_assert_uint_eq(cfg->n_anomalies, 3);
+	ck_assert_int_eq(cfg->anomalies[0].scope, AOD_SCOPE_SHARE);
+	ck_assert_int_eq(cfg->anomalies[1].scope, AOD_SCOPE_SERVER);
+	ck_assert_int_eq(cfg->anomalies[2].scope, AOD_SCOPE_HOST);
 	ck_assert(cfg->audit_enabled);
 	ck_assert(cfg->collect_on_shutdown);
 	ck_assert_str_eq(cfg->recorder.packet_filter,

@@ -96,6 +96,7 @@ static const struct bad_case cases[] = {
 	  "'Latancy' is not Latency or Error" },
 	{ "unknown tool", LAT "      tool: smbsnoop\n", 5, "'smbsnoop' is not smbslower or smbiosnoop" },
 	{ "unknown mode", LAT "      mode: some\n", 5, "'some' is not all, trackonly or excludeonly" },
+	{ "unknown scope", LAT "      scope: mount\n", 5, "'mount' is not host, server or share" },
 	{ "unknown SMB2 command", LAT "      track_commands:\n        - command: SMB2_WRIT\n", 6,
 	  "track_commands[0].command: 'SMB2_WRIT' is not an SMB2 command" },
 	{ "lower-case SMB2 command", LAT "      track_commands:\n        - command: smb2_write\n", 6,

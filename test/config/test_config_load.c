@@ -60,6 +60,7 @@ START_TEST(shipped_values)
 	ck_assert_uint_eq(lat->default_threshold_ms, 20);
 	ck_assert_uint_eq(lat->emergency_threshold_ms, 1000);
 	ck_assert_uint_eq(lat->cooldown_sec, 60);
+	ck_assert_int_eq(lat->scope, AOD_SCOPE_HOST);
 	ck_assert_uint_eq(lat->n_track_commands, 1);
 	ck_assert_int_eq(lat->track_commands[0].command, 0x09);
 	ck_assert_uint_eq(lat->track_commands[0].threshold_ms, 50);

@@ -341,6 +341,65 @@ START_TEST(trace_recorded_speed)
 }
 END_TEST
 
+/* ---- a CSV recording with shares, judged by share ---------------------------- */
+
+static const char scope_yaml[] =
+	"watch_interval_sec: 1\n"
+	"aod_output_dir: /var/tmp/aodv2-test\n"
+	"guardian:\n"
+	"  anomalies:\n"
+	"    byshare:\n"
+	"      type: Latency\n"
+	"      scope: share\n"
+	"      acceptable_count: 2\n"
+	"      default_threshold_ms: 20\n"
+	"      emergency_threshold_ms: 0\n"
+	"      cooldown_sec: 0\n";
+
+/* Share \\a\x: 6 fast reads; share \\b\y: 3 slow ones (over 2 on its own,
+ * 3 of 9 for the host too): one anomaly, naming \\b\y; an event at 1.5 s
+ * closes the window. The replay path: recording_next's share records go
+ * into the ring before the events they name. */
+START_TEST(csv_shares_replayed_are_judged_by_share)
+{
+	char path[] = "/tmp/aod-scope-XXXXXX";
+	struct aod_event ev[64];
+	struct recording_reader *rd;
+	struct anomalies got = { 0 };
+	size_t n = 0;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n", RECORDING_CSV_HEADER_SHARE);
+	for (int i = 0; i < 9; i++)
+		fprintf(f, "%d,latency,SMB2_READ,%d,,,7,%d,%d,1,%s,dd\n", 10000000 + i * 1000000,
+			i % 3 == 2 ? 30000000 : 1000000, i % 3 == 2 ? 2 : 1, i,
+			i % 3 == 2 ? "\\\\b\\y" : "\\\\a\\x");
+	fprintf(f, "1500000000,latency,SMB2_READ,1000000,,,7,1,99,1,\\\\a\\x,dd\n");
+	fclose(f);
+	ck_assert_int_eq(recording_open(path, NULL, NULL, &rd, NULL, 0), 0);
+	while (n < 64 && recording_next(rd, &ev[n]) == 1)
+		n++;
+	ck_assert_uint_eq(recording_skipped(rd), 0);
+	recording_close(rd);
+	unlink(path);
+	ck_assert_uint_eq(n, 10 + 2 * 2); /* two shares, each a header and one text record */
+
+	start_ready(scope_yaml);
+	trace_produce(ev, n, mono_ns(), false);
+	wait_consumed(n, 5000);
+	get_stats(&got);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_str_eq(got.a[0].share, "\\\\b\\y");
+	ck_assert_str_eq(got.a[0].server, "b");
+	ck_assert_uint_eq(got.a[0].scope, PROTO_SCOPE_SHARE);
+	ck_assert_uint_eq(got.a[0].violations, 3);
+	ck_assert_uint_eq(got.a[0].events_judged, 3);
+	child_stop();
+}
+END_TEST
+
 /* ---- the emergency path across processes ------------------------------------ */
 
 static void produce1(struct aod_event e)
@@ -605,6 +664,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, trace_max_speed);
 	tcase_add_test(tc, trace_recorded_speed);
 	tcase_add_test(tc, emergency_within_interval);
+	tcase_add_test(tc, csv_shares_replayed_are_judged_by_share);
 	tcase_add_test(tc, reload_under_load_judges_each_event_once);
 	suite_add_tcase(s, tc);
 

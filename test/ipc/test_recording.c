@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ev_where.h"
 #include "recording.h"
 
 #define MAX_ERRORS 32
@@ -171,6 +172,9 @@ START_TEST(test_binary_wrong_version_refused)
 	snprintf(want, sizeof(want), "recording ABI version %u, this build reads %u",
 		 (unsigned)AOD_EVENT_ABI_VERSION + 1, (unsigned)AOD_EVENT_ABI_VERSION);
 	ck_assert_str_eq(why, want);
+	h.abi_version = 1; /* before in-flight and share records */
+	write_file(&h, sizeof(h));
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, why, sizeof(why)), -EPROTONOSUPPORT);
 	h.abi_version = AOD_EVENT_ABI_VERSION;
 	h.record_size = 48;
 	write_file(&h, sizeof(h));
@@ -222,6 +226,78 @@ START_TEST(test_format_detection)
 	ck_assert_uint_eq(recording_start_wall_ns(r), 0);
 	struct aod_event ev;
 	ck_assert_int_eq(recording_next(r, &ev), 0);
+	recording_close(r);
+}
+END_TEST
+
+/* Reads the share records the reader hands out, as detectord would. */
+static void expect_share(struct recording_reader *r, uint64_t ses, uint32_t tree, const char *share)
+{
+	struct ev_where_asm a;
+	struct smb_where w;
+	struct aod_event ev;
+	int got = 0;
+
+	memset(&a, 0, sizeof(a));
+	for (int i = 0; i < EV_WHERE_RECORDS_MAX && got == 0; i++) {
+		ck_assert_int_eq(recording_next(r, &ev), 1);
+		ck_assert(ev.kind == AOD_EV_WHERE || ev.kind == AOD_EV_WHERE_TEXT);
+		got = ev_where_feed(&a, &ev, &w);
+		ck_assert_int_ge(got, 0);
+	}
+	ck_assert_int_eq(got, 1);
+	ck_assert_uint_eq(w.session_id, ses);
+	ck_assert_uint_eq(w.tree_id, tree);
+	ck_assert_str_eq(w.share, share);
+}
+
+/* The share column: a share new for its ids is announced once before its
+ * event, a changed one again; empty is unknown; a bad one is skipped. */
+START_TEST(test_csv_share_column)
+{
+	struct recording_reader *r;
+	struct aod_event ev;
+	struct errors errs = { 0 };
+
+	write_text(RECORDING_CSV_HEADER_SHARE "\n"
+		   "0,latency,SMB2_READ,30000000,,,7,3,1,1,\\\\srv1\\a,dd\n"
+		   "1,latency,SMB2_READ,30000000,,,7,3,2,1,\\\\srv1\\a,dd\n"
+		   "2,latency,SMB2_READ,30000000,,,7,4,3,1,,dd\n"
+		   "3,latency,SMB2_READ,30000000,,,7,3,4,1,\\\\srv1\\a\\dir,dd\n"
+		   "4,latency,SMB2_READ,30000000,,,7,3,5,1,\\\\srv2\\a-very-long-share-name-that-takes-two-text-records,x,y\n");
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
+	expect_share(r, 7, 3, "\\\\srv1\\a");
+	for (uint64_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(recording_next(r, &ev), 1);
+		ck_assert_uint_eq(ev.kind, AOD_EV_LATENCY);
+		ck_assert_uint_eq(ev.message_id, i + 1);
+	}
+	expect_share(r, 7, 3, "\\\\srv2\\a-very-long-share-name-that-takes-two-text-records");
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.message_id, 5);
+	ck_assert_str_eq(ev.comm, "x,y");
+	ck_assert_int_eq(recording_next(r, &ev), 0);
+	ck_assert_int_eq(errs.n, 1);
+	ck_assert_uint_eq(errs.line[0], 5);
+	ck_assert_str_eq(errs.reason[0], "share is not a \\\\server\\share name");
+	recording_close(r);
+}
+END_TEST
+
+/* Share records pass through a binary recording unchanged (but for ts_ns). */
+START_TEST(test_binary_keeps_share_records)
+{
+	struct recording_writer *w;
+	struct recording_reader *r;
+	struct aod_event rec[EV_WHERE_RECORDS_MAX];
+	size_t n = ev_where_encode(5000, 9, 2, "\\\\host\\data", rec);
+
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(recording_create(tmp_path, &w), 0);
+	ck_assert_int_eq(recording_write(w, rec, n), 0);
+	ck_assert_int_eq(recording_finish(w), 0);
+	ck_assert_int_eq(recording_open(tmp_path, NULL, NULL, &r, NULL, 0), 0);
+	expect_share(r, 9, 2, "\\\\host\\data");
 	recording_close(r);
 }
 END_TEST
@@ -403,6 +479,8 @@ static Suite *recording_suite(void)
 	tcase_add_test(tc, test_format_detection);
 	tcase_add_test(tc, test_create_never_follows_a_symlink);
 	tcase_add_test(tc, test_csv_good_lines);
+	tcase_add_test(tc, test_csv_share_column);
+	tcase_add_test(tc, test_binary_keeps_share_records);
 	tcase_add_test(tc, test_csv_malformed_lines_counted);
 	tcase_add_test(tc, test_csv_nul_and_long_lines);
 	tcase_add_test(tc, test_csv_huge_line_bounded_memory);

@@ -147,6 +147,9 @@ START_TEST(test_rule_documented)
 	case CFG_MODE:
 		snprintf(want, sizeof(want), "Default %s", config_mode_name((enum aod_mode)r->def));
 		break;
+	case CFG_SCOPE:
+		snprintf(want, sizeof(want), "Default %s", config_scope_name((enum aod_scope)r->def));
+		break;
 	default: /* type and tool: no default of their own */
 		snprintf(want, sizeof(want), "%s", r->no_default ? "" : "Default");
 		break;

@@ -134,22 +134,27 @@ START_TEST(cooldown_holds_across_restarts)
 	struct cooldowns c;
 	memset(&c, 0, sizeof(c));
 	uint64_t t0 = 1700000000ull * S;
-	ck_assert(cooldown_admit(&c, "latency", t0, 60 * S));
+	ck_assert(cooldown_admit(&c, "latency", NULL, t0, 60 * S));
 	for (int i = 1; i <= 5; i++)
-		ck_assert(!cooldown_admit(&c, "latency", t0 + (uint64_t)i * 4 * S, 60 * S));
+		ck_assert(!cooldown_admit(&c, "latency", NULL, t0 + (uint64_t)i * 4 * S, 60 * S));
 	ck_assert_uint_eq(c.dropped, 5);
 	/* another anomaly has its own cooldown */
-	ck_assert(cooldown_admit(&c, "errors", t0 + 5 * S, 60 * S));
+	ck_assert(cooldown_admit(&c, "errors", NULL, t0 + 5 * S, 60 * S));
 	/* a timestamp from the past is no way around it */
-	ck_assert(!cooldown_admit(&c, "latency", t0 - 30 * S, 60 * S));
+	ck_assert(!cooldown_admit(&c, "latency", NULL, t0 - 30 * S, 60 * S));
 	/* once the cooldown passed, collected; the next cooldown starts there */
-	ck_assert(cooldown_admit(&c, "latency", t0 + 60 * S, 60 * S));
-	ck_assert(!cooldown_admit(&c, "latency", t0 + 100 * S, 60 * S));
-	ck_assert(cooldown_admit(&c, "latency", t0 + 120 * S, 60 * S));
+	ck_assert(cooldown_admit(&c, "latency", NULL, t0 + 60 * S, 60 * S));
+	ck_assert(!cooldown_admit(&c, "latency", NULL, t0 + 100 * S, 60 * S));
+	ck_assert(cooldown_admit(&c, "latency", NULL, t0 + 120 * S, 60 * S));
 	/* cooldown_sec 0: everything */
-	ck_assert(cooldown_admit(&c, "fast", t0, 0));
-	ck_assert(cooldown_admit(&c, "fast", t0, 0));
+	ck_assert(cooldown_admit(&c, "fast", NULL, t0, 0));
+	ck_assert(cooldown_admit(&c, "fast", NULL, t0, 0));
 	ck_assert_uint_eq(c.dropped, 7);
+	/* scoped: each share has its own cooldown, the same share waits */
+	ck_assert(cooldown_admit(&c, "slow", "\\\\srv\\a", t0, 60 * S));
+	ck_assert(cooldown_admit(&c, "slow", "\\\\srv\\b", t0 + S, 60 * S));
+	ck_assert(!cooldown_admit(&c, "slow", "\\\\srv\\a", t0 + 2 * S, 60 * S));
+	ck_assert_uint_eq(c.dropped, 8);
 }
 END_TEST
 
@@ -158,14 +163,14 @@ START_TEST(cooldown_table_is_bounded)
 	struct cooldowns c;
 	char name[16];
 	memset(&c, 0, sizeof(c));
-	for (unsigned i = 0; i < 3 * PROTO_MAX_ANOMALIES; i++) {
+	for (unsigned i = 0; i < 3 * COOLDOWN_MAX; i++) {
 		snprintf(name, sizeof(name), "a%u", i);
-		ck_assert(cooldown_admit(&c, name, (uint64_t)(i + 1) * S, 60 * S));
-		ck_assert_uint_le(c.n, PROTO_MAX_ANOMALIES);
+		ck_assert(cooldown_admit(&c, name, NULL, (uint64_t)(i + 1) * S, 60 * S));
+		ck_assert_uint_le(c.n, COOLDOWN_MAX);
 	}
 	/* the newest names are still remembered */
-	snprintf(name, sizeof(name), "a%u", 3 * PROTO_MAX_ANOMALIES - 1);
-	ck_assert(!cooldown_admit(&c, name, 3 * PROTO_MAX_ANOMALIES * S + S, 60 * S));
+	snprintf(name, sizeof(name), "a%u", 3 * COOLDOWN_MAX - 1);
+	ck_assert(!cooldown_admit(&c, name, NULL, 3 * COOLDOWN_MAX * S + S, 60 * S));
 }
 END_TEST
 
