@@ -340,3 +340,9 @@ void source_bpf_close(struct source_bpf *b)
 	b->sup->where = NULL;
 	free(b);
 }
+
+int source_bpf_metrics(const struct source_bpf *b, struct probes_metrics *m, struct probes_status *st)
+{
+	probes_get_status(b->probes, st);
+	return probes_read_metrics(b->probes, m);
+}
