@@ -46,6 +46,8 @@ void metrics_configure(struct sup *s)
 {
 	bool on = s->cfg->metrics_textfile[0] != '\0';
 
+	if (s->metrics.tfd < 0)
+		return; /* the first config, before metrics_init (which arms it) */
 	timer_arm_ms(s->metrics.tfd, on ? (uint64_t)s->cfg->metrics_interval_sec * 1000u : 0);
 }
 
