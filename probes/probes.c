@@ -350,6 +350,9 @@ static void opts_set(struct probes *p, const struct probes_opts *o)
 		p->opts.stuck_after_ns = PROBES_STUCK_DEFAULT_NS;
 	inflight_set(&p->inflight, p->opts.want_latency ? p->opts.inflight_after_ns : 0,
 		     p->opts.inflight_every_ns);
+	/* as before the metrics kept every start: a filtered command's is not
+	 * reported, a TREE_CONNECT's (always kept) is */
+	p->inflight.skip_cmds = p->opts.cmd_filter_mask & ~(1u << AOD_SMB2_TREE_CONNECT);
 }
 
 static int base_load(struct probes *p)

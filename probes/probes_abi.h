@@ -20,6 +20,9 @@
 #define AOD_CFG_METRICS 0x4u /* every request into the histogram and error maps */
 #define AOD_CFG_ANY (AOD_CFG_LATENCY | AOD_CFG_ERRORS | AOD_CFG_METRICS)
 
+/* Its start is kept whatever cmd_filter_mask says: its response names a tree. */
+#define AOD_SMB2_TREE_CONNECT 0x03
+
 /*
  * The single entry of the "aod_probe_cfg" array map. A map rather than
  * const volatile globals so probes_update() changes thresholds while the
