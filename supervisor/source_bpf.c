@@ -151,8 +151,8 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		b->n_watches = i + 1;
 	}
 	log_info("probes loaded: minimum latency %" PRIu64 " ms, command filter 0x%x, latency %s, "
-		 "errors %s", o.min_latency_ns / 1000000u, o.cmd_filter_mask,
-		 o.want_latency ? "on" : "off", o.want_errors ? "on" : "off");
+		 "errors %s, metrics %s", o.min_latency_ns / 1000000u, o.cmd_filter_mask,
+		 o.want_latency ? "on" : "off", o.want_errors ? "on" : "off", o.want_metrics ? "on" : "off");
 	return 0;
 }
 

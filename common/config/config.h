@@ -145,6 +145,7 @@ struct aod_config {
 	char *metrics_textfile;           /* default CONFIG_METRICS_TEXTFILE_DEFAULT; "" (written
 					   * "none" in YAML): off */
 	uint32_t metrics_interval_sec;    /* default 15, range [1, 3600] */
+	bool metrics_in_kernel;           /* default true: the probes count every request */
 
 	char **files;                     /* files merged, in order (base first) */
 	unsigned n_files;

@@ -114,7 +114,7 @@ bool config_equal(const struct aod_config *a, const struct aod_config *b)
 	    a->max_total_log_size_mb != b->max_total_log_size_mb ||
 	    a->audit_enabled != b->audit_enabled || a->n_anomalies != b->n_anomalies ||
 	    !str_eq(a->metrics_textfile, b->metrics_textfile) ||
-	    a->metrics_interval_sec != b->metrics_interval_sec ||
+	    a->metrics_interval_sec != b->metrics_interval_sec || a->metrics_in_kernel != b->metrics_in_kernel ||
 	    !cfg_recorder_equal(&a->recorder, &b->recorder))
 		return false;
 	for (unsigned i = 0; i < a->n_anomalies; i++)

@@ -135,7 +135,8 @@ static void put_config(FILE *f, const struct aod_config *c)
 		put_str(f, c->metrics_textfile);
 	else
 		fputs("none", f);
-	fprintf(f, "\n  interval_sec: %u\n", c->metrics_interval_sec);
+	fprintf(f, "\n  interval_sec: %u\n  in_kernel: %s\n", c->metrics_interval_sec,
+		c->metrics_in_kernel ? "true" : "false");
 }
 
 char *config_dump(const struct aod_config *cfg)

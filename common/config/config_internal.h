@@ -83,7 +83,7 @@ struct ov_audit {
 };
 
 struct ov_metrics {
-	char *textfile, *interval_sec;
+	char *textfile, *interval_sec, *in_kernel;
 };
 
 struct ov_top {

@@ -66,6 +66,7 @@ const struct cfg_rule cfg_rules[] = {
 	  offsetof(struct aod_config, metrics_textfile), CFG_TEXTFILE, 0, 0, 0,
 	  CONFIG_METRICS_TEXTFILE_DEFAULT, false, false },
 	SEC(SEC_METRICS, struct ov_metrics, interval_sec, metrics_interval_sec, CFG_U32, 1, 3600, 15),
+	SEC(SEC_METRICS, struct ov_metrics, in_kernel, metrics_in_kernel, CFG_BOOL, 0, 0, 1),
 
 	ANO(type, CFG_TYPE, 0, 0, 0, false, true),
 	ANO(tool, CFG_TOOL, 0, 0, 0, false, true),

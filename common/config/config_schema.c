@@ -80,6 +80,7 @@ static const cyaml_schema_field_t audit_fields[] = {
 static const cyaml_schema_field_t metrics_fields[] = {
 	STR("textfile", struct ov_metrics, textfile),
 	STR("interval_sec", struct ov_metrics, interval_sec),
+	STR("in_kernel", struct ov_metrics, in_kernel),
 	CYAML_FIELD_END,
 };
 
