@@ -19,7 +19,9 @@ READS=3           # reads per share while the delay is on
 SHARE1_RE='.*127\\.0\\.0\\.1.share'
 SHARE2_RE='.*127\\.0\\.0\\.2.other'
 
-trap prom_stop EXIT
+# anomaly.sh's exit trap (netem off, artefacts) first, then the two servers
+_metrics_exit() { _anomaly_exit; prom_stop; }
+trap _metrics_exit EXIT
 aod_config <<EOF
 watch_interval_sec: 1
 metrics:
