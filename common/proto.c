@@ -169,6 +169,7 @@ bool proto_body_valid(uint16_t type, const void *body, size_t len)
 	case PROTO_DRAINED:
 	case PROTO_CTL_RELOAD:
 	case PROTO_CTL_CHECK_CONFIG:
+	case PROTO_CTL_METRICS:
 		return len == 0;
 	case PROTO_CONFIG:
 		return body && proto_text_valid(body, len);
@@ -231,6 +232,7 @@ const char *proto_type_name(uint16_t type)
 	case PROTO_CTL_RELOAD: return "CTL_RELOAD";
 	case PROTO_CTL_COLLECT: return "CTL_COLLECT";
 	case PROTO_CTL_CHECK_CONFIG: return "CTL_CHECK_CONFIG";
+	case PROTO_CTL_METRICS: return "CTL_METRICS";
 	case PROTO_CTL_REPLY: return "CTL_REPLY";
 	default: return NULL;
 	}

@@ -50,6 +50,7 @@ enum proto_type {
 	PROTO_CTL_RELOAD = 101,      /* empty */
 	PROTO_CTL_COLLECT = 102,     /* body: anomaly name, may be empty (not NUL-terminated) */
 	PROTO_CTL_CHECK_CONFIG = 103,/* empty */
+	PROTO_CTL_METRICS = 104,     /* empty: the Prometheus exposition */
 	PROTO_CTL_REPLY = 110,       /* struct proto_ctl_reply header + text */
 };
 

@@ -38,7 +38,6 @@
 #define AOD_SMB2_NEGOTIATE 0x00
 #define AOD_SMB2_SESSION_SETUP 0x01
 #define AOD_SMB2_LOGOFF 0x02
-#define AOD_SMB2_TREE_CONNECT 0x03
 #define AOD_SMB2_TREE_DISCONNECT 0x04
 
 #define AOD_START_ENTRIES 16384
@@ -83,6 +82,27 @@ struct {
 	__type(key, __u32);
 	__type(value, struct aod_last_err);
 } aod_last_err SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, AOD_HIST_KEYS);
+	__type(key, struct aod_hist_key);
+	__type(value, struct aod_hist);
+} aod_hist SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, AOD_ERR_KEYS);
+	__type(key, struct aod_err_key);
+	__type(value, __u64);
+} aod_errs SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AOD_OVF_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} aod_metrics_overflow SEC(".maps") __weak;
 
 static __always_inline void aod_count(__u32 idx)
 {
@@ -149,6 +169,82 @@ static __always_inline void aod_watch_arm(void)
 	aod_emit_note(AOD_RB_ARM, 0, 0, 0, 0);
 }
 
+/* Adds one to what did not fit in a full metrics map. */
+static __always_inline void aod_overflow(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&aod_metrics_overflow, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+/* floor(log2(v)) without loops (bcc's log2l). */
+static __always_inline __u32 aod_log2(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 aod_hist_slot(__u64 us)
+{
+	__u32 slot;
+
+	if (us >= (1ull << (AOD_HIST_SLOTS - 1)))
+		return AOD_HIST_SLOTS - 1;
+	slot = us ? aod_log2((__u32)us) : 0;
+	return slot < AOD_HIST_SLOTS ? slot : AOD_HIST_SLOTS - 1;
+}
+
+/* The per-CPU value under key, created zeroed when absent; NULL when the
+ * map is full (biolatency's lookup / insert / lookup). */
+static __always_inline void *aod_percpu_get(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline void aod_metrics_latency(__u64 sesid, __u32 tid, __u16 cmd, __u64 ns)
+{
+	static const struct aod_hist zero;
+	struct aod_hist_key k = { .session_id = sesid, .tree_id = tid, .command = cmd };
+	struct aod_hist *h = aod_percpu_get(&aod_hist, &k, &zero);
+	__u64 us = ns / 1000;
+	__u32 slot = aod_hist_slot(us);
+
+	if (!h) {
+		aod_overflow(AOD_OVF_HIST);
+		return;
+	}
+	/* per-CPU value, and these programs do not nest on one CPU */
+	if (slot < AOD_HIST_SLOTS)
+		h->slots[slot] += 1;
+	h->sum_us += us;
+}
+
+static __always_inline void aod_metrics_error(__u64 sesid, __u32 tid, __u16 cmd, __u32 status, int rc)
+{
+	static const __u64 zero;
+	struct aod_err_key k = { .session_id = sesid, .tree_id = tid, .command = cmd, .nt_status = status,
+				 .err = rc < 0 && rc > -4096 ? (__u16)-rc : 0 };
+	__u64 *n = aod_percpu_get(&aod_errs, &k, &zero);
+
+	if (!n) {
+		aod_overflow(AOD_OVF_ERRS);
+		return;
+	}
+	*n += 1;
+}
+
 /* Which share the ids name: the loader forgets a tree at its disconnect
  * and a session's trees at its logoff. */
 static __always_inline void aod_note_gone(__u32 tid, __u64 sesid, __u16 cmd)
@@ -165,14 +261,14 @@ static __always_inline void aod_on_enter(__u32 tid, __u64 sesid, __u16 cmd, __u6
 	struct aod_state *state;
 	__u32 zero = AOD_STATE_GEN;
 
-	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
+	if (!cfg || !(cfg->flags & AOD_CFG_ANY))
 		return;
 	if (cmd >= AOD_SMB2_NR_COMMANDS)
 		return;
 	aod_note_gone(tid, sesid, cmd);
 	/* a TREE_CONNECT's start is kept whatever the filter: its response
-	 * names the new tree (aod_on_complete) */
-	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT)
+	 * names the new tree (aod_on_complete); the metrics take every start */
+	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT && !(cfg->flags & AOD_CFG_METRICS))
 		return;
 	state = bpf_map_lookup_elem(&aod_state, &zero);
 	st.ts_ns = bpf_ktime_get_ns();
@@ -290,12 +386,13 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	bool have_start, emitted = false;
 	__u64 now;
 
-	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
+	if (!cfg || !(cfg->flags & AOD_CFG_ANY))
 		return;
 	if (cmd >= AOD_SMB2_NR_COMMANDS)
 		return;
-	/* filtered commands stored no start entry at enter (but TREE_CONNECT) */
-	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT) {
+	/* filtered commands stored no start entry at enter (but TREE_CONNECT),
+	 * unless the metrics want them */
+	if (aod_cmd_filtered(cfg, cmd) && cmd != AOD_SMB2_TREE_CONNECT && !(cfg->flags & AOD_CFG_METRICS)) {
 		aod_count(AOD_CNT_FILTERED);
 		return;
 	}
@@ -303,6 +400,12 @@ static __always_inline void aod_on_complete(__u32 tid, __u64 sesid, __u16 cmd, _
 	if (failed && rc < 0 && (cfg->flags & AOD_CFG_ERRORS))
 		aod_note_cmd_err(now, sesid, cmd, rc);
 	have_start = aod_take_start(sesid, cmd, mid, &st);
+	if (cfg->flags & AOD_CFG_METRICS) {
+		if (have_start)
+			aod_metrics_latency(sesid, st.tree_id, cmd, now > st.ts_ns ? now - st.ts_ns : 0);
+		if (failed && !aod_status_is_flow(cmd, status))
+			aod_metrics_error(sesid, have_start ? st.tree_id : tid, cmd, status, rc);
+	}
 	/* the response header carries the new tree's id; smb3_tcon, traced
 	 * next by the issuing thread, carries its name */
 	if (cmd == AOD_SMB2_TREE_CONNECT && have_start && !failed)

@@ -67,7 +67,7 @@ static void inflight_each(const struct aod_start_key *k, const struct aod_start 
 	struct aod_event *e;
 
 	if (!w->after_ns || age < w->after_ns || w->n >= INFLIGHT_MAX_REPORTED ||
-	    st->command >= AOD_SMB2_NR_COMMANDS)
+	    st->command >= AOD_SMB2_NR_COMMANDS || (w->skip_cmds >> st->command & 1u))
 		return;
 	e = &w->ev[w->n++];
 	memset(e, 0, sizeof(*e));

@@ -24,6 +24,9 @@ struct inflight {
 	int tfd;                  /* timerfd, armed only while watching */
 	bool watching;
 	uint64_t after_ns, every_ns;
+	/* bit c: command c is filtered out, not reported (its start is in the
+	 * map only for the metrics) */
+	uint32_t skip_cmds;
 	uint64_t walks, reported; /* totals, for the status */
 	size_t n;
 	struct aod_event ev[INFLIGHT_MAX_REPORTED];

@@ -23,6 +23,7 @@
 #include "aod_probes.skel.h"
 #include "cifs_attach.h"
 #include "event_check.h"
+#include "histmaps.h"
 #include "inflight.h"
 #include "log.h"
 #include "modwatch.h"
@@ -84,7 +85,7 @@ static void status_text(struct probes *p, const char *variant, const char *detai
 
 static bool wants_probes(const struct probes_opts *o)
 {
-	return o->want_latency || o->want_errors;
+	return o->want_latency || o->want_errors || o->want_metrics;
 }
 
 static int config_push(struct probes *p)
@@ -93,7 +94,8 @@ static int config_push(struct probes *p)
 		.min_latency_ns = p->opts.min_latency_ns,
 		.cmd_filter_mask = p->opts.cmd_filter_mask & ((1u << AOD_SMB2_NR_COMMANDS) - 1),
 		.flags = (p->opts.want_latency ? AOD_CFG_LATENCY : 0u) |
-			 (p->opts.want_errors ? AOD_CFG_ERRORS : 0u),
+			 (p->opts.want_errors ? AOD_CFG_ERRORS : 0u) |
+			 (p->opts.want_metrics ? AOD_CFG_METRICS : 0u),
 	};
 	__u32 zero = 0;
 
@@ -312,10 +314,10 @@ static void probes_sync(struct probes *p)
 	if (p->attached && (!p->cifs_live || !want)) {
 		cifs_attach_destroy(&p->cifs);
 		p->attached = false;
-		log_info("probes: detached from cifs (%s)", want ? "the module is going" : "no anomaly uses them");
+		log_info("probes: detached from cifs (%s)", want ? "the module is going" : "neither anomalies nor metrics use them");
 	}
 	if (!want) {
-		status_text(p, "disabled", "no anomaly uses smbslower or smbiosnoop");
+		status_text(p, "disabled", "no anomaly uses smbslower or smbiosnoop, metrics are off");
 		return;
 	}
 	if (p->attached)
@@ -348,6 +350,9 @@ static void opts_set(struct probes *p, const struct probes_opts *o)
 		p->opts.stuck_after_ns = PROBES_STUCK_DEFAULT_NS;
 	inflight_set(&p->inflight, p->opts.want_latency ? p->opts.inflight_after_ns : 0,
 		     p->opts.inflight_every_ns);
+	/* as before the metrics kept every start: a filtered command's is not
+	 * reported, a TREE_CONNECT's (always kept) is */
+	p->inflight.skip_cmds = p->opts.cmd_filter_mask & ~(1u << AOD_SMB2_TREE_CONNECT);
 }
 
 static int base_load(struct probes *p)
@@ -526,6 +531,7 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 	snprintf(st->detail, sizeof(st->detail), "%s", p->detail);
 	st->rejected = p->rejected;
 	st->inflight_reported = p->inflight_reported;
+	st->reconnects = current_gen(p);
 	/* starts before the walk, everything else after it (starts_evicted) */
 	uint64_t before[AOD_CNT_NR] = { 0 };
 	counters_sum(p, before);
@@ -538,6 +544,12 @@ void probes_get_status(const struct probes *p, struct probes_status *st)
 		st->oldest_inflight_ns = t.oldest_ns;
 		st->evicted = starts_evicted(before[AOD_CNT_STARTS], st->counters, t.present);
 	}
+}
+
+int probes_read_metrics(const struct probes *p, struct probes_metrics *out)
+{
+	return histmaps_read(bpf_map__fd(p->base->maps.aod_hist), bpf_map__fd(p->base->maps.aod_errs),
+			     bpf_map__fd(p->base->maps.aod_metrics_overflow), out);
 }
 
 void probes_set_tree_sink(struct probes *p, probes_tree_fn fn, void *arg)

@@ -32,6 +32,7 @@ struct probes_opts {
 	uint32_t cmd_filter_mask;    /* bit c set: command c is excluded by every anomaly */
 	bool want_latency;           /* some anomaly uses smbslower */
 	bool want_errors;            /* some anomaly uses smbiosnoop */
+	bool want_metrics;           /* every request into the in-kernel histograms (probes_read_metrics) */
 	uint64_t stuck_after_ns;     /* an unfinished request this old is "stuck"; 0: 30 s */
 	/* A request still waiting this long is reported while it waits, as an
 	 * AOD_EV_INFLIGHT event, at every walk of the start map (0: never).
@@ -83,6 +84,7 @@ struct probes_status {
 	/* events for requests still waiting, made by the in-flight walks in
 	 * user space: with emitted - rejected, all that reached the sink */
 	uint64_t inflight_reported;
+	uint64_t reconnects;         /* smb3_reconnect events since the probes were loaded */
 	char detail[160];            /* why this variant, or why none */
 };
 
@@ -100,6 +102,45 @@ void probes_get_status(const struct probes *p, struct probes_status *st);
  * the end): the names behind op_err_attached_set and op_err_absent_set. */
 unsigned probes_op_err_names(void);
 const char *probes_op_err_name(unsigned i);
+
+/*
+ * The in-kernel metrics (want_metrics), summed over CPUs. Latencies are
+ * counted in log2 buckets of microseconds: slots[i] holds requests that
+ * took [2^i, 2^(i+1)) us (slot 0 also 0 us), the last slot everything
+ * longer. Counts only grow while the probes are loaded. Keys beyond the
+ * maps' caps are not kept; overflow_* count what they would have held.
+ */
+#define PROBES_HIST_SLOTS 28
+
+struct probes_hist {
+	uint64_t session_id;
+	uint32_t tree_id;
+	uint16_t command;
+	uint64_t slots[PROBES_HIST_SLOTS];
+	uint64_t sum_us;
+};
+
+struct probes_errs {
+	uint64_t session_id;
+	uint32_t tree_id;
+	uint16_t command;
+	uint16_t err;                /* positive errno, 0 if none */
+	uint32_t nt_status;
+	uint64_t count;
+};
+
+struct probes_metrics {
+	struct probes_hist *hist;
+	size_t n_hist;
+	struct probes_errs *errs;
+	size_t n_errs;
+	uint64_t overflow_hist;      /* latencies not kept: the histogram map was full */
+	uint64_t overflow_errs;      /* errors not kept: the error map was full */
+};
+
+/* 0 or -errno; free with probes_metrics_free (also after an error: harmless). */
+int probes_read_metrics(const struct probes *p, struct probes_metrics *out);
+void probes_metrics_free(struct probes_metrics *m);
 /* Where tree connects, disconnects and logoffs go (none by default). */
 void probes_set_tree_sink(struct probes *p, probes_tree_fn fn, void *arg);
 void probes_close(struct probes *p);

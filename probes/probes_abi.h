@@ -17,6 +17,11 @@
 /* aod_probe_cfg.flags: which tools emit events. */
 #define AOD_CFG_LATENCY 0x1u /* smbslower: AOD_EV_LATENCY on done / err */
 #define AOD_CFG_ERRORS 0x2u  /* smbiosnoop: AOD_EV_ERROR on err */
+#define AOD_CFG_METRICS 0x4u /* every request into the histogram and error maps */
+#define AOD_CFG_ANY (AOD_CFG_LATENCY | AOD_CFG_ERRORS | AOD_CFG_METRICS)
+
+/* Its start is kept whatever cmd_filter_mask says: its response names a tree. */
+#define AOD_SMB2_TREE_CONNECT 0x03
 
 /*
  * The single entry of the "aod_probe_cfg" array map. A map rather than
@@ -149,5 +154,47 @@ struct aod_last_err {
 	__u16 command;
 	__u16 pad;
 };
+
+/*
+ * Fleet metrics, kept in the kernel for every request whatever the anomaly
+ * filters say (AOD_CFG_METRICS), the way bcc's biolatency keeps its
+ * histograms: the loader reads the maps when asked, nothing per event.
+ *  "aod_hist" per-CPU hash (session, tree, command) -> log2 histogram of
+ *    latencies in microseconds: slot i counts latencies in [2^i, 2^(i+1))
+ *    us (slot 0 also takes 0 us), the last slot everything from
+ *    2^(AOD_HIST_SLOTS-1) us (134 s) up;
+ *  "aod_errs" per-CPU hash (session, tree, command, errno, NT status) ->
+ *    count of error responses (smb3_cmd_err, normal protocol flow left out);
+ *  "aod_metrics_overflow" per-CPU array: what found its map full
+ *    (AOD_OVF_HIST latencies, AOD_OVF_ERRS errors), counted, not kept.
+ */
+#define AOD_HIST_SLOTS 28
+#define AOD_HIST_KEYS 512
+#define AOD_ERR_KEYS 1024
+
+struct aod_hist_key {
+	__u64 session_id;
+	__u32 tree_id;
+	__u16 command;
+	__u16 pad;
+};
+
+struct aod_hist {
+	__u64 slots[AOD_HIST_SLOTS];
+	__u64 sum_us;
+};
+
+struct aod_err_key {
+	__u64 session_id;
+	__u32 tree_id;
+	__u32 nt_status;
+	__u16 command;
+	__u16 err; /* positive errno, 0 when the response carried none */
+	__u32 pad;
+};
+
+#define AOD_OVF_HIST 0
+#define AOD_OVF_ERRS 1
+#define AOD_OVF_NR 2
 
 #endif

@@ -20,7 +20,7 @@ int aod_tcon_tp(void *ctx)
 	struct aod_rb_tcon *t;
 	__u32 loc;
 
-	if (!cfg || !(cfg->flags & (AOD_CFG_LATENCY | AOD_CFG_ERRORS)))
+	if (!cfg || !(cfg->flags & AOD_CFG_ANY))
 		return 0;
 	if (aod_tp_copy(ctx, &r))
 		return 0;

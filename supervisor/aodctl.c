@@ -27,6 +27,7 @@ static const char aodctl_help[] =
 "\n"
 "SYNOPSIS\n"
 "    aodctl [-s PATH] status [--json]\n"
+"    aodctl [-s PATH] metrics\n"
 "    aodctl [-s PATH] reload\n"
 "    aodctl [-s PATH] collect [ANOMALY]\n"
 "    aodctl [-s PATH] check-config\n"
@@ -39,6 +40,9 @@ static const char aodctl_help[] =
 "                  event ring counters, events judged and anomalies per anomaly,\n"
 "                  collections, output directory use, config files in effect;\n"
 "                  --json prints the same as one JSON object\n"
+"    metrics       the Prometheus text exposition: every SMB request's latency\n"
+"                  histogram and error counts by server, share and command,\n"
+"                  requests in flight, anomalies, collections, drops\n"
 "    reload        reload and validate the configuration (like SIGHUP); an invalid\n"
 "                  one is refused with every error and the running one stays\n"
 "    collect       run a collection now, with ANOMALY's actions (a name under\n"
@@ -49,7 +53,7 @@ static const char aodctl_help[] =
 "                  time, anomaly, type, status (complete, failed, partial), size\n"
 "    show NAME     print collection NAME's summary.txt\n"
 "\n"
-"    status and check-config are allowed for root and members of group aodv2;\n"
+"    status, metrics and check-config are allowed for root and members of group aodv2;\n"
 "    reload and collect for root only. list and show read the output directory\n"
 "    themselves, with the invoking user's rights (root or group aodv2).\n"
 "\n"
@@ -224,6 +228,11 @@ static int aodctl_command(const char *path, int argc, char **argv)
 		else if (argc != 1)
 			return aodctl_usage("status takes only --json");
 		return aodctl_request(path, PROTO_CTL_STATUS, &json, 1);
+	}
+	if (strcmp(cmd, "metrics") == 0) {
+		if (argc != 1)
+			return aodctl_usage("this command takes no arguments");
+		return aodctl_request(path, PROTO_CTL_METRICS, NULL, 0);
 	}
 	if (strcmp(cmd, "reload") == 0 || strcmp(cmd, "check-config") == 0) {
 		if (argc != 1)

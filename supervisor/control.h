@@ -31,6 +31,8 @@ struct control;
 #define CONTROL_MAX_PER_UID 4
 #define CONTROL_IDLE_MS 5000u
 #define CONTROL_GROUP "aodv2"
+/* The most text one reply carries (MSG_MAX_BODY less the reply header). */
+#define CONTROL_REPLY_MAX (60u * 1024u - 8u)
 
 /* Exit codes aodctl prints for replies (proto_ctl_reply.status). */
 #define CTL_OK 0
@@ -52,6 +54,7 @@ struct ctl_client {
 	bool waiting_status;        /* a status reply is being gathered */
 	bool status_json;
 	uint16_t req_type;          /* the request being answered (audit) */
+	bool metrics;               /* the gather is for a metrics reply */
 };
 
 /* Handles one request of a client (its rights checked by the handler); the

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "manual.h"
+#include "metrics.h"
 #include "proto.h"
 #include "reload.h"
 #include "status.h"
@@ -59,6 +60,34 @@ static void req_status(struct ctl_client *c, const struct msg *m)
 	status_gather_start(sup_of(c));
 }
 
+/* The exposition whole or an error: a truncated one would mislead a scraper. */
+static void reply_metrics(struct ctl_client *c)
+{
+	char msg[200];
+	char *text = NULL;
+	size_t len = 0;
+	int rc = metrics_exposition(sup_of(c), &text, &len);
+
+	if (rc) {
+		snprintf(msg, sizeof(msg), "cannot read the metrics: %s\n", strerror(-rc));
+		reply_text(c, CTL_FAILED, msg);
+	} else if (len > CONTROL_REPLY_MAX) {
+		snprintf(msg, sizeof(msg), "the exposition (%zu bytes) exceeds a control reply (%zu bytes): "
+			 "read metrics.textfile instead\n", len, (size_t)CONTROL_REPLY_MAX);
+		reply_text(c, CTL_FAILED, msg);
+	} else {
+		control_reply(c, CTL_OK, text, len);
+	}
+	free(text);
+}
+
+static void req_metrics(struct ctl_client *c)
+{
+	c->metrics = true;
+	c->waiting_status = true;
+	status_gather_start(sup_of(c));
+}
+
 void control_status_ready(struct sup *s)
 {
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
@@ -68,6 +97,11 @@ void control_status_ready(struct sup *s)
 		char *text = NULL;
 		size_t len = 0;
 		c->waiting_status = false;
+		if (c->metrics) {
+			c->metrics = false;
+			reply_metrics(c);
+			continue;
+		}
 		if (status_render(s, c->status_json, &text, &len) < 0)
 			reply_text(c, CTL_FAILED, "out of memory\n");
 		else
@@ -190,6 +224,14 @@ void control_request(struct ctl_client *c, const struct msg *m)
 			req_denied(c, "check-config", false);
 		else if (!m->len)
 			req_check_config(c);
+		else
+			break;
+		return;
+	case PROTO_CTL_METRICS:
+		if (!c->may_read)
+			req_denied(c, "metrics", false);
+		else if (!m->len)
+			req_metrics(c);
 		else
 			break;
 		return;

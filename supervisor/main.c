@@ -32,6 +32,7 @@
 #include "settle.h"
 #include "shutdown.h"
 #include "sources.h"
+#include "metrics.h"
 #include "status.h"
 #include "sup.h"
 #include "watchdog.h"
@@ -136,7 +137,7 @@ static int sup_start(struct sup *s)
 	}
 	if ((rc = loop_open(&s->loop, LOOP_BATCH_MAX)) < 0 || (rc = sup_signals(s)) < 0 ||
 	    (rc = children_init(s, worker_table, routing_on_worker_io)) < 0 ||
-	    (rc = status_init(s)) < 0 || (rc = shutdown_init(s)) < 0 ||
+	    (rc = status_init(s)) < 0 || (rc = metrics_init(s)) < 0 || (rc = shutdown_init(s)) < 0 ||
 	    (rc = watchdog_init(s, s->args.worker_timeout_sec)) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-rc));
 		return rc;
@@ -272,6 +273,7 @@ static void sup_close(struct sup *s)
 	source_bpf_close(s->bpf);
 	if (s->loop) {
 		control_close(&s->ctl);
+		metrics_close(s);
 		children_close(s);
 		watchdog_close(s);
 	}
@@ -298,8 +300,9 @@ static void sup_close(struct sup *s)
  * never closes fd 0. */
 static void sup_init_fds(struct sup *s)
 {
-	s->stop_tfd = s->gather.tfd = -1;
+	s->stop_tfd = s->gather.tfd = s->metrics.tfd = -1;
 	s->sig_watch.fd = s->stop_watch.fd = s->gather.watch.fd = s->watchdog.watch.fd = -1;
+	s->metrics.watch.fd = -1;
 	for (int i = 0; i < W_NR; i++) {
 		s->workers[i].sock = s->workers[i].restart_tfd = -1;
 		s->workers[i].sock_watch.fd = s->workers[i].restart_watch.fd = -1;

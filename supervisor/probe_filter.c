@@ -86,6 +86,7 @@ void probe_filter_from_config(const struct aod_config *cfg, struct probes_opts *
 	o->cmd_filter_mask = filter_cmd_mask(cfg);
 	o->inflight_after_ns = filter_inflight_after(cfg);
 	o->inflight_every_ns = (uint64_t)(cfg->watch_interval_sec * 1e9 + 0.5);
+	o->want_metrics = cfg->metrics_in_kernel; /* every request, whatever the anomalies */
 	for (unsigned i = 0; i < cfg->n_anomalies; i++) {
 		if (cfg->anomalies[i].tool == AOD_TOOL_SMBSLOWER)
 			o->want_latency = true;
@@ -106,4 +107,5 @@ void probe_filter_union(struct probes_opts *o, const struct probes_opts *also)
 		o->inflight_every_ns = also->inflight_every_ns;
 	o->want_latency = o->want_latency || also->want_latency;
 	o->want_errors = o->want_errors || also->want_errors;
+	o->want_metrics = o->want_metrics || also->want_metrics;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "outdir.h"
 #include "sup_audit.h"
+#include "metrics.h"
 #include "sources.h"
 #include "sup.h"
 
@@ -32,6 +33,7 @@ int reload_adopt(struct sup *s, struct aod_config *cfg)
 	s->cfg_yaml = yaml;
 	s->cfg_yaml_len = strlen(yaml);
 	audit_enable(cfg->audit_enabled);
+	metrics_configure(s);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include "children.h"
 #include "control_req.h"
+#include "metrics.h"
 #include "oneshot.h"
 #include "routing.h"
 #include "shutdown.h"
@@ -17,6 +18,8 @@ void sup_settle(struct sup *s)
 	oneshot_progress(s);
 	/* after oneshot: its end begins the stop sequence */
 	shutdown_progress(s);
-	if (status_gather_settle(s))
+	if (status_gather_settle(s)) {
 		control_status_ready(s);
+		metrics_gathered(s);
+	}
 }

@@ -164,8 +164,8 @@ int source_bpf_open(struct sup *s, struct source_bpf **out)
 		b->n_watches = i + 1;
 	}
 	log_info("probes loaded: minimum latency %" PRIu64 " ms, command filter 0x%x, latency %s, "
-		 "errors %s", o.min_latency_ns / 1000000u, o.cmd_filter_mask,
-		 o.want_latency ? "on" : "off", o.want_errors ? "on" : "off");
+		 "errors %s, metrics %s", o.min_latency_ns / 1000000u, o.cmd_filter_mask,
+		 o.want_latency ? "on" : "off", o.want_errors ? "on" : "off", o.want_metrics ? "on" : "off");
 	return 0;
 }
 
@@ -352,4 +352,10 @@ void source_bpf_close(struct source_bpf *b)
 	free(b->sup->where);
 	b->sup->where = NULL;
 	free(b);
+}
+
+int source_bpf_metrics(const struct source_bpf *b, struct probes_metrics *m, struct probes_status *st)
+{
+	probes_get_status(b->probes, st);
+	return probes_read_metrics(b->probes, m);
 }

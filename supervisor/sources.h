@@ -12,6 +12,7 @@
 #ifndef SUP_SOURCES_H
 #define SUP_SOURCES_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@ int source_bpf_widen(struct source_bpf *b);
 int source_bpf_narrow(struct source_bpf *b);
 void source_bpf_json(const struct source_bpf *b, struct json *j);
 void source_bpf_text(const struct source_bpf *b, FILE *f);
+struct probes_metrics;
+struct probes_status;
+/* The in-kernel metrics and the probes' status: 0 or -errno. */
+int source_bpf_metrics(const struct source_bpf *b, struct probes_metrics *m, struct probes_status *st);
 void source_bpf_close(struct source_bpf *b);
 #else
 /* A build without the probes (no clang/bpftool) has no bpf source: opening
@@ -52,6 +57,14 @@ static inline int source_bpf_widen(struct source_bpf *b) { (void)b; return 0; }
 static inline int source_bpf_narrow(struct source_bpf *b) { (void)b; return 0; }
 static inline void source_bpf_json(const struct source_bpf *b, struct json *j) { (void)b; (void)j; }
 static inline void source_bpf_text(const struct source_bpf *b, FILE *f) { (void)b; (void)f; }
+struct probes_metrics;
+struct probes_status;
+static inline int source_bpf_metrics(const struct source_bpf *b, struct probes_metrics *m,
+				     struct probes_status *st)
+{
+	(void)b; (void)m; (void)st;
+	return -ENOSYS;
+}
 static inline void source_bpf_close(struct source_bpf *b) { (void)b; }
 #endif
 

@@ -52,6 +52,14 @@ struct watchdog {
 	struct loop_watch watch; /* the periodic timerfd */
 };
 
+struct sup_metrics {
+	int tfd;                         /* the text file's round timer */
+	struct loop_watch watch;
+	bool pending;                    /* a round waits for the stats gather */
+	int last_err;                    /* of the last write, 0 when it worked */
+	uint64_t writes, write_errors;
+};
+
 struct sup {
 	struct sup_args args;
 	struct loop *loop;
@@ -73,6 +81,7 @@ struct sup {
 	struct control ctl;
 	struct stats_gather gather;
 	struct watchdog watchdog;
+	struct sup_metrics metrics;
 
 	/* routing */
 	struct anomaly_queue queue;

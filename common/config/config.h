@@ -29,7 +29,8 @@
  *    action_timeout_sec 1..3600, compression_level 1..19, journal_minutes
  *    1..1440, tcpdump_duration_sec 1..3600 and below action_timeout_sec,
  *    tcpdump_max_mb 1..10240, cleanup_interval_sec 1..86400, max_log_age_days
- *    0.01..3650, max_total_log_size_mb 0.01..1048576; per anomaly
+ *    0.01..3650, max_total_log_size_mb 0.01..1048576, metrics.interval_sec
+ *    1..3600; metrics.textfile is an absolute file path or "none"; per anomaly
  *    acceptable_count 0..1000000, default_threshold_ms 1..600000,
  *    emergency_threshold_ms 0..600000 (above default_threshold_ms unless 0),
  *    track_commands[].threshold 1..600000, cooldown_sec 0..86400; scope
@@ -58,6 +59,7 @@
 
 #define AOD_DEFAULT_CONFIG "/etc/aodv2/aodv2.yaml"
 #define AOD_DEFAULT_DROPIN_DIR "/etc/aodv2.d"
+#define CONFIG_METRICS_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/aodv2.prom"
 #define AOD_EX_CONFIG 78 /* sysexits EX_CONFIG: bad configuration */
 
 enum aod_anomaly_type { AOD_TYPE_LATENCY = 1, AOD_TYPE_ERROR = 2 };
@@ -142,6 +144,12 @@ struct aod_config {
 	double max_total_log_size_mb;     /* default 512 */
 
 	bool audit_enabled;               /* audit.enabled, default false */
+
+	/* metrics: the Prometheus text file the supervisor rewrites */
+	char *metrics_textfile;           /* default CONFIG_METRICS_TEXTFILE_DEFAULT; "" (written
+					   * "none" in YAML): off */
+	uint32_t metrics_interval_sec;    /* default 15, range [1, 3600] */
+	bool metrics_in_kernel;           /* default true: the probes count every request */
 
 	char **files;                     /* files merged, in order (base first) */
 	unsigned n_files;

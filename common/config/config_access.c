@@ -20,6 +20,7 @@ void config_free(struct aod_config *cfg)
 	if (!cfg)
 		return;
 	free(cfg->output_dir);
+	free(cfg->metrics_textfile);
 	free(cfg->control_socket);
 	free(cfg->service_user);
 	for (unsigned i = 0; i < cfg->n_anomalies; i++)
@@ -112,6 +113,8 @@ bool config_equal(const struct aod_config *a, const struct aod_config *b)
 	    a->max_log_age_days != b->max_log_age_days ||
 	    a->max_total_log_size_mb != b->max_total_log_size_mb ||
 	    a->audit_enabled != b->audit_enabled || a->n_anomalies != b->n_anomalies ||
+	    !str_eq(a->metrics_textfile, b->metrics_textfile) ||
+	    a->metrics_interval_sec != b->metrics_interval_sec || a->metrics_in_kernel != b->metrics_in_kernel ||
 	    !cfg_recorder_equal(&a->recorder, &b->recorder))
 		return false;
 	for (unsigned i = 0; i < a->n_anomalies; i++)

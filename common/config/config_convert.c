@@ -105,6 +105,17 @@ static int convert_scalar(struct conv *c, const struct cfg_rule *r, const char *
 		if (!rc)
 			return set_string(dst, text);
 		break;
+	case CFG_TEXTFILE:
+		if (strcmp(text, "none") == 0)
+			return set_string(dst, "");
+		rc = cfg_parse_abspath(text, OUTPUT_DIR_MAX, &why);
+		if (!rc && text[strlen(text) - 1] == '/') {
+			why = "must name a file, not a directory";
+			rc = -EINVAL;
+		}
+		if (!rc)
+			return set_string(dst, text);
+		break;
 	case CFG_USER:
 		rc = cfg_parse_user(text, &why);
 		if (!rc)

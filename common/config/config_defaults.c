@@ -30,6 +30,7 @@ static int set_default(const struct cfg_rule *r, void *base)
 	case CFG_SOCKPATH:
 	case CFG_USER:
 	case CFG_FILTER:
+	case CFG_TEXTFILE:
 		free(*(char **)dst);
 		*(char **)dst = strdup(r->def_str);
 		return *(char **)dst ? 0 : -ENOMEM;

@@ -131,6 +131,13 @@ static void put_config(FILE *f, const struct aod_config *c)
 	fputs("\n  max_total_log_size_mb: ", f);
 	put_double(f, c->max_total_log_size_mb);
 	fprintf(f, "\n\naudit:\n  enabled: %s\n", c->audit_enabled ? "true" : "false");
+	fputs("\nmetrics:\n  textfile: ", f);
+	if (c->metrics_textfile[0])
+		put_str(f, c->metrics_textfile);
+	else
+		fputs("none", f);
+	fprintf(f, "\n  interval_sec: %u\n  in_kernel: %s\n", c->metrics_interval_sec,
+		c->metrics_in_kernel ? "true" : "false");
 }
 
 char *config_dump(const struct aod_config *cfg)

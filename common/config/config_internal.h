@@ -83,6 +83,10 @@ struct ov_audit {
 	char *enabled;
 };
 
+struct ov_metrics {
+	char *textfile, *interval_sec, *in_kernel;
+};
+
 struct ov_top {
 	char *watch_interval_sec, *aod_output_dir, *ring_capacity_events;
 	char *shutdown_timeout_sec, *control_socket, *service_user;
@@ -90,6 +94,7 @@ struct ov_top {
 	struct ov_watcher *watcher;
 	struct ov_cleanup *cleanup;
 	struct ov_audit *audit;
+	struct ov_metrics *metrics;
 };
 
 struct ov_named_anomaly {
@@ -193,10 +198,10 @@ int cfg_scope_from_name(const char *name);
 /* ---- the scalar table: config_rules.c ---- */
 
 enum cfg_kind {
-	CFG_U32, CFG_DOUBLE, CFG_BOOL, CFG_ABSPATH, CFG_SOCKPATH, CFG_USER,
+	CFG_U32, CFG_DOUBLE, CFG_BOOL, CFG_ABSPATH, CFG_SOCKPATH, CFG_USER, CFG_TEXTFILE,
 	CFG_TYPE, CFG_TOOL, CFG_MODE, CFG_SCOPE, CFG_FILTER,
 };
-enum cfg_section { SEC_TOP, SEC_WATCHER, SEC_CLEANUP, SEC_AUDIT, SEC_ANOMALY, SEC_RECORDER };
+enum cfg_section { SEC_TOP, SEC_WATCHER, SEC_CLEANUP, SEC_AUDIT, SEC_METRICS, SEC_ANOMALY, SEC_RECORDER };
 
 struct cfg_rule {
 	const char *key;          /* path below the section */

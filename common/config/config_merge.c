@@ -69,7 +69,8 @@ static int merge_top(struct cfg_layer *dst, struct cfg_layer *src)
 	d = dst->top;
 	if (ensure((void **)&d->watcher, s->watcher, sizeof(*d->watcher)) < 0 ||
 	    ensure((void **)&d->cleanup, s->cleanup, sizeof(*d->cleanup)) < 0 ||
-	    ensure((void **)&d->audit, s->audit, sizeof(*d->audit)) < 0)
+	    ensure((void **)&d->audit, s->audit, sizeof(*d->audit)) < 0 ||
+	    ensure((void **)&d->metrics, s->metrics, sizeof(*d->metrics)) < 0)
 		return -ENOMEM;
 	if (s->watcher && ensure((void **)&d->watcher->flight_recorder, s->watcher->flight_recorder,
 				 sizeof(*d->watcher->flight_recorder)) < 0)

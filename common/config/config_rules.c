@@ -61,6 +61,13 @@ const struct cfg_rule cfg_rules[] = {
 
 	SEC(SEC_AUDIT, struct ov_audit, enabled, audit_enabled, CFG_BOOL, 0, 0, 0),
 
+	/* "none" turns the text file off (an empty value means "not set") */
+	{ "textfile", SEC_METRICS, offsetof(struct ov_metrics, textfile),
+	  offsetof(struct aod_config, metrics_textfile), CFG_TEXTFILE, 0, 0, 0,
+	  CONFIG_METRICS_TEXTFILE_DEFAULT, false, false },
+	SEC(SEC_METRICS, struct ov_metrics, interval_sec, metrics_interval_sec, CFG_U32, 1, 3600, 15),
+	SEC(SEC_METRICS, struct ov_metrics, in_kernel, metrics_in_kernel, CFG_BOOL, 0, 0, 1),
+
 	ANO(type, CFG_TYPE, 0, 0, 0, false, true),
 	ANO(tool, CFG_TOOL, 0, 0, 0, false, true),
 	ANO(mode, CFG_MODE, 0, 0, AOD_MODE_ALL, false, false),
@@ -84,6 +91,8 @@ const char *cfg_section_prefix(enum cfg_section sec)
 		return "audit.";
 	case SEC_RECORDER:
 		return "watcher.flight_recorder.";
+	case SEC_METRICS:
+		return "metrics.";
 	default:
 		return "";
 	}
@@ -105,6 +114,9 @@ char **cfg_rule_slot(const struct cfg_rule *r, struct ov_top *top, struct ov_ano
 		break;
 	case SEC_AUDIT:
 		base = top ? top->audit : NULL;
+		break;
+	case SEC_METRICS:
+		base = top ? top->metrics : NULL;
 		break;
 	case SEC_ANOMALY:
 		base = a;

@@ -78,6 +78,13 @@ static const cyaml_schema_field_t audit_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t metrics_fields[] = {
+	STR("textfile", struct ov_metrics, textfile),
+	STR("interval_sec", struct ov_metrics, interval_sec),
+	STR("in_kernel", struct ov_metrics, in_kernel),
+	CYAML_FIELD_END,
+};
+
 const cyaml_schema_field_t cfg_top_fields[] = {
 	STR("watch_interval_sec", struct ov_top, watch_interval_sec),
 	STR("aod_output_dir", struct ov_top, aod_output_dir),
@@ -90,6 +97,7 @@ const cyaml_schema_field_t cfg_top_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("watcher", OPT, struct ov_top, watcher, watcher_fields),
 	CYAML_FIELD_MAPPING_PTR("cleanup", OPT, struct ov_top, cleanup, cleanup_fields),
 	CYAML_FIELD_MAPPING_PTR("audit", OPT, struct ov_top, audit, audit_fields),
+	CYAML_FIELD_MAPPING_PTR("metrics", OPT, struct ov_top, metrics, metrics_fields),
 	CYAML_FIELD_END,
 };
 

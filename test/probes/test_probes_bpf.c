@@ -29,6 +29,7 @@
 #include "aod_build.h"
 #include "probes.h"
 #include "probes_abi.h"
+#include "histmaps.h"
 #include "starts.h"
 #include "tpformat.h"
 #include "variant.h"
@@ -831,6 +832,141 @@ START_TEST(operation_errors_follow_the_error_tool)
 }
 END_TEST
 
+/* ---- in-kernel metrics ------------------------------------------------------ */
+
+static void metrics_read(struct probes_metrics *m)
+{
+	ck_assert_int_eq(histmaps_read(bpf_map__fd(L.skel->maps.aod_hist), bpf_map__fd(L.skel->maps.aod_errs),
+				       bpf_map__fd(L.skel->maps.aod_metrics_overflow), m), 0);
+}
+
+static const struct probes_hist *hist_of(const struct probes_metrics *m, uint64_t ses, uint32_t tid, uint16_t cmd)
+{
+	for (size_t i = 0; i < m->n_hist; i++)
+		if (m->hist[i].session_id == ses && m->hist[i].tree_id == tid && m->hist[i].command == cmd)
+			return &m->hist[i];
+	return NULL;
+}
+
+static uint64_t hist_count(const struct probes_hist *h)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < PROBES_HIST_SLOTS; i++)
+		n += h->slots[i];
+	return n;
+}
+
+START_TEST(every_request_lands_in_the_histogram_whatever_the_filters)
+{
+	struct probes_metrics m;
+	const struct probes_hist *h;
+	int lo = 0;
+
+	/* READ excluded from every anomaly, CREATE below the threshold */
+	config(30 * MS, 1u << READ, AOD_CFG_LATENCY | AOD_CFG_ERRORS | AOD_CFG_METRICS);
+	for (int i = 0; i < 2; i++) {
+		enter(7, 0x1111, READ, 10 + i);
+		usleep(2100); /* 2100 us and more: slot 11 (2048..4095 us) or above */
+		done(0x99, 0x1111, READ, 10 + i); /* async response: the request's tree counts */
+	}
+	enter(8, 0x1111, CREATE, 20);
+	done(8, 0x1111, CREATE, 20);
+	ck_assert_uint_eq(drain(), 0); /* no anomaly event for any of them */
+	metrics_read(&m);
+	ck_assert_uint_eq(m.n_hist, 2);
+	h = hist_of(&m, 0x1111, 7, READ);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(hist_count(h), 2);
+	while (lo < PROBES_HIST_SLOTS && !h->slots[lo])
+		lo++;
+	ck_assert_int_ge(lo, 11);
+	ck_assert_uint_ge(h->sum_us, 4200);
+	h = hist_of(&m, 0x1111, 8, CREATE);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(hist_count(h), 1);
+	ck_assert_uint_lt(h->sum_us, 1000000);
+	ck_assert_uint_eq(m.overflow_hist + m.overflow_errs, 0);
+	probes_metrics_free(&m);
+}
+END_TEST
+
+START_TEST(errors_are_counted_by_errno_and_status_without_protocol_flow)
+{
+	struct probes_metrics m;
+	unsigned denied = 0, flow = 0, nostart = 0;
+
+	config(UINT64_MAX, 0, AOD_CFG_METRICS); /* metrics alone: no anomaly tool on */
+	for (int i = 0; i < 3; i++) {
+		enter(7, 0x22, CREATE, 30 + i);
+		err(7, 0x22, CREATE, 30 + i, ST_ACCESS_DENIED, -EACCES);
+	}
+	enter(7, 0x22, QUERY_DIRECTORY, 40);
+	err(7, 0x22, QUERY_DIRECTORY, 40, AOD_STATUS_NO_MORE_FILES, -ENODATA);
+	err(9, 0x22, CREATE, 41, ST_NAME_NOT_FOUND, -ENOENT); /* start not seen */
+	ck_assert_uint_eq(drain(), 0);
+	metrics_read(&m);
+	for (size_t i = 0; i < m.n_errs; i++) {
+		const struct probes_errs *e = &m.errs[i];
+		if (e->nt_status == ST_ACCESS_DENIED && e->err == EACCES && e->tree_id == 7 && e->command == CREATE)
+			denied += (unsigned)e->count;
+		else if (e->nt_status == AOD_STATUS_NO_MORE_FILES)
+			flow += (unsigned)e->count;
+		else if (e->nt_status == ST_NAME_NOT_FOUND && e->err == ENOENT && e->tree_id == 9)
+			nostart += (unsigned)e->count;
+	}
+	ck_assert_uint_eq(m.n_errs, 2);
+	ck_assert_uint_eq(denied, 3);
+	ck_assert_uint_eq(flow, 0);
+	ck_assert_uint_eq(nostart, 1);
+	/* the failed requests' latencies count too (the flow one included) */
+	ck_assert_uint_eq(hist_count(hist_of(&m, 0x22, 7, CREATE)), 3);
+	ck_assert_uint_eq(hist_count(hist_of(&m, 0x22, 7, QUERY_DIRECTORY)), 1);
+	probes_metrics_free(&m);
+}
+END_TEST
+
+START_TEST(full_metrics_maps_count_what_did_not_fit)
+{
+	struct probes_metrics m;
+	uint64_t total = 0;
+
+	config(UINT64_MAX, 0, AOD_CFG_METRICS);
+	for (unsigned i = 0; i < AOD_HIST_KEYS + 5; i++) {
+		enter(1, 0x1000 + i, READ, i);
+		done(1, 0x1000 + i, READ, i);
+	}
+	for (unsigned i = 0; i < AOD_ERR_KEYS + 3; i++)
+		err(1, 0x1000, WRITE, i, 0xd0000000u + i, -EIO); /* none a flow status */
+	metrics_read(&m);
+	ck_assert_uint_eq(m.n_hist, AOD_HIST_KEYS);
+	ck_assert_uint_eq(m.overflow_hist, 5);
+	ck_assert_uint_eq(m.n_errs, AOD_ERR_KEYS);
+	ck_assert_uint_eq(m.overflow_errs, 3);
+	for (size_t i = 0; i < m.n_hist; i++)
+		total += hist_count(&m.hist[i]);
+	ck_assert_uint_eq(total, AOD_HIST_KEYS);
+	probes_metrics_free(&m);
+}
+END_TEST
+
+START_TEST(metrics_off_keep_nothing_and_filtered_commands_store_no_start)
+{
+	struct probes_metrics m;
+
+	config(0, 1u << READ, AOD_CFG_LATENCY | AOD_CFG_ERRORS);
+	enter(7, 0x33, READ, 1);
+	done(7, 0x33, READ, 1);
+	enter(7, 0x33, CREATE, 2);
+	err(7, 0x33, CREATE, 2, ST_ACCESS_DENIED, -EACCES);
+	ck_assert_uint_eq(counter(AOD_CNT_STARTS), 1);
+	metrics_read(&m);
+	ck_assert_uint_eq(m.n_hist + m.n_errs, 0);
+	probes_metrics_free(&m);
+}
+END_TEST
+
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("probes_bpf");
@@ -865,6 +1001,10 @@ static Suite *bpf_suite(void)
 	tcase_add_test(logic, a_response_answers_for_an_operation_error_for_one_second_only);
 	tcase_add_test(logic, a_compound_error_is_the_same_failure_as_any_member_s_response);
 	tcase_add_test(logic, operation_errors_follow_the_error_tool);
+	tcase_add_test(logic, every_request_lands_in_the_histogram_whatever_the_filters);
+	tcase_add_test(logic, errors_are_counted_by_errno_and_status_without_protocol_flow);
+	tcase_add_test(logic, full_metrics_maps_count_what_did_not_fit);
+	tcase_add_test(logic, metrics_off_keep_nothing_and_filtered_commands_store_no_start);
 	tcase_set_timeout(logic, 60);
 	suite_add_tcase(s, loader);
 	suite_add_tcase(s, verifier);

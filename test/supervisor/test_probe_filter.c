@@ -40,6 +40,23 @@ static struct probes_opts filter(struct aod_anomaly_cfg *a, unsigned n)
 	return o;
 }
 
+/* metrics.in_kernel alone decides the metrics; with it off and no anomaly
+ * the probes want nothing (they stay unloaded, as before the metrics). */
+START_TEST(metrics_follow_in_kernel_whatever_the_anomalies)
+{
+	struct aod_config cfg;
+	struct probes_opts o;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.metrics_in_kernel = true;
+	probe_filter_from_config(&cfg, &o);
+	ck_assert(o.want_metrics && !o.want_latency && !o.want_errors);
+	cfg.metrics_in_kernel = false;
+	probe_filter_from_config(&cfg, &o);
+	ck_assert(!o.want_metrics && !o.want_latency && !o.want_errors);
+}
+END_TEST
+
 START_TEST(emergency_bound_below_every_tracked_threshold_is_kept)
 {
 	struct aod_anomaly_cfg a = latency(AOD_MODE_TRACKONLY, 20, 1000, write_5000, 1);
@@ -143,6 +160,7 @@ int main(void)
 {
 	Suite *s = suite_create("probe_filter");
 	TCase *tc = tcase_create("filter");
+	tcase_add_test(tc, metrics_follow_in_kernel_whatever_the_anomalies);
 	tcase_add_test(tc, emergency_bound_below_every_tracked_threshold_is_kept);
 	tcase_add_test(tc, without_emergency_the_tracked_threshold_is_the_floor);
 	tcase_add_test(tc, all_mode_takes_the_smallest_threshold);

@@ -2,10 +2,8 @@
 # Sourced after lib.sh and anomaly.sh by the issue 16 scenarios (hang,
 # hang-premount): the config, a second smbd on 127.0.0.2, a read that waits on
 # a stopped smbd, and the checks of the anomaly that names it.
+. "$AODVM_HERE/guest/smb2.sh"
 EMERGENCY_MS=1000
-MNT2=/srv/mnt2
-SHARE2=/srv/share2
-SMB2_CONF=/run/smb2/smb.conf
 
 aod_config <<EOF2
 watch_interval_sec: 1
@@ -35,33 +33,6 @@ hang_setup_premounted() {
 	wait_until 30 _probes_are latency_attached || bail "the probes did not attach"
 }
 
-# A second Samba server of its own (directories, pid file) on 127.0.0.2.
-smb2_start() {
-	ip addr add 127.0.0.2/8 dev lo 2> /dev/null
-	mkdir -p "$SHARE2" "$MNT2" /run/smb2/{lock,state,cache,private,pid,ncalrpc} /var/log/samba2
-	chmod 0777 "$SHARE2"
-	sed -e 's/^   interfaces = .*/   interfaces = 127.0.0.2/' \
-		-e '/^\[share\]/,$d' /etc/samba/smb.conf > "$SMB2_CONF"
-	cat >> "$SMB2_CONF" <<-'EOF2'
-	   pid directory = /run/smb2/pid
-	   lock directory = /run/smb2/lock
-	   state directory = /run/smb2/state
-	   cache directory = /run/smb2/cache
-	   private dir = /run/smb2/private
-	   ncalrpc dir = /run/smb2/ncalrpc
-	   log file = /var/log/samba2/log.%m
-	[other]
-	   path = /srv/share2
-	   guest ok = yes
-	   guest only = yes
-	   read only = no
-	EOF2
-	smbd -D -s "$SMB2_CONF" || bail "the second smbd did not start"
-	wait_until 20 bash -c "ss -Hltn 'sport = :445' | grep -q 127.0.0.2:445" ||
-		bail "the second smbd does not listen on 127.0.0.2:445"
-}
-smb1_pids() { pgrep -x smbd | while read -r p; do grep -q smb2/smb.conf "/proc/$p/cmdline" || echo "$p"; done; }
-smb2_pids() { pgrep -f "$SMB2_CONF"; }
 state_of() { awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null; }
 
 # hang_read MOUNT PIDS...: stops the server processes, reads 4 KiB from a
@@ -139,16 +110,3 @@ check_hang() {
 	check "blocked_tasks: the reader's kernel stack is in cifs, waiting for the response" \
 		bash -c "sed -n '/comm aodhang state D/,/^\$/p' '$ART/blocked_tasks-$n.txt' | grep -qE '(__cifs_readv|wait_for_response|cifs_sync_mid_result|compound_send_recv)\+.*\[cifs\]'"
 }
-
-# mount_retry UNC DIR: smbd may refuse the very first connection while it
-# still starts up under TCG; a few tries, then a failure.
-mount_retry() {
-	local i
-	modprobe cifs || bail "modprobe cifs failed"
-	for i in 1 2 3 4 5; do
-		mount -t cifs "$1" "$2" -o guest,vers=3.1.1,cache=none,actimeo=0 && return 0
-		sleep 2
-	done
-	bail "cannot mount $1 on $2"
-}
-
