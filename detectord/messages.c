@@ -92,7 +92,7 @@ static void detectord_release(struct wproc *p)
 }
 
 const struct wproc_desc detectord_proc = {
-	.name = "detectord", .extra_fds = 3, .batch = 4,
+	.name = "detectord", .extra_fds = 3, .batch = 4, .sandbox = &detectord_sandbox,
 	.purpose = "The anomaly detector of aodv2: judges the shared event ring (fds 4-6)\n"
 		   "and reports anomalies to the supervisor.",
 	.caps_use = "capabilities to keep (detectord needs none)",
