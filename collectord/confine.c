@@ -55,6 +55,7 @@ static const int collectord_syscalls[] = {
 	SCMP_SYS(rt_sigsuspend), SCMP_SYS(rt_sigtimedwait), SCMP_SYS(setitimer),
 	SCMP_SYS(getitimer), SCMP_SYS(alarm), SCMP_SYS(timer_create), SCMP_SYS(timer_settime),
 	SCMP_SYS(timer_delete), SCMP_SYS(getpriority), SCMP_SYS(membarrier),
+	SCMP_SYS(syslog), /* dmesg without /dev/kmsg: CAP_SYSLOG gates it */
 	/* tcpdump (AF_PACKET), ss (netlink sock_diag), the ioctl sockets */
 	SCMP_SYS(bind), SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), SCMP_SYS(socketpair),
