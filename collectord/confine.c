@@ -8,9 +8,9 @@
  * rather than exempting the actions: an exec'd action runs with collectord's
  * uid and capabilities, so an unfiltered one would be a way out of the filter.
  *
- * What it still may not do: open a listening or connected TCP socket
- * (socket(AF_INET*) only as SOCK_DGRAM, for the interface ioctls of libpcap;
- * no listen/accept), create namespaces (clone without CLONE_NEW*, no
+ * What it still may not do: open an IP socket of any kind (tcpdump -n on
+ * "any" uses AF_PACKET, ss AF_NETLINK; the unit's RestrictAddressFamilies
+ * says the same), listen, accept, create namespaces (clone without CLONE_NEW*, no
  * unshare/setns), ptrace, mount, load modules or BPF programs, change its
  * filter. It may signal any pid: it kills its actions' process groups,
  * whose numbers a static filter cannot know; the kernel lets that reach only
@@ -56,7 +56,7 @@ static const int collectord_syscalls[] = {
 	SCMP_SYS(getitimer), SCMP_SYS(alarm), SCMP_SYS(timer_create), SCMP_SYS(timer_settime),
 	SCMP_SYS(timer_delete), SCMP_SYS(getpriority), SCMP_SYS(membarrier),
 	SCMP_SYS(syslog), /* dmesg without /dev/kmsg: CAP_SYSLOG gates it */
-	/* tcpdump (AF_PACKET), ss (netlink sock_diag), the ioctl sockets */
+	/* tcpdump (AF_PACKET), ss (netlink sock_diag) */
 	SCMP_SYS(bind), SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), SCMP_SYS(socketpair),
 };
@@ -80,7 +80,7 @@ const struct sandbox_policy collectord_sandbox = {
 	.nsyscalls = sizeof(collectord_syscalls) / sizeof(collectord_syscalls[0]),
 	.families = collectord_families,
 	.nfamilies = sizeof(collectord_families) / sizeof(collectord_families[0]),
-	.flags = SANDBOX_OPEN_WRITE | SANDBOX_SIGNAL_OTHERS | SANDBOX_INET_DGRAM,
+	.flags = SANDBOX_OPEN_WRITE | SANDBOX_SIGNAL_OTHERS,
 	.fs_handled = COLLECTORD_FS_WRITE | LANDLOCK_ACCESS_FS_EXECUTE |
 		      LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_SOCK |
 		      LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |

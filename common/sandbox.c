@@ -69,8 +69,7 @@ static int sandbox_allow(scmp_filter_ctx ctx, const int *nr, size_t n)
 	return 0;
 }
 
-/* AF_UNIX always (syslog); the policy's families; AF_INET* as datagram
- * sockets only when the policy says so (ioctl sockets, never a listener). */
+/* AF_UNIX always (syslog); the policy's families. */
 static int sandbox_sockets(scmp_filter_ctx ctx, const struct sandbox_policy *p)
 {
 	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
@@ -79,13 +78,6 @@ static int sandbox_sockets(scmp_filter_ctx ctx, const struct sandbox_policy *p)
 	for (size_t i = 0; rc == 0 && i < p->nfamilies; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)p->families[i]));
-	for (int fam = AF_INET; rc == 0 && (p->flags & SANDBOX_INET_DGRAM); fam = AF_INET6) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam),
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
-		if (fam == AF_INET6)
-			break;
-	}
 	return rc;
 }
 
@@ -172,12 +164,11 @@ int sandbox_seccomp(const char *name, const struct sandbox_policy *p)
 	int rc = sandbox_build(ctx, p);
 	if (rc == 0) {
 		log_info("seccomp: %zu syscalls beyond the base %zu; opens %s, signals %s, sockets "
-			 "AF_UNIX + %zu families%s; any other syscall kills %s",
+			 "AF_UNIX + %zu families; any other syscall kills %s",
 			 p->nsyscalls, sizeof(sandbox_base) / sizeof(sandbox_base[0]),
 			 p->flags & SANDBOX_OPEN_WRITE ? "read-write" : "read-only",
 			 p->flags & SANDBOX_SIGNAL_OTHERS ? "to any pid" : "to itself only",
-			 p->nfamilies, p->flags & SANDBOX_INET_DGRAM ? " + inet datagram" : "",
-			 name);
+			 p->nfamilies, name);
 		rc = seccomp_load(ctx);
 	}
 	seccomp_release(ctx);

@@ -11,8 +11,7 @@
  *    syscalls; any other syscall kills the whole process (SIGSYS), which the
  *    supervisor sees as a death, logs and restarts. Argument filters:
  *    socket() only in the policy's address families (AF_UNIX always, for
- *    syslog), AF_INET/AF_INET6 only as SOCK_DGRAM when the policy allows
- *    them at all; open()/openat() read-only unless the policy allows writes;
+ *    syslog); open()/openat() read-only unless the policy allows writes;
  *    kill()/tgkill() only at the worker itself unless the policy allows
  *    signalling others. The filter is inherited by whatever the worker
  *    forks and execs. What was installed is logged once, before it applies.
@@ -37,7 +36,6 @@ struct aod_config;
 enum {
 	SANDBOX_OPEN_WRITE = 1u << 0,    /* open()/openat() with any flags */
 	SANDBOX_SIGNAL_OTHERS = 1u << 1, /* kill()/tgkill() at any pid */
-	SANDBOX_INET_DGRAM = 1u << 2,    /* socket(AF_INET/AF_INET6, SOCK_DGRAM) */
 };
 
 struct sandbox_path {
