@@ -17,11 +17,13 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
+
+/* The module's only state: this process installed its filter (sandbox.h). */
+static bool sandbox_installed;
 
 /* What every worker does after its privilege drop: its event loop and
  * timers, messages on its socket, memory, time, syslog, its own exit. */
@@ -147,9 +149,6 @@ static int sandbox_build(scmp_filter_ctx ctx, const struct sandbox_policy *p)
 		rc = sandbox_signals(ctx, p);
 	if (rc == 0)
 		rc = sandbox_clone(ctx, p);
-	if (rc == 0) /* sandbox_confined */
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-				      SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP));
 	return rc;
 }
 
@@ -174,10 +173,11 @@ int sandbox_seccomp(const char *name, const struct sandbox_policy *p)
 	seccomp_release(ctx);
 	if (rc < 0)
 		log_error("seccomp: cannot install %s's filter: %s", name, strerror(-rc));
+	sandbox_installed = rc == 0;
 	return rc;
 }
 
 bool sandbox_confined(void)
 {
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	return sandbox_installed;
 }

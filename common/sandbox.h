@@ -62,8 +62,9 @@ int sandbox_landlock(const char *name, const struct sandbox_policy *p,
 /* True when the file rules for a and b name different paths. */
 bool sandbox_paths_differ(const struct sandbox_policy *p, const struct aod_config *a,
 			  const struct aod_config *b);
-/* True when this process runs under a seccomp filter (the skeleton
- * confined it): its file rules follow at the first config. */
+/* True once sandbox_seccomp installed this process's filter (the skeleton
+ * confined it): its file rules follow at the first config. A worker run
+ * in-process by a test gets neither, whatever filter its runner has. */
 bool sandbox_confined(void);
 
 #endif
