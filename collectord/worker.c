@@ -180,7 +180,7 @@ static void collectord_release(struct wproc *p)
 
 /* batch 1: a task's callback may free another task and its watches */
 const struct wproc_desc collectord_proc = {
-	.name = "collectord", .batch = 1,
+	.name = "collectord", .batch = 1, .sandbox = &collectord_sandbox,
 	.accepts = PROTO_BIT(PROTO_ANOMALY) | PROTO_BIT(PROTO_RECORDER_INPUT) | PROTO_BIT(PROTO_BLOCKED_TASKS),
 	.purpose = "Runs aodv2's QuickActions for each anomaly.",
 	.caps_use = "capabilities to keep for the actions",

@@ -18,6 +18,8 @@
 
 /* collectord's row of the worker skeleton. */
 extern const struct wproc_desc collectord_proc;
+/* what collectord may do once it runs (confine.c) */
+extern const struct sandbox_policy collectord_sandbox;
 
 /* Runs collectord on sock (wproc_run) until it should exit; returns the exit
  * status (0, 1 or AOD_EX_CONFIG). env says where actions find programs and

@@ -41,6 +41,7 @@ struct ring {
 	int memfd, data_efd, space_efd;
 	uint64_t pos;          /* producer: head; consumer: tail (authoritative) */
 	uint64_t cached_other; /* producer: last tail seen; consumer: last head seen */
+	uint64_t dropped;      /* producer: its own count (the header's is shared) */
 };
 
 static size_t ring_map_size(uint32_t capacity)
@@ -203,6 +204,59 @@ static int ring_check_header(const struct ring_hdr *h, off_t file_size)
 	return 0;
 }
 
+/* Rewrites what only the producer writes (identity, head, counters);
+ * true when any of it had changed. */
+static bool ring_restore_producer_fields(struct ring *r)
+{
+	struct ring_hdr *h = r->hdr;
+	bool changed = h->magic != RING_MAGIC || h->abi_version != AOD_EVENT_ABI_VERSION ||
+		       h->record_size != sizeof(struct aod_event) || h->capacity != r->capacity ||
+		       h->hdr_size != RING_HDR_SIZE ||
+		       atomic_load_explicit(&h->produced, memory_order_relaxed) != r->pos ||
+		       atomic_load_explicit(&h->dropped, memory_order_relaxed) != r->dropped;
+
+	h->magic = RING_MAGIC;
+	h->abi_version = AOD_EVENT_ABI_VERSION;
+	h->record_size = sizeof(struct aod_event);
+	h->capacity = r->capacity;
+	h->hdr_size = RING_HDR_SIZE;
+	atomic_store_explicit(&h->produced, r->pos, memory_order_relaxed);
+	atomic_store_explicit(&h->dropped, r->dropped, memory_order_relaxed);
+	atomic_store_explicit(&h->urgent_end, r->pos, memory_order_relaxed);
+	return changed;
+}
+
+int ring_reset_consumer(struct ring *r)
+{
+	if (!r->producer)
+		return -EINVAL;
+	struct ring_hdr *h = r->hdr;
+	bool repaired = ring_restore_producer_fields(r);
+	uint64_t head = r->pos;
+	uint64_t tail = atomic_load_explicit(&h->consumed, memory_order_relaxed);
+
+	if (tail > head || head - tail > r->capacity) {
+		log_error("ring: the consumer left position %llu outside [%llu, %llu]: the next "
+			  "consumer starts at %llu, unread events are skipped",
+			  (unsigned long long)tail,
+			  (unsigned long long)(head > r->capacity ? head - r->capacity : 0),
+			  (unsigned long long)head, (unsigned long long)head);
+		tail = head;
+		repaired = true;
+	} else if (repaired) {
+		log_error("ring: the header's producer fields were overwritten: restored");
+	}
+	atomic_store_explicit(&h->consumed, tail, memory_order_relaxed);
+	atomic_store_explicit(&h->consumer_sleeping, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->wake_latency_ns, UINT64_MAX, memory_order_relaxed);
+	/* producer_waiting stays: a producer waiting for room still needs the
+	 * new consumer's wakeup */
+	atomic_thread_fence(memory_order_release);
+	r->cached_other = tail;
+	r->corrupt_logged = false;
+	return repaired ? 1 : 0;
+}
+
 /* Maps the header page alone first: the capacity it claims is not trusted
  * until it agrees with the sealed file's size. */
 static int ring_read_capacity(int memfd, off_t size, uint32_t *capacity)
@@ -353,8 +407,8 @@ void ring_note_dropped(struct ring *r, uint64_t n)
 {
 	if (!r->producer || n == 0)
 		return;
-	uint64_t d = atomic_load_explicit(&r->hdr->dropped, memory_order_relaxed);
-	atomic_store_explicit(&r->hdr->dropped, d + n, memory_order_relaxed);
+	r->dropped += n;
+	atomic_store_explicit(&r->hdr->dropped, r->dropped, memory_order_relaxed);
 }
 
 static int ring_remaining_ms(const struct timespec *deadline)
@@ -526,7 +580,7 @@ void ring_get_stats(const struct ring *r, struct ring_stats *st)
 		consumed = r->pos;
 	st->produced = produced;
 	st->consumed = consumed;
-	st->dropped = atomic_load_explicit(&h->dropped, memory_order_relaxed);
+	st->dropped = r->producer ? r->dropped : atomic_load_explicit(&h->dropped, memory_order_relaxed);
 	st->capacity = r->capacity;
 	st->used = consumed > produced ? 0
 		   : produced - consumed > r->capacity ? r->capacity

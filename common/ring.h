@@ -48,6 +48,16 @@ int ring_create(uint32_t capacity, struct ring **out);
 /* The fds to hand to the consumer process (owned by the ring; dup them). */
 void ring_fds(const struct ring *r, int *memfd, int *data_efd, int *space_efd);
 
+/* Producer side, before it hands the ring to a (restarted) consumer, which
+ * shares the header and may have left anything in it: rewrites the
+ * identity, the producer's own fields and the consumer's control fields
+ * from the producer's private copies, and keeps the consumer position only when it
+ * lies in [head - capacity, head]; any other is set to head (the unread
+ * events are skipped, logged), so a new consumer can always attach. Returns
+ * 0 when the header was intact, 1 when it was repaired, -EINVAL on a
+ * consumer's ring. No consumer may be attached while it runs. */
+int ring_reset_consumer(struct ring *r);
+
 /* Consumer side: map an existing ring. Takes ownership of none of the fds
  * (it dups what it keeps). Returns 0 or -errno (-EBADMSG for a bad header). */
 int ring_attach(int memfd, int data_efd, int space_efd, struct ring **out);

@@ -16,6 +16,7 @@
 #include "aod_build.h"
 #include "log.h"
 #include "privdrop.h"
+#include "sandbox.h"
 
 #define WPROC_MAX_CAPS 64
 
@@ -119,6 +120,8 @@ int wproc_start(const struct wproc_desc *d, int argc, char **argv)
 		}
 	}
 	if (wproc_drop_privileges(d, &a) < 0)
+		return 1;
+	if (d->sandbox && sandbox_seccomp(d->name, d->sandbox) < 0)
 		return 1;
 	log_info("started (aodv2 %s), waiting for the configuration", AOD_VERSION);
 	return -1;

@@ -17,14 +17,17 @@
  *    own (detectord's ring), every fd above is closed, and syslog's
  *    connection is reopened after that sweep (privdrop.h);
  *  - privileges dropped to USER with exactly the --caps capabilities before
- *    any message is read;
+ *    any message is read, then the row's seccomp filter installed
+ *    (sandbox.h): a syscall outside it kills the worker;
  *  - SIGPIPE ignored (a gone supervisor shows as EPIPE); SIGTERM/SIGINT
  *    arrive through the loop (the row's signal hook, else exit 0);
  *  - the row's start hook (its own watches; a failure is exit 1), then the
  *    handshake: the first message must be a PROTO_CONFIG; it is parsed
  *    (config_load_text, every error line logged) and handed to
  *    configure(first). Refused: CONFIG_ACK with the reason, exit
- *    AOD_EX_CONFIG (78). Applied: READY, then the applied hook;
+ *    AOD_EX_CONFIG (78). Applied: the row's Landlock file rules for that
+ *    config (in a worker the filter confined; an in-process test's worker
+ *    gets neither), READY, then the applied hook;
  *  - every message from the supervisor goes through proto_recv with the set
  *    CONFIG | STATS_REQ | SHUTDOWN | row.accepts, so a handler only ever sees
  *    a well-formed message of a type its worker takes. EOF, a malformed or
@@ -34,6 +37,9 @@
  *    (aodv2-supervisor(8): a worker that does not answer is restarted);
  *  - CONFIG after the first: configure(!first), CONFIG_ACK (0, or the
  *    reason; a refused config leaves the running one in place), applied;
+ *    when it moves the paths of the file rules (aod_output_dir), which
+ *    Landlock cannot widen, the worker then exits 0 so the supervisor
+ *    restarts it confined to the new ones;
  *  - one event loop (loop.h) in which the worker adds its own watches;
  *    before each wait the row's prepare hook may do work and choose the
  *    wait's timeout.
@@ -62,6 +68,7 @@
 #include "msg.h"
 
 struct aod_config;
+struct sandbox_policy;
 struct wproc;
 
 struct wproc_desc {
@@ -71,6 +78,10 @@ struct wproc_desc {
 	unsigned extra_fds;   /* fds after MSG_WORKER_FD it is given */
 	unsigned batch;       /* loop_open's batch */
 	uint64_t accepts;     /* PROTO_BIT()s beyond CONFIG, STATS_REQ, SHUTDOWN */
+	/* What the worker may do once it runs (sandbox.h): the syscall
+	 * filter goes on after the privilege drop, the file rules at the
+	 * first config. */
+	const struct sandbox_policy *sandbox;
 
 	/* Before the handshake, with the loop open: the worker's own watches
 	 * and state. Returns 0 or -errno (logged by the skeleton; exit 1). */

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "log.h"
 #include "proto.h"
+#include "sandbox.h"
 
 #define WPROC_ALWAYS \
 	(PROTO_BIT(PROTO_CONFIG) | PROTO_BIT(PROTO_STATS_REQ) | PROTO_BIT(PROTO_SHUTDOWN) | \
@@ -71,6 +72,20 @@ static bool wproc_receive(struct wproc *p)
 	return false;
 }
 
+/* A confined worker's file rules name the applied config's paths and
+ * Landlock can only narrow them: a config that moves them is applied, then
+ * the worker ends (after its CONFIG_ACK) and is restarted with new rules. */
+static void wproc_check_rules(struct wproc *p, const struct aod_config *cfg)
+{
+	const struct sandbox_policy *sb = p->desc->sandbox;
+
+	if (!p->cfg || !sb || !sandbox_confined() || !sandbox_paths_differ(sb, p->cfg, cfg))
+		return;
+	log_warn("the new configuration moves the paths of %s's file rules (aod_output_dir): "
+		 "exiting to be restarted with rules for them", p->desc->name);
+	wproc_exit(p, 0);
+}
+
 /* Parses p->msg's config and hands it to the worker; the skeleton keeps it
  * once applied. Returns 0 or -errno with reason filled. */
 static int wproc_configure(struct wproc *p, bool first, char *reason, size_t cap)
@@ -93,6 +108,7 @@ static int wproc_configure(struct wproc *p, bool first, char *reason, size_t cap
 		config_free(cfg);
 		return rc;
 	}
+	wproc_check_rules(p, cfg);
 	config_free((struct aod_config *)p->cfg);
 	p->cfg = cfg;
 	audit_enable(cfg->audit_enabled);
@@ -190,6 +206,9 @@ static int wproc_handshake(struct wproc *p)
 		wproc_reply_config(p, rc, reason);
 		return p->done ? p->status : AOD_EX_CONFIG;
 	}
+	if (p->desc->sandbox && sandbox_confined() &&
+	    sandbox_landlock(p->desc->name, p->desc->sandbox, p->cfg) < 0)
+		return 1;
 	if (wproc_send(p, PROTO_READY, NULL, 0) < 0)
 		return 1;
 	if (p->desc->applied)

@@ -42,6 +42,8 @@ struct detectord {
 
 /* detectord's row of the worker skeleton (messages.c). */
 extern const struct wproc_desc detectord_proc;
+/* what detectord may do once it runs (confine.c) */
+extern const struct sandbox_policy detectord_sandbox;
 
 /* Attaches the ring on its fds and runs the skeleton on sock; returns the
  * exit status. */

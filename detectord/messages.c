@@ -106,7 +106,7 @@ static void detectord_release(struct wproc *p)
 }
 
 const struct wproc_desc detectord_proc = {
-	.name = "detectord", .extra_fds = 3, .batch = 4,
+	.name = "detectord", .extra_fds = 3, .batch = 4, .sandbox = &detectord_sandbox,
 	.accepts = PROTO_BIT(PROTO_COOLDOWNS), .message = detectord_message,
 	.purpose = "The anomaly detector of aodv2: judges the shared event ring (fds 4-6)\n"
 		   "and reports anomalies to the supervisor.",

@@ -9,9 +9,12 @@
 #include "stats_carry.h"
 #include "sup.h"
 
-/* detectord reads the shared event ring: its three fds follow the socket. */
+/* detectord reads the shared event ring: its three fds follow the socket.
+ * The header it shares is re-validated first: a detectord that died (or
+ * was compromised) may have left it unattachable (ring.h). */
 static int detectord_fds(struct sup *s, int fds[WORKER_MAX_EXTRA_FDS])
 {
+	ring_reset_consumer(s->ring);
 	ring_fds(s->ring, &fds[0], &fds[1], &fds[2]);
 	return 3;
 }

@@ -141,6 +141,7 @@ static void sweeperd_release(struct wproc *p)
 
 const struct wproc_desc sweeperd_proc = {
 	.name = "sweeperd", .batch = 1, .accepts = PROTO_BIT(PROTO_SWEEP_NOW),
+	.sandbox = &sweeperd_sandbox,
 	.purpose = "Keeps aodv2's output directory within its size and age limits.",
 	.caps_use = "capabilities to keep (none are needed)",
 	.start = sweeperd_start, .configure = sweeperd_configure, .applied = sweeperd_applied,

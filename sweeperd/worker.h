@@ -14,6 +14,8 @@
 
 /* sweeperd's row of the worker skeleton. */
 extern const struct wproc_desc sweeperd_proc;
+/* what sweeperd may do once it runs (confine.c) */
+extern const struct sandbox_policy sweeperd_sandbox;
 
 /* Runs sweeperd on sock (wproc_run); returns the exit status (0, 1 or
  * AOD_EX_CONFIG). */

@@ -246,6 +246,78 @@ START_TEST(test_attach_refuses_corrupt_header)
 }
 END_TEST
 
+/* Issue 19: a consumer (a compromised detectord) that leaves a header no
+ * consumer can attach to must not lock every restarted one out: the
+ * producer re-validates the header before it hands the ring on. */
+static void expect_reset(void (*corrupt)(struct ring_hdr *h), uint64_t first_unread)
+{
+	struct pair p;
+	int memfd, data, space;
+	uint64_t next = 0;
+
+	pair_open(&p, 64);
+	ring_fds(p.prod, &memfd, &data, &space);
+	produce_seq(p.prod, 0, 30, 1);
+	consume_seq(p.cons, &next, 10);
+	ring_close(p.cons);
+	struct ring_hdr *h = map_hdr(p.prod);
+	corrupt(h);
+	ck_assert_int_eq(ring_attach(memfd, data, space, &p.cons), -EBADMSG);
+	ck_assert_int_eq(ring_reset_consumer(p.prod), 1);
+	ck_assert_int_eq(ring_attach(memfd, data, space, &p.cons), 0);
+	/* the new consumer reads on from where it was (or from the head when
+	 * its position was lost), and new events flow */
+	next = first_unread;
+	consume_seq(p.cons, &next, 30 - first_unread);
+	produce_seq(p.prod, 30, 20, 1);
+	consume_seq(p.cons, &next, 20);
+	ck_assert_uint_eq(next, 50);
+	munmap(h, RING_HDR_SIZE);
+	pair_close(&p);
+}
+
+static void tail_at_max(struct ring_hdr *h) { atomic_store(&h->consumed, UINT64_MAX); }
+static void tail_beyond_head(struct ring_hdr *h) { atomic_store(&h->consumed, 31); }
+static void head_zeroed(struct ring_hdr *h) { atomic_store(&h->produced, 0); }
+static void identity_wiped(struct ring_hdr *h)
+{
+	h->magic = 0;
+	h->capacity = 1u << 20;
+	h->record_size = 1;
+}
+
+START_TEST(test_reset_repairs_consumer_damage)
+{
+	expect_reset(tail_at_max, 30);     /* position lost: starts at the head */
+	expect_reset(tail_beyond_head, 30);
+	expect_reset(head_zeroed, 10);     /* producer's fields restored */
+	expect_reset(identity_wiped, 10);
+}
+END_TEST
+
+START_TEST(test_reset_keeps_an_intact_ring)
+{
+	struct pair p;
+	int memfd, data, space;
+	uint64_t next = 0;
+	struct ring_stats st;
+
+	pair_open(&p, 64);
+	ring_fds(p.prod, &memfd, &data, &space);
+	produce_seq(p.prod, 0, 40, 1);
+	ring_note_dropped(p.prod, 3);
+	consume_seq(p.cons, &next, 25);
+	ring_close(p.cons);
+	ck_assert_int_eq(ring_reset_consumer(p.prod), 0);
+	ck_assert_int_eq(ring_attach(memfd, data, space, &p.cons), 0);
+	consume_seq(p.cons, &next, 15); /* nothing skipped, nothing repeated */
+	ring_get_stats(p.prod, &st);
+	ck_assert_uint_eq(st.dropped, 3);
+	ck_assert_int_eq(ring_reset_consumer(p.cons), -EINVAL);
+	pair_close(&p);
+}
+END_TEST
+
 START_TEST(test_attach_refuses_foreign_fds)
 {
 	struct ring *r, *c = NULL;
@@ -515,6 +587,8 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, test_consumer_restart);
 	tcase_add_test(tc, test_attach_refuses_corrupt_header);
 	tcase_add_test(tc, test_attach_refuses_foreign_fds);
+	tcase_add_test(tc, test_reset_repairs_consumer_damage);
+	tcase_add_test(tc, test_reset_keeps_an_intact_ring);
 	tcase_add_test(tc, test_peek_refuses_garbage_head);
 	tcase_add_test(tc, test_produce_refuses_garbage_tail);
 	tcase_add_test(tc, test_wake_on_emergency_only);

@@ -11,7 +11,8 @@
  * (SIGSTOP) collectord is shown as not answering, killed and restarted, a
  * collect asked meanwhile is answered and made, and the collection counts
  * in status go on across the restart; kill -9 of detectord does not let
- * anomalies through inside their cooldown.
+ * anomalies through inside their cooldown; a reload that moves
+ * aod_output_dir restarts the confined collectord and sweeperd onto it.
  */
 #include <check.h>
 #include <dirent.h>
@@ -381,6 +382,42 @@ START_TEST(busy_collectord_keeps_answering)
 }
 END_TEST
 
+/* Landlock rules can only narrow: a reload that moves aod_output_dir makes
+ * the confined collectord and sweeperd exit after acknowledging it, and
+ * their successors write (and sweep) the new directory. detectord's rules
+ * name no such path: it keeps running. */
+START_TEST(a_moved_output_dir_restarts_the_confined_workers)
+{
+	struct suptest t;
+	char out2[256], yaml[320], out[256];
+	int partial;
+
+	suptest_init(&t, false, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "real workers did not start");
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	pid_t det = (pid_t)suptest_worker_num(json, "detectord", "pid");
+	snprintf(out2, sizeof(out2), "%s/out2", t.dir);
+	snprintf(yaml, sizeof(yaml), "aod_output_dir: %s\n", out2);
+	suptest_write_dropin(&t, "60-moved.yaml", yaml);
+	ck_assert_int_eq(kill(t.pid, SIGHUP), 0);
+	ck_assert(suptest_wait_running(&t, "collectord", 1, 15000));
+	ck_assert(suptest_wait_running(&t, "sweeperd", 1, 15000));
+	ck_assert(suptest_log_has(&t, "moves the paths of collectord's file rules"));
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	ck_assert_int_eq(suptest_worker_num(json, "detectord", "pid"), det);
+	ck_assert_int_eq(suptest_aodctl(&t, 0, out, sizeof(out), "collect", NULL), 0);
+	int colls = 0;
+	for (int i = 0; i < 100 && colls < 1; i++) {
+		suptest_sleep_ms(100);
+		colls = count_collections(out2, &partial, NULL, 0);
+	}
+	ck_assert_int_eq(colls, 1);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -393,6 +430,7 @@ int main(void)
 	tcase_add_test(tc, hung_collectord_is_shown_restarted_and_its_counts_kept);
 	tcase_add_test(tc, detectord_restarts_keep_the_cooldown);
 	tcase_add_test(tc, busy_collectord_keeps_answering);
+	tcase_add_test(tc, a_moved_output_dir_restarts_the_confined_workers);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }

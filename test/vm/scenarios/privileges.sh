@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Scenario 6, privileges, read from /proc/<pid>/status of the real workers:
 #  - every worker runs as the service user aodv2 (uid, gid, no supplementary
-#    groups, NoNewPrivs), holds no BPF object, and has exactly its
+#    groups, NoNewPrivs, its seccomp filter), holds no BPF object, and has exactly its
 #    capabilities: detectord and sweeperd none, collectord the union its
 #    configured watcher.actions need (common/action_caps.c), in permitted,
 #    effective, inheritable and ambient, with an empty bounding set; a
@@ -98,6 +98,7 @@ check_worker() {
 		return
 	fi
 	check_proc "$name (pid $pid)" "/proc/$pid/status" "$user" "$mask"
+	check "$name: runs under its seccomp filter (Seccomp 2)" test "${ST[Seccomp]}" = 2
 	fds=$(find "/proc/$pid/fd" -mindepth 1 -printf '%f->%l ')
 	note "$name fds: $fds"
 	check "$name: holds no BPF map or program" test "${fds/bpf/}" = "$fds"
