@@ -10,9 +10,10 @@
 #    time of aodv2's four processes and the packet ring's tcpdump
 #    (schedstat of every thread), and the guest's busy CPU (/proc/stat,
 #    which also holds what the kernel spends on the trace ring);
-#  - per SMB request: the fixed small-I/O workload (test/bench/smb_workload)
-#    for SECS: ops/s, the same CPU figures divided by its requests, and the
-#    trace ring's events per request (entries-written of its instance).
+#  - per SMB operation: the fixed small-I/O workload (test/bench/smb_workload,
+#    whose every operation is one SMB request or more) for SECS: ops/s, the
+#    same CPU figures divided by its operations, and the trace ring's events
+#    per operation (entries-written of its instance).
 # Prints BENCH lines (test/bench/benchenv.h) for etc/bootstrap bench, after
 # every round, so a run cut by its time limit still reports what it measured.
 . "$AODVM_HERE/guest/lib.sh"
@@ -150,11 +151,11 @@ report() { # rounds done
 			per60(ib * 1e6, is), env, per60(ob * 1e6, ios)
 		printf "BENCH vm.recorder_smb_ops_ratio %.4f ratio - | VM (real cifs): SMB ops/s with the rings armed / off | wall-clock, test/bench/smb_workload for %d s per phase, %s, ratio of the summed rates; ops/s off:%s; armed:%s\n", \
 			(no > 0 && sa > 0 && so > 0 ? (na / sa) / (no / so) : 0), secs, env, ro, ra
-		printf "BENCH vm.recorder_guest_us_per_request %.1f us - | VM: the whole guest'"'"'s busy CPU per SMB request, rings armed | /proc/stat over the workload / its requests (%d armed, %d off), %s; rings off: %.1f us\n", \
+		printf "BENCH vm.recorder_guest_us_per_request %.1f us - | VM: the whole guest'"'"'s busy CPU per SMB operation, rings armed | /proc/stat over the workload / its operations (smb_workload'"'"'s syscalls, each one SMB request or more; %d armed, %d off), %s; rings off: %.1f us\n", \
 			us(wb * 1e6, na), na, no, env, us(wob * 1e6, no)
-		printf "BENCH vm.recorder_aod_us_per_request %.2f us - | VM: CPU of aodv2 + tcpdump per SMB request, rings armed | schedstat of every thread over the workload / its requests, %s; of it tcpdump %.2f us; rings off (aodv2 alone): %.2f us\n", \
+		printf "BENCH vm.recorder_aod_us_per_request %.2f us - | VM: CPU of aodv2 + tcpdump per SMB operation, rings armed | schedstat of every thread over the workload / its operations, %s; of it tcpdump %.2f us; rings off (aodv2 alone): %.2f us\n", \
 			us(wa + wt, na), env, us(wt, na), us(woa, no)
-		printf "BENCH vm.recorder_trace_events_per_request %.2f events - | VM: cifs trace ring events per SMB request (all of cifs, the default) | entries-written of the tracefs instance over the workload / its requests, %s\n", \
+		printf "BENCH vm.recorder_trace_events_per_request %.2f events - | VM: cifs trace ring events per SMB operation (all of cifs, the default) | entries-written of the tracefs instance over the workload / its operations, %s\n", \
 			(na > 0 ? te / na : 0), env
 	}'
 }
