@@ -74,6 +74,10 @@ void flightrec_attach(struct collection *col, struct flightrec_stash *s)
 				col->params.mono_to_wall_ns = s->in[k].mono_to_wall_ns;
 				col->params.events_from_ns = s->in[k].from_ns;
 				col->params.events_to_ns = s->in[k].to_ns;
+			} else if (k == PROTO_REC_CIFS_TRACE) {
+				col->params.trace.from_ns = s->in[k].from_ns;
+				col->params.trace.to_ns = s->in[k].to_ns;
+				col->params.trace.mono_to_wall_ns = s->in[k].mono_to_wall_ns;
 			}
 			break;
 		}

@@ -6,7 +6,7 @@
  * A collection runs, in this order: snapshot (Stats, DebugData and
  * open_files at the trigger, into stats.txt.zst), tcp (ss -tin of port 445),
  * events (events.csv.zst from the supervisor's window), cifs-trace (the trace
- * ring's content), packets (cut from the packet ring once post_sec passed),
+ * ring's content in the same window), packets (cut from the packet ring once post_sec passed),
  * then the anomaly's actions (without `stats`, which the snapshots replace),
  * and last snapshot-end (the same files again, appended to stats.txt.zst once
  * every other part ended). Each is a result with its own manifest entry and

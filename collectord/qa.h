@@ -54,6 +54,10 @@ struct qa_params {
 	uint32_t pre_sec, post_sec;
 	int64_t mono_to_wall_ns;    /* the supervisor's, sent with the events */
 	uint64_t events_from_ns, events_to_ns; /* the events window asked for */
+	struct {                    /* the cifs trace's window (wall clock), sent with its fd */
+		uint64_t from_ns, to_ns;
+		int64_t mono_to_wall_ns;
+	} trace;
 	uint32_t inputs;            /* bit per PROTO_REC_* input received */
 	const char *blocked_text;   /* blocked_tasks: the supervisor's snapshot (NULL: none) */
 	size_t blocked_len;

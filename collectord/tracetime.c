@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 int tracetime_parse(const char *line, uint64_t *ns)
 {
@@ -26,4 +27,116 @@ int tracetime_parse(const char *line, uint64_t *ns)
 		sub = sub * 10 + (uint64_t)(*q - '0');
 	*ns = secs * 1000000000ull + (frac == 6 ? sub * 1000u : sub);
 	return 0;
+}
+
+void tracecut_init(struct tracecut *c, uint64_t from, uint64_t to, int out)
+{
+	memset(c, 0, offsetof(struct tracecut, line));
+	c->from = from;
+	c->to = to;
+	c->out = out;
+	c->keep = true; /* the header before the first event */
+}
+
+static int tc_flush(struct tracecut *c)
+{
+	size_t off = 0;
+	while (off < c->outlen) {
+		ssize_t w = write(c->out, c->outbuf + off, c->outlen - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (size_t)w;
+	}
+	c->outlen = 0;
+	return 0;
+}
+
+static int tc_put(struct tracecut *c, const char *s, size_t n)
+{
+	while (n) {
+		if (c->outlen == sizeof(c->outbuf)) {
+			int rc = tc_flush(c);
+			if (rc < 0)
+				return rc;
+		}
+		size_t k = sizeof(c->outbuf) - c->outlen < n ? sizeof(c->outbuf) - c->outlen : n;
+		memcpy(c->outbuf + c->outlen, s, k);
+		c->outlen += k;
+		s += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Decides the line in line[] (its start, for an overlong one). */
+static void tc_decide(struct tracecut *c)
+{
+	uint64_t ts;
+	c->line[c->len] = '\0';
+	if (c->line[0] == '#' || tracetime_parse(c->line, &ts) != 0)
+		return; /* a header line is kept; any other follows its event */
+	if (!c->oldest)
+		c->oldest = ts;
+	if (ts > c->to) {
+		c->past = true;
+		c->keep = false;
+		return;
+	}
+	c->keep = ts >= c->from;
+	if (!c->keep) {
+		c->before++;
+		return;
+	}
+	if (!c->first)
+		c->first = ts;
+	c->last = ts;
+	c->kept++;
+}
+
+static bool tc_keeps_line(const struct tracecut *c)
+{
+	return c->line[0] == '#' || c->keep;
+}
+
+int tracecut_feed(struct tracecut *c, const char *buf, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !c->past && rc == 0; i++) {
+		if (c->streaming) {
+			if (c->stream_keep)
+				rc = tc_put(c, &buf[i], 1);
+			c->streaming = buf[i] != '\n';
+			continue;
+		}
+		if (buf[i] != '\n' && c->len < sizeof(c->line) - 1) {
+			c->line[c->len++] = buf[i];
+			continue;
+		}
+		tc_decide(c);
+		c->stream_keep = !c->past && tc_keeps_line(c);
+		if (c->stream_keep) {
+			rc = tc_put(c, c->line, c->len);
+			if (rc == 0)
+				rc = tc_put(c, &buf[i], 1);
+		}
+		c->streaming = buf[i] != '\n'; /* the rest of an overlong line follows */
+		c->len = 0;
+	}
+	return rc < 0 ? rc : c->past;
+}
+
+int tracecut_finish(struct tracecut *c)
+{
+	if (c->len && !c->past) {
+		tc_decide(c);
+		if (!c->past && tc_keeps_line(c)) {
+			int rc = tc_put(c, c->line, c->len);
+			if (rc < 0)
+				return rc;
+		}
+		c->len = 0;
+	}
+	return tc_flush(c);
 }

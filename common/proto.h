@@ -70,7 +70,7 @@ struct proto_recorder_input {
 	uint32_t kind;            /* enum proto_recorder_kind */
 	uint32_t reserved;
 	int64_t mono_to_wall_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when sent */
-	uint64_t from_ns, to_ns;  /* EVENTS: wall-clock span of the window asked for */
+	uint64_t from_ns, to_ns;  /* EVENTS, CIFS_TRACE: wall-clock span of the window asked for */
 	uint64_t count;           /* EVENTS: records in the memfd */
 	uint32_t pre_sec, post_sec;
 };

@@ -111,18 +111,30 @@ long flightrec_write_window(int fd, const struct aod_event *const span[2], const
 	return total + (long)n;
 }
 
+/* The window of the events and the cifs trace: pre_sec before the trigger
+ * up to it, on CLOCK_MONOTONIC (the events' and the trace's clock); in->
+ * gets it on the wall clock. */
+static void flightrec_window(const struct flightrec *r, const struct proto_anomaly *a,
+			     struct proto_recorder_input *in, uint64_t *from, uint64_t *to)
+{
+	uint64_t pre = (uint64_t)r->s->cfg->recorder.pre_sec * NS_PER_SEC;
+	*to = a->timestamp_ns - (uint64_t)in->mono_to_wall_ns + FLIGHTREC_END_SLACK_NS;
+	*from = *to > pre + FLIGHTREC_END_SLACK_NS ? *to - pre - FLIGHTREC_END_SLACK_NS : 0;
+	in->from_ns = *from + (uint64_t)in->mono_to_wall_ns;
+	in->to_ns = *to + (uint64_t)in->mono_to_wall_ns;
+}
+
 /* The events memfd: sealed, so collectord reads what was written. */
 static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *a,
 			      struct proto_recorder_input *in)
 {
 	const struct aod_event *span[2];
 	size_t len[2];
-	uint64_t pre = (uint64_t)r->s->cfg->recorder.pre_sec * NS_PER_SEC;
-	uint64_t to = a->timestamp_ns - (uint64_t)in->mono_to_wall_ns + FLIGHTREC_END_SLACK_NS;
-	uint64_t from = to > pre + FLIGHTREC_END_SLACK_NS ? to - pre - FLIGHTREC_END_SLACK_NS : 0;
+	uint64_t from, to;
 	int fd = memfd_create("aodv2-events", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
+	flightrec_window(r, a, in, &from, &to);
 	unsigned nspans = ring_recent(r->s->ring, span, len);
 	long n = flightrec_write_window(fd, span, len, nspans, from, to);
 	if (n < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
@@ -131,10 +143,17 @@ static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *
 		close(fd);
 		return err;
 	}
-	in->from_ns = from + (uint64_t)in->mono_to_wall_ns;
 	in->to_ns = a->timestamp_ns;
 	in->count = (uint64_t)n;
 	return fd;
+}
+
+static int flightrec_trace_fd(struct flightrec *r, const struct proto_anomaly *a,
+			     struct proto_recorder_input *in)
+{
+	uint64_t from, to;
+	flightrec_window(r, a, in, &from, &to);
+	return tracering_open_trace(&r->trace);
 }
 
 static int flightrec_input_fd(struct flightrec *r, const struct proto_anomaly *a,
@@ -144,7 +163,7 @@ static int flightrec_input_fd(struct flightrec *r, const struct proto_anomaly *a
 	case PROTO_REC_EVENTS:
 		return flightrec_events_fd(r, a, in);
 	case PROTO_REC_CIFS_TRACE:
-		return tracering_open_trace(&r->trace);
+		return flightrec_trace_fd(r, a, in);
 	default:
 		return pcapring_open_dir(&r->pcap);
 	}

@@ -7,7 +7,8 @@
  *  - the events of the pre_sec before the trigger, copied from the shared
  *    event ring's slots (it holds the last ring_capacity_events whatever
  *    detectord consumed: no second buffer) into a sealed memfd;
- *  - a read-only fd of the trace ring's "trace" file;
+ *  - a read-only fd of the trace ring's "trace" file, with the same window
+ *    (collectord keeps that part of it);
  *  - an fd of the packet ring's directory.
  * collectord turns them into events.csv.zst, cifs-trace.txt.zst and
  * packets.pcap.zst; the snapshots (stats.txt.zst, tcp.txt.zst) need nothing

@@ -22,7 +22,10 @@ BEGIN {
 		"detect.process_events_per_s detect.rss pipeline.max_events_per_s pipeline.cpu_capacity " \
 		"pipeline.emergency_p50 pipeline.emergency_p99 pipeline.emergency_missed collectord.first_action_p99 " \
 		"collectord.peak_rss idle.cpu_seconds idle.rss_total idle.pss_total " \
-		"vm.smb_ops_ratio vm.bpf_ns_per_event probes.ns_request_metrics_off probes.ns_request_metrics_on pipeline.growth_1x pipeline.rss_after_1x " \
+		"vm.smb_ops_ratio vm.bpf_ns_per_event probes.ns_request_metrics_off probes.ns_request_metrics_on " \
+		"vm.recorder_idle_cpu vm.recorder_idle_guest_cpu " \
+		"vm.recorder_smb_ops_ratio vm.recorder_guest_us_per_request vm.recorder_aod_us_per_request " \
+		"vm.recorder_trace_events_per_request pipeline.growth_1x pipeline.rss_after_1x " \
 		"pipeline.growth_4x pipeline.rss_after_4x pipeline.growth_16x pipeline.rss_after_16x " \
 		"pipeline.peak_rss", order, " ")
 }

@@ -30,6 +30,7 @@
 # qemu or, without --kernel, an installed kernel image with cifs is unavailable.
 # Environment: AOD_VM_KERNEL (a vmlinuz path), AOD_VM_ACCEL (kvm|tcg),
 # AOD_VM_SMP, AOD_VM_MEM_MB, AODVM_SCENARIO_TIMEOUT (seconds per scenario),
+# AOD_BENCH_ROUNDS, AOD_BENCH_SECS, AOD_BENCH_IDLE_SECS (the VM benchmarks),
 # AOD_VM_INIT (the guest's first program on the host root instead of
 # guest/boot.sh: run-systemd-vm.sh boots systemd).
 set -euo pipefail
@@ -131,6 +132,10 @@ export AODVM_MODULES='$modtree'
 EOF
 # each scenario's limit in the guest (boot.sh; 400 s unless set)
 [ -n "${AODVM_SCENARIO_TIMEOUT:-}" ] && echo "export AODVM_SCENARIO_TIMEOUT='$AODVM_SCENARIO_TIMEOUT'" >> "$run/job.env"
+# the VM benchmarks' lengths (bench-probes, bench-recorder), digits only
+for v in AOD_BENCH_ROUNDS AOD_BENCH_SECS AOD_BENCH_IDLE_SECS; do
+	[[ "${!v:-}" =~ ^[0-9]+$ ]] && echo "export $v='${!v}'" >> "$run/job.env"
+done
 for e in "${expects[@]}"; do
 	echo "export AODVM_EXPECT_${e%%=*}='${e#*=}'" >> "$run/job.env"
 done

@@ -10,6 +10,12 @@
 #    TCP state of the SMB connection, Stats/DebugData from the trigger and
 #    the end (marked), and events.csv.zst that a replay judges to the same
 #    anomaly; each part's manifest entry says what span it covers;
+#  - the trace is cut at the trigger: none of its events is after it, none
+#    older than pre_sec before it, while the ring holds the later ones;
+#  - a reload restarts the ring whose settings changed (trace events and
+#    buffer size; packet filter and snaplen) and leaves the other running;
+#    a reload that switches both off removes the instance, the capture and
+#    the ring files while aodv2 runs;
 #  - after SIGTERM: no tracefs instance, capture process or ring file left.
 . "$AODVM_HERE/guest/lib.sh"
 . "$AODVM_HERE/guest/anomaly.sh"
@@ -124,8 +130,25 @@ n_tr=$(grep -c 'smb3_cmd_' "$AOD_DIR/trace.txt")
 first_tr_ms=$(awk '!/^#/ && / smb3_/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i); printf "%d", $i * 1000; exit } }' "$AOD_DIR/trace.txt")
 note "cifs-trace: $n_tr smb3_cmd_* lines, the first at ${first_tr_ms:-?} ms (mono), the trigger at $trig_mono_ms ms (mono)"
 check "cifs-trace.txt.zst holds smb3_cmd_* events ($n_tr)" test "$n_tr" -gt 0
+last_tr_ms=$(awk '!/^#/ && / smb3_/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i); t = $i } } END { if (t) printf "%d", t * 1000 }' "$AOD_DIR/trace.txt")
+# The ring went on recording the load after the trigger (it stops after the
+# collection): what the collection's cut left out is still in the ring.
+ring_after=$(awk -v trig="$trig_mono_ms" '!/^#/ && / smb3_/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i); if ($i * 1000 > trig + 1000) n++ } } END { print n + 0 }' "$INST/trace")
+tr_covers=$(mf "$ts" '.actions[] | select(.name == "cifs-trace") | "\(.covers.from_ns / 1000000 | floor) \(.covers.to_ns / 1000000 | floor)"')
+read -r cov_from_ms cov_to_ms <<< "$tr_covers"
+trig_ms=$((ts / 1000000))
+note "cifs-trace: the last event at ${last_tr_ms:-?} ms (mono); covers $((cov_from_ms - trig_ms)) ms to $((cov_to_ms - trig_ms)) ms from the trigger; the ring holds $ring_after events more than 1 s after the trigger"
 check "its first event is at least 3 s before the trigger" \
 	test "${first_tr_ms:-$trig_mono_ms}" -lt $((trig_mono_ms - 3000))
+check "the ring recorded events after the trigger ($ring_after more than 1 s after it)" \
+	test "$ring_after" -gt 0
+# trig_mono_ms comes from /proc/uptime (10 ms steps): 500 ms of tolerance
+check "the trace is cut at the trigger: its last event is not after it (${last_tr_ms:-none} <= $trig_mono_ms + 500)" \
+	test "${last_tr_ms:-0}" -gt 0 -a "${last_tr_ms:-0}" -le $((trig_mono_ms + 500))
+check "none is older than pre_sec before the trigger" \
+	test "${first_tr_ms:-0}" -ge $((trig_mono_ms - PRE_SEC * 1000 - 500))
+check "its covers: from pre_sec before the trigger (or later) up to the trigger" \
+	test "${cov_from_ms:-0}" -ge $((trig_ms - PRE_SEC * 1000 - 100)) -a "${cov_to_ms:-0}" -ge "$trig_ms" -a "${cov_to_ms:-0}" -le $((trig_ms + 100))
 
 # tcp and stats
 zstd -dc "$C/tcp.txt.zst" > "$AOD_DIR/tcp.txt" 2> /dev/null
@@ -158,6 +181,76 @@ want=$(mf "$ts" "$sig")
 got=none
 [ -n "$rts" ] && got=$(jq -r "$sig" "$R/out/$rts/manifest.json")
 check "the replay gives the same anomaly ($got; the original: $want)" test "$got" = "$want"
+
+# A reload restarts the ring whose settings changed and leaves the other
+# one running; switching the recorder off removes both while aodv2 runs.
+tcpdump_pid() { pgrep -P "$SUP_PID" -x tcpdump | head -1; }
+trace_first_ms() { # the oldest event in the live ring (mono ms), 0: none
+	awk '!/^#/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i); printf "%d", $i * 1000; f = 1; exit } } END { if (!f) print 0 }' "$INST/trace"
+}
+reloads_are() { test "$(aod_json '.reloads')" = "$1"; }
+mono_ms() { local u; read -r u _ < /proc/uptime; awk -v u="$u" 'BEGIN { printf "%d", u * 1000 }'; }
+some_io() { for i in 1 2 3; do smb_io_round "reload$i" > /dev/null 2>&1; done; }
+
+step "reload: other trace events and buffer size (the packet ring keeps running)"
+pcap_pid0=$(tcpdump_pid)
+trace_stops=$(aod_log_count 'cifs trace ring: stopped for the new configuration')
+pcap_stops=$(aod_log_count 'packet ring: stopped for the new configuration')
+cat > "$AOD_DROPIN/50-recorder.yaml" <<YAML
+watcher:
+  flight_recorder:
+    cifs_trace_events: ["smb3_cmd_*"]
+    cifs_trace_buffer_kb: 512
+YAML
+kill -HUP "$SUP_PID"
+check_wait 20 "reload 1 applied" reloads_are 1
+check_wait 20 "log: the trace ring is stopped for the new configuration" \
+	_aod_log_atleast 'cifs trace ring: stopped for the new configuration' $((trace_stops + 1))
+# the kernel rounds up to whole pages of event data (4080 bytes each): 513
+kb_is_512() { local kb; kb=$(cat "$INST/buffer_size_kb" 2> /dev/null); [[ "$kb" =~ ^[0-9]+$ ]] && [ "$kb" -ge 512 ] && [ "$kb" -le 520 ]; }
+check_wait 20 "the instance is back with 512 KiB per CPU" kb_is_512
+note "buffer_size_kb: $(cat "$INST/buffer_size_kb" 2> /dev/null)"
+check_wait 20 "it records smb3_cmd_enter, not smb3_reconnect (not in the new list)" \
+	bash -c "test \"\$(cat $INST/events/cifs/smb3_cmd_enter/enable) \$(cat $INST/events/cifs/smb3_reconnect/enable)\" = '1 0'"
+check "the packet ring was left alone: same tcpdump (pid ${pcap_pid0:-none})" \
+	test -n "$pcap_pid0" -a "$(tcpdump_pid)" = "$pcap_pid0" -a "$(aod_log_count 'packet ring: stopped for the new configuration')" = "$pcap_stops"
+
+step "reload: other packet filter and snaplen (the trace ring keeps running)"
+some_io
+trace_has_events() { test "$(trace_first_ms)" -gt 0; }
+check_wait 20 "the restarted trace ring records the new I/O" trace_has_events
+before_ms=$(mono_ms)
+tr_first=$(trace_first_ms)
+note "the trace ring's oldest event at $tr_first ms (mono), now $before_ms ms"
+cat >> "$AOD_DROPIN/50-recorder.yaml" <<YAML
+    packet_filter: "tcp port 445"
+    packet_snaplen: 256
+YAML
+kill -HUP "$SUP_PID"
+check_wait 20 "reload 2 applied" reloads_are 2
+check_wait 20 "log: the packet ring is stopped for the new configuration" \
+	_aod_log_atleast 'packet ring: stopped for the new configuration' $((pcap_stops + 1))
+new_pid() { local p; p=$(tcpdump_pid); test -n "$p" -a "$p" != "$pcap_pid0"; }
+check_wait 30 "a new tcpdump runs" new_pid
+pcap_pid1=$(tcpdump_pid)
+note "tcpdump ${pcap_pid1:-none}: $(tr '\0' ' ' < "/proc/$pcap_pid1/cmdline" 2> /dev/null)"
+check "it captures 'tcp port 445' with snaplen 256" \
+	bash -c "tr '\\0' ' ' < /proc/$pcap_pid1/cmdline | grep -q -- '-s 256 .*tcp port 445'"
+check "the trace ring was left alone: its oldest event ($(trace_first_ms) ms) is the one from before the reload ($tr_first ms)" \
+	test "$(trace_first_ms)" = "$tr_first" -a "$tr_first" -gt 0 -a "$tr_first" -le "$before_ms" \
+	-a "$(aod_log_count 'cifs trace ring: stopped for the new configuration')" = $((trace_stops + 1))
+
+step "reload: the rings switched off (aodv2 keeps running)"
+cat >> "$AOD_DROPIN/50-recorder.yaml" <<YAML
+    cifs_trace: false
+    packets: false
+YAML
+kill -HUP "$SUP_PID"
+check_wait 20 "reload 3 applied" reloads_are 3
+check_wait 20 "no tracefs instance of aodv2 is left" bash -c "! ls -d $TRACEFS/instances/aodv2-* 2> /dev/null | grep -q ."
+check_wait 20 "no capture process is left" bash -c "! pgrep -x tcpdump > /dev/null"
+check_wait 20 "no ring file or directory is left" bash -c "! ls -d /run/aodv2/recorder.* 2> /dev/null | grep -q ."
+check "the supervisor and its workers still run" aod_running
 
 aod_stop_checked
 check "no tracefs instance of aodv2 is left" bash -c "! ls -d $TRACEFS/instances/aodv2-* 2> /dev/null | grep -q ."
