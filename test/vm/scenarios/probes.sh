@@ -42,7 +42,7 @@ status_has() { # pattern: asks probe_smoke for its status and looks for it
 attached="variant=$want_variant cifs_loaded=1 latency_attached=1 errors_attached=1"
 check "the probes attach when cifs loads ($attached)" wait_until 20 status_has "$attached"
 n_op=$(sed -n 's/.*op_err_attached=\([0-9]*\).*/\1/p' "$ART/probe_smoke.log" | tail -1)
-want_op=${AODVM_EXPECT_OP_ERR:-21}
+want_op=${AODVM_EXPECT_OP_ERR:-23}
 check "the per-operation error tracepoints are attached too (${n_op:-none}; this kernel has $want_op of those the probes know)" \
 	test "${n_op:-0}" -eq "$want_op"
 
