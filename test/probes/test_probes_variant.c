@@ -643,6 +643,22 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 		ck_assert_uint_eq(lay[i].tp_id, 0);
 	tree_free(&t);
 
+	/* netfs moved the fields: found where this kernel puts them */
+	tree_new(&t);
+	tracefs_from_sample(t.tracefs, "netfs-6.10");
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 1);
+	assert_op_err(&lay[0], 1702, 0x08, 32, 40, 60);
+	tree_free(&t);
+}
+END_TEST
+
+START_TEST(newer_kernels_op_err_tracepoints_are_read_by_field_name)
+{
+	struct aod_op_err_lay lay[AOD_OP_ERR_MAX];
+	struct variant_op_err_found found;
+	struct tree t;
+	char why[160];
+
 	/* 7.3's: unlink (delete and rmdir are gone), and the error events of
 	 * fallocate, FICLONE and mknod, each read by field name */
 	tree_new(&t);
@@ -659,13 +675,8 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 	assert_op_err(&lay[3], 1697, 0x05, 12, 16, 24);
 	for (int i = 0; i < 4; i++)
 		ck_assert_uint_eq(lay[i].any_command, 1);
-	tree_free(&t);
-
-	/* netfs moved the fields: found where this kernel puts them */
-	tree_new(&t);
-	tracefs_from_sample(t.tracefs, "netfs-6.10");
-	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, NULL, why, sizeof(why)), 1);
-	assert_op_err(&lay[0], 1702, 0x08, 32, 40, 60);
+	for (int i = 4; i < AOD_OP_ERR_MAX; i++)
+		ck_assert_uint_eq(lay[i].tp_id, 0);
 	tree_free(&t);
 }
 END_TEST
@@ -722,6 +733,7 @@ static Suite *variant_suite(void)
 	tcase_add_test(mod, uevent_socket_opens);
 	tcase_add_test(ev, event_check_rejects_bad_records);
 	tcase_add_test(ev, op_err_tracepoints_are_read_by_field_name);
+	tcase_add_test(ev, newer_kernels_op_err_tracepoints_are_read_by_field_name);
 	tcase_add_test(ev, an_unreadable_op_err_layout_is_left_out_alone);
 	tcase_add_test(ev, comm_is_made_printable_and_terminated);
 	suite_add_tcase(s, fmt);
@@ -729,6 +741,8 @@ static Suite *variant_suite(void)
 	suite_add_tcase(s, btf);
 	suite_add_tcase(s, ch);
 	suite_add_tcase(s, mod);
+	/* the sample trees are copied with cp(1): slow under ASan on a loaded host */
+	tcase_set_timeout(ev, 30);
 	suite_add_tcase(s, ev);
 	return s;
 }
