@@ -163,8 +163,10 @@ if [ -d /sys/kernel/tracing/events/cifs/smb3_eio ]; then
 	eio=$(named aodeio /usr/bin/python3)
 	# info type 1 (file), class 238: unknown to Samba
 	out=$("$eio" "$AODVM_HERE/guest/cifs_query_info.py" "$MNT/eio.txt" "$BURST" 1 238)
-	note "the queries' outcomes: $(tr '\n' ' ' <<< "$out")"
-	check "each of the $BURST queries failed with EIO" test "$out" = "EIO $BURST"
+	# What the ioctl returns is cifs's business (a compound's result is its
+	# last response's, the CLOSE's): printed; the failed QUERY_INFO responses
+	# and the EIO cifs mapped them to are what aodv2 reports, asserted below.
+	note "the ioctls' outcomes: $(tr '\n' ' ' <<< "$out")"
 	eio_status=$(sed -n 's/.*smb3_cmd_err:.* cmd=16 .* status=\(0x[0-9a-f]*\).*/\1/p' "$TRACE/trace" | tail -1)
 	reasons=$(sed -n 's/.*smb3_eio: \([^ ]*\) info=.*/\1/p' "$TRACE/trace" | sort | uniq -c | tr -s ' \n' ' ')
 	note "the kernel traced SMB2_QUERY_INFO's status ${eio_status:-none} and smb3_eio reasons:${reasons:- none}"
