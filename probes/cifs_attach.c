@@ -41,6 +41,9 @@ static struct bpf_program *op_err_program(struct aod_probes *s, unsigned i)
 		s->progs.aod_op_err_tp12, s->progs.aod_op_err_tp13, s->progs.aod_op_err_tp14,
 		s->progs.aod_op_err_tp15, s->progs.aod_op_err_tp16, s->progs.aod_op_err_tp17,
 		s->progs.aod_op_err_tp18, s->progs.aod_op_err_tp19, s->progs.aod_op_err_tp20,
+		s->progs.aod_op_err_tp21, s->progs.aod_op_err_tp22, s->progs.aod_op_err_tp23,
+		s->progs.aod_op_err_tp24, s->progs.aod_op_err_tp25, s->progs.aod_op_err_tp26,
+		s->progs.aod_op_err_tp27,
 	};
 
 	return i < AOD_OP_ERR_MAX ? progs[i] : NULL;

@@ -132,7 +132,7 @@ struct aod_tp_layout {
  * ones), so they are read only through their tracefs formats, by field
  * name. A slot with tp_id 0 is unused.
  */
-#define AOD_OP_ERR_MAX 21
+#define AOD_OP_ERR_MAX 28
 
 struct aod_op_err_lay {
 	__u16 tp_id;   /* the event's tracefs id */

@@ -149,7 +149,10 @@ int variant_layout(const struct tpfmt *f, enum variant_event ev, struct aod_tp_l
  * reported as SMB2_CREATE, the chain's first request, and the same failure
  * as a response's error for any command of it. No kernel has them all:
  * 7.x replaced delete and rmdir with unlink and added copychunk (the error
- * copy_file_range returns); at most AOD_OP_ERR_MAX are present at once. */
+ * copy_file_range returns), 6.x added clone, mknod and the reparse point
+ * compounds; at most AOD_OP_ERR_MAX are present at once. Left out: cifs_fsync_err
+ * and cifs_flush_err (an inode and rc, no session or tree to name), the lease
+ * break acks, tree disconnects and connects (no application request). */
 static const struct {
 	const char *name;
 	__u16 command;
@@ -168,6 +171,16 @@ static const struct {
 	{ "smb3_rmdir_err", 0x05, 1 },      { "smb3_hardlink_err", 0x05, 1 },
 	{ "smb3_rename_err", 0x05, 1 },     { "smb3_set_eof_err", 0x05, 1 },
 	{ "smb3_unlink_err", 0x05, 1 },     { "smb3_copychunk_err", 0x0b, 0 },
+	/* what fallocate (zero range, allocate) and FICLONE return: the
+	 * IOCTL (SET_ZERO_DATA, DUPLICATE_EXTENTS) or SET_INFO (end of file)
+	 * they send, or an error cifs raised before sending anything */
+	{ "smb3_zero_err", 0x0b, 1 },       { "smb3_falloc_err", 0x11, 1 },
+	{ "smb3_clone_err", 0x0b, 1 },
+	/* mknod, and the reparse points behind special files and symlinks
+	 * (stat, readlink, mknod, symlink): compounds */
+	{ "smb3_mknod_err", 0x05, 1 },      { "smb3_get_reparse_compound_err", 0x05, 1 },
+	{ "smb3_query_wsl_ea_compound_err", 0x05, 1 },
+	{ "smb3_set_reparse_compound_err", 0x05, 1 },
 };
 #define OP_ERR_NAMES (sizeof(op_err_events) / sizeof(op_err_events[0]))
 _Static_assert(OP_ERR_NAMES <= 32, "absent and attached sets are 32-bit masks");

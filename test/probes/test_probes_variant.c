@@ -67,7 +67,8 @@ static void tracefs_from_sample(const char *root, const char *sample)
 	static const char *const events[] = { "smb3_cmd_enter", "smb3_cmd_done", "smb3_cmd_err",
 					      "smb3_reconnect", "smb3_open_err", "smb3_read_err",
 					      "smb3_write_err", "smb3_fsctl_err",
-					      "smb3_query_info_compound_err" };
+					      "smb3_query_info_compound_err", "smb3_unlink_err",
+					      "smb3_falloc_err", "smb3_clone_err", "smb3_mknod_err" };
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		char src[512], dir[512], cmd[1200];
@@ -651,6 +652,35 @@ START_TEST(op_err_tracepoints_are_read_by_field_name)
 }
 END_TEST
 
+START_TEST(newer_kernels_op_err_tracepoints_are_read_by_field_name)
+{
+	struct aod_op_err_lay lay[AOD_OP_ERR_MAX];
+	struct variant_op_err_found found;
+	struct tree t;
+	char why[160];
+
+	/* 7.3's: unlink (delete and rmdir are gone), and the error events of
+	 * fallocate, FICLONE and mknod, each read by field name */
+	tree_new(&t);
+	tracefs_from_sample(t.tracefs, "debian-7.3");
+	ck_assert_int_eq(variant_op_errs(t.tracefs, lay, &found, why, sizeof(why)), 4);
+	ck_assert_str_eq(why, "");
+	ck_assert_str_eq(variant_op_err_name(found.name[0]), "smb3_unlink_err");
+	assert_op_err(&lay[0], 1705, 0x05, 12, 16, 24);
+	ck_assert_str_eq(variant_op_err_name(found.name[1]), "smb3_falloc_err");
+	assert_op_err(&lay[1], 1773, 0x11, 24, 32, 52); /* SET_INFO (end of file) */
+	ck_assert_str_eq(variant_op_err_name(found.name[2]), "smb3_clone_err");
+	assert_op_err(&lay[2], 1772, 0x0b, 32, 40, 68); /* IOCTL (DUPLICATE_EXTENTS) */
+	ck_assert_str_eq(variant_op_err_name(found.name[3]), "smb3_mknod_err");
+	assert_op_err(&lay[3], 1697, 0x05, 12, 16, 24);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(lay[i].any_command, 1);
+	for (int i = 4; i < AOD_OP_ERR_MAX; i++)
+		ck_assert_uint_eq(lay[i].tp_id, 0);
+	tree_free(&t);
+}
+END_TEST
+
 START_TEST(an_unreadable_op_err_layout_is_left_out_alone)
 {
 	struct aod_op_err_lay lay[AOD_OP_ERR_MAX];
@@ -703,6 +733,7 @@ static Suite *variant_suite(void)
 	tcase_add_test(mod, uevent_socket_opens);
 	tcase_add_test(ev, event_check_rejects_bad_records);
 	tcase_add_test(ev, op_err_tracepoints_are_read_by_field_name);
+	tcase_add_test(ev, newer_kernels_op_err_tracepoints_are_read_by_field_name);
 	tcase_add_test(ev, an_unreadable_op_err_layout_is_left_out_alone);
 	tcase_add_test(ev, comm_is_made_printable_and_terminated);
 	/* A watchdog, not a figure: each test builds BTF and tracefs trees on

@@ -117,12 +117,14 @@ cifs_mount() {
 	local try
 	modprobe cifs || bail "modprobe cifs failed"
 	# On a loaded TCG host smbd can answer the first negotiate after cifs
-	# gave up on it (mount error 112, host is down): that is tried again.
+	# gave up on it (mount error 112, host is down), or the session setup
+	# after cifs's wait for it (5.10 at load 27: error 11, "Send error in
+	# SessSetup = -11"): those are tried again.
 	for try in 1 2 3; do
 		mount -t cifs //127.0.0.1/share "$MNT" -o "$opts" 2> "$AOD_DIR.mount.err" && return 0
 		cat "$AOD_DIR.mount.err" >&2
-		grep -q 'error(112)' "$AOD_DIR.mount.err" || break
-		note "mount attempt $try: host is down (smbd slow to answer); trying again"
+		grep -qE 'error\((112|11)\)' "$AOD_DIR.mount.err" || break
+		note "mount attempt $try: $(head -c 120 "$AOD_DIR.mount.err") (smbd slow to answer); trying again"
 	done
 	bail "mount -t cifs ($opts) failed"
 }

@@ -42,7 +42,7 @@ status_has() { # pattern: asks probe_smoke for its status and looks for it
 attached="variant=$want_variant cifs_loaded=1 latency_attached=1 errors_attached=1"
 check "the probes attach when cifs loads ($attached)" wait_until 20 status_has "$attached"
 n_op=$(sed -n 's/.*op_err_attached=\([0-9]*\).*/\1/p' "$ART/probe_smoke.log" | tail -1)
-want_op=${AODVM_EXPECT_OP_ERR:-21}
+want_op=${AODVM_EXPECT_OP_ERR:-23}
 check "the per-operation error tracepoints are attached too (${n_op:-none}; this kernel has $want_op of those the probes know)" \
 	test "${n_op:-0}" -eq "$want_op"
 
@@ -91,16 +91,25 @@ same_after=$(smoke_counter op_err_same)
 # A failure no response carries: a create whose wait is cut by SIGKILL. The
 # new name is opened with O_CREAT, so its first request is the create
 # itself (atomic_open: no lookup before it); with netem delaying each way it
-# takes one round trip of twice the delay, and the kill lands in its middle
-# (the program starts well within the first half even under TCG). SMB2_open
-# reports that failure only through smb3_open_err, with -ERESTARTSYS.
+# takes one round trip of twice the delay, and the kill lands while the
+# program waits in that open for cifs's response (a fixed sleep missed it on
+# a loaded host: the create had completed and the kill cut the close's
+# flush instead). SMB2_open reports that failure only through smb3_open_err,
+# with -ERESTARTSYS.
 INTR_DELAY_MS=2500
 step "a create killed while it waits for the server (netem delay $INTR_DELAY_MS ms)"
 netem_delay "$INTR_DELAY_MS"
 t0=$(wall_ms)
 "$BIN/aodintr" if=/dev/zero of="$MNT/intr-new" bs=1 count=1 status=none 2> /dev/null &
 intr_pid=$!
-sleep "$(awk -v d="$INTR_DELAY_MS" 'BEGIN { printf "%.1f", 1.2 * d / 1000 }')"
+# in openat (x86-64 syscall 257) and in cifs's kernel code: the create waits
+in_cifs_open() {
+	local nr
+	read -r nr _ < "/proc/$intr_pid/syscall" 2> /dev/null || return 1
+	[ "$nr" = 257 ] && grep -q '\[cifs\]' "/proc/$intr_pid/stack" 2> /dev/null
+}
+wait_until 60 in_cifs_open || not_ok "aodintr was not seen waiting in cifs's create within 60 s"
+note "aodintr waits in its create (stack: $(sed -n 's/^\[<[0-9a-f]*>\] \([^ ]*\) \[cifs\]$/\1/p' "/proc/$intr_pid/stack" 2> /dev/null | head -4 | tr '\n' ' '))"
 kill -KILL "$intr_pid"
 wait "$intr_pid" 2> /dev/null
 note "killed aodintr (pid $intr_pid) after $(ms_between "$t0" "$(wall_ms)") ms"
