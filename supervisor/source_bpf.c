@@ -35,6 +35,7 @@ struct source_bpf {
 	struct probes_opts applied;   /* what the kernel side filters now */
 	int drop_tfd;                 /* reports drops left over after a burst */
 	struct loop_watch drop_watch;
+	uint64_t share_records;       /* share-name records put into the stream */
 	bool stopped;
 };
 
@@ -83,9 +84,12 @@ static void bpf_announce(const struct smb_where *e, void *arg)
 {
 	struct aod_event rec[EV_WHERE_RECORDS_MAX];
 	size_t n = ev_where_encode(clock_mono_ns(), e->session_id, e->tree_id, e->share, rec);
+	struct source_bpf *b = arg;
 
-	if (n)
+	if (n) {
+		b->share_records += n;
 		bpf_sink(rec, n, arg);
+	}
 }
 
 static void bpf_on_ready(struct loop_watch *lw, uint32_t events)
@@ -299,6 +303,7 @@ void source_bpf_json(const struct source_bpf *b, struct json *j)
 	json_kv_u64(j, "oldest_in_flight_ms", st.oldest_inflight_ns / 1000000u);
 	json_kv_u64(j, "rejected", st.rejected);
 	json_kv_u64(j, "in_flight_reported", st.inflight_reported);
+	json_kv_u64(j, "share_records", b->share_records);
 	json_kv_u64(j, "op_err_tracepoints", st.op_err_attached);
 	json_kv_bool(j, "recording", b->rec != NULL);
 	json_op_err_names(j, "op_err_attached_names", st.op_err_attached_set);

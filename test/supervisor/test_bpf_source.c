@@ -39,6 +39,7 @@ START_TEST(probes_wait_for_cifs_and_record)
 	ck_assert_msg(strstr(json, "\"probes\":{\"source\":\"bpf\""), "%s", json);
 	static const char *const keys[] = { "\"in_flight\":", "\"stuck\":", "\"emitted\":",
 					    "\"bpf_ring_dropped\":", "\"in_flight_reported\":",
+					    "\"share_records\":",
 					    "\"flushed\":", "\"evicted\":", "\"recording\":true" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		ck_assert_msg(strstr(json, keys[i]), "probes status lacks %s", keys[i]);

@@ -10,7 +10,8 @@
 #    smb3_unlink_err is attached wherever the kernel has it);
 #  - traffic, then SIGTERM: exit 0, and the counters are exact: every event
 #    the probes emitted (and every waiting-request event their in-flight
-#    walks made) reached the shared ring, detectord consumed every one,
+#    walks made, and every share-name record the supervisor announced)
+#    reached the shared ring, detectord consumed every one,
 #    nothing dropped on the way.
 # It leaves kernel.txt (the variant and the names) for run-vm.sh's table row,
 # and this kernel's cifs event formats in formats/.
@@ -91,10 +92,10 @@ judged() { aod_json '[.anomalies[].judged] | add'; }
 check_wait 20 "detectord judged events" test "$(judged)" -gt 0
 # quiet: every event emitted so far has gone through
 exact() {
-	test "$(aod_json '.probes.emitted - .probes.rejected + .probes.in_flight_reported == .ring.produced and .ring.produced == .ring.consumed')" = true
+	test "$(aod_json '.probes.emitted - .probes.rejected + .probes.in_flight_reported + .probes.share_records == .ring.produced and .ring.produced == .ring.consumed')" = true
 }
 check_wait 20 "every event the probes emitted is in the ring, and consumed" exact
-aod_json '"emitted \(.probes.emitted), rejected \(.probes.rejected), waiting requests reported \(.probes.in_flight_reported), bpf ring dropped \(.probes.bpf_ring_dropped); ring produced \(.ring.produced), consumed \(.ring.consumed), dropped \(.ring.dropped)"' |
+aod_json '"emitted \(.probes.emitted), rejected \(.probes.rejected), waiting requests reported \(.probes.in_flight_reported), share records \(.probes.share_records), bpf ring dropped \(.probes.bpf_ring_dropped); ring produced \(.ring.produced), consumed \(.ring.consumed), dropped \(.ring.dropped)"' |
 	sed 's/^/#   /'
 check "nothing dropped in the BPF ring ($(aod_json '.probes.bpf_ring_dropped'))" test "$(aod_json '.probes.bpf_ring_dropped')" = 0
 aod_stop_checked
