@@ -60,6 +60,10 @@ static int reuse_maps(struct aod_probes *s, const struct aod_probes *base)
 		{ s->maps.aod_starts, base->maps.aod_starts },
 		{ s->maps.aod_probe_cfg, base->maps.aod_probe_cfg },
 		{ s->maps.aod_state, base->maps.aod_state },
+		/* the in-kernel metrics, read by probes_read_metrics from base */
+		{ s->maps.aod_hist, base->maps.aod_hist },
+		{ s->maps.aod_errs, base->maps.aod_errs },
+		{ s->maps.aod_metrics_overflow, base->maps.aod_metrics_overflow },
 	};
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
