@@ -4,8 +4,10 @@
 #  - aodv2 starts while cifs is not loaded; the probes attach when the mount
 #    loads it;
 #  - steady SMB traffic without delay: no anomaly;
-#  - netem delay on lo: a Latency anomaly for one of the first two intervals
-#    of slow traffic, and a complete aod_<ts>/ holding every configured
+#  - netem delay on lo: a Latency anomaly for one of the first three
+#    intervals of slow traffic (at 1.2-1.6 s per delayed request, 4 loops
+#    complete 5-7 requests per 2 s window: on a slow guest the first window
+#    over acceptable_count can be the third), and a complete aod_<ts>/ holding every configured
 #    action's output (zstd, intact, the size the manifest says) and a manifest
 #    whose summary names the slow commands and the process that sent them;
 #  - delay removed, traffic going on: no further anomaly once the cooldown is
@@ -92,8 +94,8 @@ start_ms=$((start_ns / 1000000))
 first_slow=$((t_on + 2 * DELAY_MS))
 check "its window [$(ms_between "$t_on" "$start_ms"), $(ms_between "$t_on" "$end_ms")] ms (from the delay) is one interval wide" \
 	test $((end_ns - start_ns)) -eq $((INTERVAL * 1000000000))
-check "it judged one of the first two intervals of slow traffic (window end $(ms_between "$first_slow" "$end_ms") ms after the first delayed response could complete; limit $((2 * INTERVAL * 1000)))" \
-	test "$end_ms" -le $((first_slow + 2 * INTERVAL * 1000))
+check "it judged one of the first three intervals of slow traffic (window end $(ms_between "$first_slow" "$end_ms") ms after the first delayed response could complete; limit $((3 * INTERVAL * 1000)))" \
+	test "$end_ms" -le $((first_slow + 3 * INTERVAL * 1000))
 check "the supervisor had it $(ms_between "$end_ms" "$recv_ms") ms after its window ended (limit: one interval)" \
 	test $((recv_ms - end_ms)) -ge 0 -a $((recv_ms - end_ms)) -le $((INTERVAL * 1000))
 check "the collection is named after the anomaly's timestamp, which is its window's end" \
