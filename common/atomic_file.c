@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int atomic_file_fill(int fd, const char *buf, size_t len)
@@ -25,10 +26,11 @@ int atomic_file_write(int dirfd, const char *name, const void *buf, size_t len, 
 
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
+	unlinkat(dirfd, tmp, 0); /* a leftover of a crashed writer */
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int rc = atomic_file_fill(fd, buf, len);
+	int rc = fchmod(fd, mode) == 0 ? atomic_file_fill(fd, buf, len) : -errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) != 0)

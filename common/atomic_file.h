@@ -4,8 +4,10 @@
  *
  * Promise: atomic_file_write writes buf into a hidden temporary file beside
  * name (".<name>.tmp", created O_EXCL | O_NOFOLLOW, never following a
- * symlink), syncs it and renames it over name. On any failure the temporary
- * is removed, name is untouched, and -errno is returned.
+ * symlink; one a crashed writer left is removed first), gives it exactly
+ * mode (whatever the umask), syncs it and renames it over name. On any
+ * failure the temporary is removed, name is untouched, and -errno is
+ * returned.
  */
 #ifndef AOD_ATOMIC_FILE_H
 #define AOD_ATOMIC_FILE_H
