@@ -188,6 +188,16 @@ static int run_supervisor(const char *source, int flags, int timeout_ms)
 	return wait_supervisor(start_supervisor(source, flags | SUP_ONESHOT), timeout_ms);
 }
 
+/* A oneshot run that failed: its log's tail on stderr, so the test log says why. */
+static void log_tail_if_failed(int status)
+{
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "tail -n 80 %s 1>&2", logpath);
+	(void)!system(cmd);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -632,6 +642,7 @@ static void replay_gives_the_same_anomaly(const uint64_t *mine, uint64_t t0)
 		free(yaml);
 		snprintf(source, sizeof(source), "replay:%s", csv);
 		int status = run_supervisor(source, SUP_MAX_SPEED, 120000);
+		log_tail_if_failed(status);
 		ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 			      "replaying %s failed", csv);
 		uint64_t ts[16];
@@ -669,11 +680,7 @@ START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 
 	setup_tree(now);
 	int status = run_supervisor("replay:" TRACE, SUP_MAX_SPEED, 120000);
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char cmd[300];
-		snprintf(cmd, sizeof(cmd), "tail -n 80 %s 1>&2", logpath);
-		(void)!system(cmd);
-	}
+	log_tail_if_failed(status);
 	ck_assert_msg(status != -1, "the oneshot replay did not finish in 120 s");
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
