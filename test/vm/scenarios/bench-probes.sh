@@ -13,6 +13,7 @@
 # time; bpftool reports it per program while they are attached.
 # Prints BENCH lines (test/bench/benchenv.h) for etc/bootstrap bench.
 . "$AODVM_HERE/guest/lib.sh"
+. "$AODVM_HERE/guest/bench.sh"
 
 WORK=$AOD_BUILD_ROOT/test/bench/smb_workload
 ROUNDS=${AOD_BENCH_ROUNDS:-12} # TCG varies 10% or more between 5 s rounds
@@ -21,32 +22,7 @@ BD=/run/aodv2-bench
 
 [ -x "$WORK" ] || bail "$WORK is not built"
 step "VM: $(uname -r), $(nproc) CPUs"
-smb_start
-# A first smbd connection can take longer than cifs waits when the host is
-# busy (TCG): try a few times before cifs_mount, which bails on failure.
-modprobe cifs
-for try in 1 2 3 4; do
-	mount -t cifs //127.0.0.1/share "$MNT" -o guest,vers=3.1.1,cache=none,actimeo=0 2> /dev/null && break
-	note "mount attempt $try failed; retrying"
-	sleep 5
-done
-grep -q " $MNT cifs " /proc/mounts || cifs_mount
-check "cifs is mounted on $MNT" grep -q " $MNT cifs " /proc/mounts
-
-mkdir -p "$BD/conf.d" "$BD/out"
-chmod 0755 "$BD"
-cat > "$BD/conf.d/50-bench.yaml" <<YAML
-aod_output_dir: $BD/out
-control_socket: $BD/ctl.sock
-service_user: nobody
-guardian:
-  anomalies:
-    latency:
-      acceptable_count: 1000000
-      emergency_threshold_ms: 200000
-    error:
-      acceptable_count: 1000000
-YAML
+bench_setup
 
 sup_pid=
 # attached_and_ready: the probes attached and the three workers running.

@@ -17,6 +17,7 @@
 # Prints BENCH lines (test/bench/benchenv.h) for etc/bootstrap bench, after
 # every round, so a run cut by its time limit still reports what it measured.
 . "$AODVM_HERE/guest/lib.sh"
+. "$AODVM_HERE/guest/bench.sh"
 
 WORK=$AOD_BUILD_ROOT/test/bench/smb_workload
 ROUNDS=${AOD_BENCH_ROUNDS:-6}
@@ -27,30 +28,7 @@ TRACEFS=/sys/kernel/tracing
 
 [ -x "$WORK" ] || bail "$WORK is not built"
 step "VM: $(uname -r), $(nproc) CPUs"
-smb_start
-modprobe cifs
-for try in 1 2 3 4; do
-	mount -t cifs //127.0.0.1/share "$MNT" -o guest,vers=3.1.1,cache=none,actimeo=0 2> /dev/null && break
-	note "mount attempt $try failed; retrying"
-	sleep 5
-done
-grep -q " $MNT cifs " /proc/mounts || cifs_mount
-check "cifs is mounted on $MNT" grep -q " $MNT cifs " /proc/mounts
-
-mkdir -p "$BD/conf.d" "$BD/out"
-chmod 0755 "$BD"
-cat > "$BD/conf.d/50-bench.yaml" <<YAML
-aod_output_dir: $BD/out
-control_socket: $BD/ctl.sock
-service_user: nobody
-guardian:
-  anomalies:
-    latency:
-      acceptable_count: 1000000
-      emergency_threshold_ms: 200000
-    error:
-      acceptable_count: 1000000
-YAML
+bench_setup
 
 bctl() { "$AODCTL" -s "$BD/ctl.sock" "$@"; }
 status_json() { bctl status --json 2> /dev/null; }
