@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pcapcut.h"
+#include "qa.h"
 
 #include <byteswap.h>
 #include <dirent.h>
@@ -103,21 +104,6 @@ static unsigned pc_list(int dirfd, const char *base, struct ring_file *files)
 	return n;
 }
 
-static int pc_write(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Copies f's records in [from, to]; stops at its end. */
 static int pc_copy(struct ring_file *f, uint64_t from, uint64_t to, int out, unsigned char *buf,
 		   struct pcapcut_result *res)
@@ -133,9 +119,9 @@ static int pc_copy(struct ring_file *f, uint64_t from, uint64_t to, int out, uns
 			break; /* the rest of this file is later still */
 		if (ns < from)
 			continue;
-		int rc = pc_write(out, &r, sizeof(r));
+		int rc = qa_write_all(out, &r, sizeof(r));
 		if (rc == 0)
-			rc = pc_write(out, buf, incl);
+			rc = qa_write_all(out, buf, incl);
 		if (rc < 0)
 			return rc;
 		if (!res->packets++)
@@ -158,7 +144,7 @@ int pcapcut_run(int dirfd, const char *base, uint64_t from_ns, uint64_t to_ns, i
 		rc = -ENODATA;
 	if (rc == 0) {
 		res->ring_first_ns = files[0].first_ns;
-		rc = pc_write(out, &files[0].h, sizeof(files[0].h));
+		rc = qa_write_all(out, &files[0].h, sizeof(files[0].h));
 	}
 	for (unsigned i = 0; rc == 0 && i < n; i++) {
 		if (memcmp(&files[i].h, &files[0].h, sizeof(files[0].h)) != 0)
