@@ -18,6 +18,7 @@ static struct {
 	int level;
 	bool foreground;
 	char ident[48];
+	char syslog_ident[48 + 24]; /* "ident[host pid]": see log_host_pid */
 } log_state = { .level = LOG_INFO };
 
 static const struct {
@@ -46,8 +47,26 @@ void log_disconnect(void)
 
 void log_reconnect(void)
 {
-	if (log_state.ident[0])
-		openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (log_state.syslog_ident[0])
+		openlog(log_state.syslog_ident, LOG_NDELAY, LOG_DAEMON);
+}
+
+/* The pid the host knows this process by. A worker is init of its own PID
+ * namespace (supervisor/children.c), where getpid() and so LOG_PID say 1;
+ * /proc is the host's procfs, whose "self" names the host's number. */
+static long log_host_pid(void)
+{
+	char buf[24];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+	char *end;
+
+	if (n > 0) {
+		buf[n] = '\0';
+		long pid = strtol(buf, &end, 10);
+		if (*end == '\0' && pid > 0)
+			return pid;
+	}
+	return (long)getpid();
 }
 
 void log_init(const char *process, bool foreground)
@@ -62,7 +81,11 @@ void log_init(const char *process, bool foreground)
 		return;
 	}
 	memcpy(log_state.ident, ident, sizeof(ident));
-	openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/* What LOG_PID would add, with the host's pid: "ident[pid]: " is the
+	 * form syslog daemons and journald parse into SYSLOG_PID. */
+	snprintf(log_state.syslog_ident, sizeof(log_state.syslog_ident), "%s[%ld]", ident,
+		 log_host_pid());
+	openlog(log_state.syslog_ident, LOG_NDELAY, LOG_DAEMON);
 
 	const char *env = getenv("AOD_LOG_LEVEL");
 	int level = log_level_parse(env);

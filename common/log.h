@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Logging for every aodv2 process: syslog under the ident "aodv2-<process>"
- * with LOG_PID, and also stderr when running in the foreground (-f).
+ * with the pid the host knows the process by (a worker is pid 1 of its own
+ * PID namespace, so not LOG_PID's getpid()), and also stderr when running in the foreground (-f).
  * The level comes from AOD_LOG_LEVEL (ERROR, WARNING, INFO, DEBUG; default
  * INFO). A disabled level costs one comparison: the arguments of a debug line
  * are not even evaluated when DEBUG is off.

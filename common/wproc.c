@@ -96,6 +96,14 @@ static int wproc_drop_privileges(const struct wproc_desc *d, const struct wproc_
 		log_error("cannot drop privileges to uid %u: %s", (unsigned)uid, strerror(-rc));
 		return rc;
 	}
+	/* Not dumpable, whatever fs.suid_dumpable says: /proc/<pid>/mem,
+	 * environ, fd and ptrace are closed to the other workers of our uid
+	 * (the kernel still lets a process at its own /proc/self). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		rc = -errno;
+		log_error("cannot make aodv2-%s non-dumpable: %s", d->name, strerror(-rc));
+		return rc;
+	}
 	/* also reopens syslog's connection, which the sweep closed */
 	privdrop_close_fds_from(MSG_WORKER_FD + 1 + (int)d->extra_fds);
 	return 0;

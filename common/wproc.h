@@ -17,7 +17,9 @@
  *    own (detectord's ring), every fd above is closed, and syslog's
  *    connection is reopened after that sweep (privdrop.h);
  *  - privileges dropped to USER with exactly the --caps capabilities before
- *    any message is read, then the row's seccomp filter installed
+ *    any message is read, the process made non-dumpable (its /proc/<pid>
+ *    files and ptrace closed to others of its uid), then the row's seccomp
+ *    filter installed
  *    (sandbox.h): a syscall outside it kills the worker;
  *  - SIGPIPE ignored (a gone supervisor shows as EPIPE); SIGTERM/SIGINT
  *    arrive through the loop (the row's signal hook, else exit 0);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Spawning workers: executable lookup, the fixed fd layout, fork + exec. */
+/* Spawning workers: executable lookup, the fixed fd layout, fork + exec,
+ * each worker in its own PID namespace. */
 #include "children.h"
 
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,41 @@ worker_exec(const int *src, int n, const char *path, char *const argv[])
 	_exit(127);
 }
 
+/* fork(), the child as init of a new PID namespace: a worker (and whatever
+ * collectord runs) can then name, so signal or ptrace, no process outside
+ * its own namespace: not the other workers, not the supervisor, not the
+ * packet ring's tcpdump, though all run as one uid. Its processes die with
+ * it. unshare(CLONE_NEWPID) changes only where our next child goes; setns
+ * back to our own namespace keeps every other child (tcpdump, ...) in it.
+ * Without the privilege (a supervisor not run as root) the worker is
+ * forked as before, which is logged once. */
+static pid_t worker_fork_isolated(struct worker *w)
+{
+	int self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0 || unshare(CLONE_NEWPID) != 0) {
+		if (!w->sup->pidns_warned)
+			log_warn("cannot give the workers their own PID namespaces (%s): "
+				 "they can signal each other", strerror(errno));
+		w->sup->pidns_warned = true;
+		if (self >= 0)
+			close(self);
+		return fork();
+	}
+	pid_t pid = fork();
+	int err = errno;
+	if (pid != 0 && setns(self, CLONE_NEWPID) != 0) {
+		/* Never expected; our next children would all land in one
+		 * namespace that ends with this worker: stop here. */
+		log_error("cannot return to our own PID namespace: %s", strerror(errno));
+		abort();
+	}
+	if (pid != 0)
+		close(self);
+	errno = err;
+	return pid;
+}
+
 static int worker_fork(struct worker *w, const char *path)
 {
 	struct sup *s = w->sup;
@@ -164,7 +201,7 @@ static int worker_fork(struct worker *w, const char *path)
 		close(sv[1]);
 		return rc;
 	}
-	pid_t pid = fork();
+	pid_t pid = worker_fork_isolated(w);
 	if (pid < 0) {
 		rc = -errno;
 		log_error("cannot start %s: fork: %s", w->name, strerror(-rc));

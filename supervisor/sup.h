@@ -76,6 +76,7 @@ struct sup {
 	gid_t svc_gid;
 
 	struct worker workers[W_NR];
+	bool pidns_warned;               /* workers without PID namespaces: logged */
 	bool announced_ready;            /* READY=1 sent / logged */
 
 	struct control ctl;

@@ -12,20 +12,32 @@
  * collect asked meanwhile is answered and made, and the collection counts
  * in status go on across the restart; kill -9 of detectord does not let
  * anomalies through inside their cooldown; a reload that moves
- * aod_output_dir restarts the confined collectord and sweeperd onto it.
+ * aod_output_dir restarts the confined collectord and sweeperd onto it;
+ * a compromised worker (a process in its PID namespace, of its uid, under
+ * its filter) can neither signal, ptrace nor read the /proc files of
+ * another worker or the supervisor.
  */
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "suptest.h"
+
+extern const struct sandbox_policy collectord_sandbox;
 
 static char json[65536];
 static const char *const names[] = { "detectord", "collectord", "sweeperd" };
@@ -418,6 +430,125 @@ START_TEST(a_moved_output_dir_restarts_the_confined_workers)
 }
 END_TEST
 
+/* What the attacker got through, one bit per attempt. */
+enum { GOT_KILL = 1, GOT_PTRACE = 2, GOT_MEM = 4, GOT_ENVIRON = 8, GOT_FD = 16 };
+
+static bool opened(pid_t pid, const char *file)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* In a child of the test made into a compromised worker: it joins the PID
+ * namespace of host pid in, becomes the workers' uid (65534) without
+ * capabilities and, when filtered, installs collectord's real seccomp
+ * filter (the only worker's that lets kill() at other pids through; ptrace
+ * is then left out: that filter kills on it). Then it goes at victim.
+ * Returns the GOT_* bits, or -1 when it could not be set up. */
+static int attack(pid_t in, pid_t victim, bool filtered)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)in);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWPID) != 0)
+			_exit(100);
+		pid_t inner = fork(); /* setns moves only our children */
+		if (inner < 0)
+			_exit(101);
+		if (inner > 0) {
+			int st;
+			_exit(waitpid(inner, &st, 0) == inner && WIFEXITED(st) ? WEXITSTATUS(st) : 102);
+		}
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			_exit(103);
+		if (filtered && sandbox_seccomp("attacker", &collectord_sandbox) != 0)
+			_exit(104);
+		int got = 0;
+		if (kill(victim, 0) == 0 || errno != ESRCH)
+			got |= GOT_KILL;
+		if (!filtered && (ptrace(PTRACE_ATTACH, victim, 0, 0) == 0 || errno != ESRCH))
+			got |= GOT_PTRACE;
+		got |= opened(victim, "mem") ? GOT_MEM : 0;
+		got |= opened(victim, "environ") ? GOT_ENVIRON : 0;
+		got |= opened(victim, "fd/0") ? GOT_FD : 0;
+		_exit(got);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "the attacker in %d died (signal %d)", (int)in,
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	int got = WEXITSTATUS(status);
+	ck_assert_msg(got < 100, "the attacker in %d could not be set up (%d)", (int)in, got);
+	return got;
+}
+
+static void pidns_of(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	ssize_t n = readlink(path, out, len - 1);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+}
+
+/* All three workers run as one uid: only their PID namespaces (the
+ * supervisor makes each worker init of its own) and their being
+ * non-dumpable keep one from another. The attacker stands in for a
+ * compromised worker: in its namespace, of its uid; from collectord's also
+ * under collectord's filter, which allows kill() at any pid. */
+START_TEST(a_compromised_worker_cannot_touch_another)
+{
+	struct suptest t;
+	pid_t pids[3];
+	char ns[4][64];
+
+	suptest_init(&t, false, NULL);
+	suptest_write_replay(&t, 10, 0, 0, 1000);
+	suptest_start(&t, NULL, NULL);
+	ck_assert_msg(suptest_wait_running(&t, NULL, -1, 10000), "real workers did not start");
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	for (int i = 0; i < 3; i++) {
+		pids[i] = (pid_t)suptest_worker_num(json, names[i], "pid");
+		ck_assert_int_gt(pids[i], 1);
+		pidns_of(pids[i], ns[i], sizeof(ns[i]));
+	}
+	pidns_of(t.pid, ns[3], sizeof(ns[3]));
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 4; j++)
+			ck_assert_msg(strcmp(ns[i], ns[j]) != 0, "%s shares a PID namespace (%s)",
+				      names[i], ns[i]);
+	for (int a = 0; a < 3; a++) {
+		for (int v = 0; v < 4; v++) {
+			pid_t victim = v < 3 ? pids[v] : t.pid;
+			const char *vname = v < 3 ? names[v] : "supervisor";
+			if (v == a)
+				continue;
+			int got = attack(pids[a], victim, false);
+			ck_assert_msg(got == 0, "from %s's namespace at %s: got 0x%x", names[a],
+				      vname, (unsigned)got);
+			if (a == 1) {
+				got = attack(pids[a], victim, true);
+				ck_assert_msg(got == 0, "collectord's filter at %s: got 0x%x", vname,
+					      (unsigned)got);
+			}
+		}
+	}
+	/* the workers lived through it */
+	ck_assert(suptest_status(&t, json, sizeof(json)));
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(suptest_worker_num(json, names[i], "pid"), pids[i]);
+	suptest_cleanup(&t);
+}
+END_TEST
+
 int main(void)
 {
 	suptest_require_root();
@@ -431,6 +562,7 @@ int main(void)
 	tcase_add_test(tc, detectord_restarts_keep_the_cooldown);
 	tcase_add_test(tc, busy_collectord_keeps_answering);
 	tcase_add_test(tc, a_moved_output_dir_restarts_the_confined_workers);
+	tcase_add_test(tc, a_compromised_worker_cannot_touch_another);
 	suite_add_tcase(s, tc);
 	return suptest_run(s);
 }
