@@ -15,10 +15,13 @@
  *    kill()/tgkill() only at the worker itself unless the policy allows
  *    signalling others. The filter is inherited by whatever the worker
  *    forks and execs. What was installed is logged once, before it applies.
- *  - sandbox_landlock: Landlock file-system rules (best effort): the rights
- *    the policy handles are denied everywhere except beneath the paths its
- *    paths hook names for the applied config. A kernel without Landlock is
- *    logged once and is not an error.
+ *  - sandbox_landlock: Landlock rules (best effort, as far as the kernel's
+ *    ABI goes): the file rights the policy handles are denied everywhere
+ *    except beneath the paths its paths hook names for the applied config;
+ *    for every worker, TCP bind and connect denied (ABI 4) and signals and
+ *    abstract unix sockets kept inside its domain (ABI 6: it and what it
+ *    forks). The ABI and what applied are logged once. A kernel without
+ *    Landlock is logged once and is not an error.
  * Both return 0 or -errno (logged here).
  */
 #ifndef AOD_SANDBOX_H

@@ -10,6 +10,7 @@
  * the filter kills everything.
  */
 #include <check.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -23,7 +24,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -325,6 +329,148 @@ START_TEST(landlock_keeps_each_worker_to_its_directory)
 }
 END_TEST
 
+/* Landlock beyond files (sandbox.h): TCP (ABI 4) and scoping (ABI 6), tried
+ * under the Landlock rules alone, since each worker's seccomp filter
+ * already kills on an IP socket. */
+static struct {
+	int tcp_port;          /* a listener of the test's, on 127.0.0.1 */
+	struct sockaddr_un abstract, pathname;
+} peer;
+
+static long landlock_abi(void)
+{
+	return syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */);
+}
+
+static int landlocked(const struct sandbox_policy *policy, attempt_fn attempt, const char *dir)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct aod_config cfg = { .output_dir = (char *)dir };
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			_exit(100);
+		if (sandbox_landlock("test", policy, &cfg) < 0)
+			_exit(101);
+		_exit(attempt(dir));
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "killed by signal %d", WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+/* 40: refused as Landlock refuses (EACCES for TCP, EPERM for scopes);
+ * 41: refused otherwise; 0: let through. */
+static int ll_refused(int rc, int want) { return rc < 0 ? (errno == want ? 40 : 41) : 0; }
+static int try_tcp_bind(const char *d)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	(void)d;
+	return ll_refused(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), EACCES);
+}
+static int try_tcp_connect(const char *d)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(peer.tcp_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	(void)d;
+	return ll_refused(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), EACCES);
+}
+static int try_unix(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				    strlen(sa->sun_path[0] ? sa->sun_path : sa->sun_path + 1));
+	int rc = connect(fd, (const struct sockaddr *)sa, len);
+	if (rc == 0 && send(fd, "x", 1, 0) != 1)
+		rc = -1;
+	return ll_refused(rc, EPERM);
+}
+static int try_abstract_unix(const char *d) { (void)d; return try_unix(&peer.abstract); }
+static int try_syslog_like_unix(const char *d) { (void)d; return try_unix(&peer.pathname); }
+static int try_signal_test(const char *d) { (void)d; return ll_refused(kill(getppid(), 0), EPERM); }
+/* collectord kills its actions' process groups: they are inside its domain */
+static int try_signal_own_child(const char *d)
+{
+	(void)d;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	int rc = ll_refused(kill(pid, SIGKILL), EPERM);
+	int st;
+	waitpid(pid, &st, 0);
+	return rc ? rc : (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 42);
+}
+
+static int open_peers(int fds[3])
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+
+	fds[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(fds[0], (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fds[0], 8), 0);
+	ck_assert_int_eq(getsockname(fds[0], (struct sockaddr *)&sa, &len), 0);
+	peer.tcp_port = ntohs(sa.sin_port);
+	peer.abstract.sun_family = peer.pathname.sun_family = AF_UNIX;
+	snprintf(peer.abstract.sun_path + 1, sizeof(peer.abstract.sun_path) - 1,
+		 "aodv2-sandbox-%d", (int)getpid());
+	snprintf(peer.pathname.sun_path, sizeof(peer.pathname.sun_path), "%s/log", test_dir);
+	fds[1] = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fds[2] = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(fds[1], (struct sockaddr *)&peer.abstract,
+			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+					  strlen(peer.abstract.sun_path + 1))), 0);
+	ck_assert_int_eq(bind(fds[2], (struct sockaddr *)&peer.pathname, sizeof(peer.pathname)), 0);
+	chmod(peer.pathname.sun_path, 0666);
+	return 0;
+}
+
+START_TEST(landlock_denies_tcp_and_scopes_signals_on_newer_kernels)
+{
+	const struct sandbox_policy *const policies[] = { &detectord_sandbox, &collectord_sandbox,
+							  &sweeperd_sandbox };
+	static const char *const names[] = { "detectord", "collectord", "sweeperd" };
+	long abi = landlock_abi();
+	char out[96];
+	int fds[3];
+
+	if (abi < 4) {
+		fprintf(stderr, "# SKIP: Landlock ABI %ld on this kernel: TCP rules (ABI 4) and "
+			"scoping (ABI 6) not tried\n", abi);
+		return;
+	}
+	make_dirs();
+	snprintf(out, sizeof(out), "%s/out", test_dir);
+	open_peers(fds);
+	if (abi < 6)
+		fprintf(stderr, "# SKIP: Landlock ABI %ld: scoping (ABI 6) not tried, TCP is\n", abi);
+	for (int i = 0; i < 3; i++) {
+		const struct sandbox_policy *p = policies[i];
+		ck_assert_msg(landlocked(p, try_tcp_bind, out) == 40, "%s binds TCP", names[i]);
+		ck_assert_msg(landlocked(p, try_tcp_connect, out) == 40, "%s connects TCP", names[i]);
+		ck_assert_msg(landlocked(p, try_syslog_like_unix, out) == 0,
+			      "%s cannot reach a pathname socket (syslog's /dev/log)", names[i]);
+		if (abi < 6)
+			continue;
+		ck_assert_msg(landlocked(p, try_signal_test, out) == 40,
+			      "%s signals a process outside its domain", names[i]);
+		ck_assert_msg(landlocked(p, try_abstract_unix, out) == 40,
+			      "%s connects to an abstract unix socket outside its domain", names[i]);
+	}
+	ck_assert_msg(landlocked(&collectord_sandbox, try_signal_own_child, out) == 0,
+		      "collectord cannot kill its own action");
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	remove_dirs();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sandbox");
@@ -335,6 +481,7 @@ int main(void)
 	tcase_add_test(tc, sweeperd_cannot_signal_connect_out_write_or_exec);
 	tcase_add_test(tc, collectord_cannot_listen_or_escape);
 	tcase_add_test(tc, landlock_keeps_each_worker_to_its_directory);
+	tcase_add_test(tc, landlock_denies_tcp_and_scopes_signals_on_newer_kernels);
 	suite_add_tcase(s, tc);
 
 	SRunner *sr = srunner_create(s);
