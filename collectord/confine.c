@@ -13,9 +13,16 @@
  * says the same), listen, accept, create namespaces (clone without CLONE_NEW*, no
  * unshare/setns), ptrace, mount, load modules or BPF programs, change its
  * filter. It may signal any pid: it kills its actions' process groups,
- * whose numbers a static filter cannot know; the kernel lets that reach only
- * processes of its own uid, which includes detectord and sweeperd (the
- * supervisor restarts them; aodv2-supervisor(8) THREAT MODEL).
+ * whose numbers a static filter cannot know. That reaches no further than
+ * its own PID namespace, of which the supervisor makes it init: itself and
+ * its actions, not detectord, sweeperd, the supervisor or the packet ring's
+ * tcpdump (aodv2-supervisor(8) THREAT MODEL); on Landlock ABI 6 its domain
+ * scopes signals to the same set.
+ *
+ * The list stays one filter for collectord and its actions, a superset
+ * they all need, rather than a narrower one per action: the set of actions
+ * is fixed (no command comes from the config), and every one runs under it
+ * in the VM scenarios (vm-systemd, vm-recorder) that assert each ok.
  *
  * Its file rules: creating, writing, renaming and removing only beneath
  * aod_output_dir (and writing /dev/null), executing only beneath the system's

@@ -38,7 +38,9 @@ struct aod_config;
 /* what a policy allows beyond the base set */
 enum {
 	SANDBOX_OPEN_WRITE = 1u << 0,    /* open()/openat() with any flags */
-	SANDBOX_SIGNAL_OTHERS = 1u << 1, /* kill()/tgkill() at any pid */
+	/* kill()/tgkill() at any pid: of the worker's own PID namespace,
+	 * where the supervisor starts it as init */
+	SANDBOX_SIGNAL_OTHERS = 1u << 1,
 };
 
 struct sandbox_path {
