@@ -22,7 +22,12 @@
  *    filter installed
  *    (sandbox.h): a syscall outside it kills the worker;
  *  - SIGPIPE ignored (a gone supervisor shows as EPIPE); SIGTERM/SIGINT
- *    arrive through the loop (the row's signal hook, else exit 0);
+ *    arrive through the loop (the row's signal hook, else exit 0). The
+ *    supervisor starts a worker as init of its own PID namespace, to which
+ *    the kernel delivers no signal left at its default action (SIGKILL and
+ *    SIGSTOP from outside excepted): SIGTERM before the loop is set up is
+ *    lost (the supervisor's SIGKILL still ends it), and abort() ends it by
+ *    glibc's fallback, a SIGSEGV, not SIGABRT;
  *  - the row's start hook (its own watches; a failure is exit 1), then the
  *    handshake: the first message must be a PROTO_CONFIG; it is parsed
  *    (config_load_text, every error line logged) and handed to
