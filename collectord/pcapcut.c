@@ -119,9 +119,9 @@ static int pc_copy(struct ring_file *f, uint64_t from, uint64_t to, int out, uns
 			break; /* the rest of this file is later still */
 		if (ns < from)
 			continue;
-		int rc = qa_write_all(out, &r, sizeof(r));
+		int rc = writeall_fd(out, &r, sizeof(r));
 		if (rc == 0)
-			rc = qa_write_all(out, buf, incl);
+			rc = writeall_fd(out, buf, incl);
 		if (rc < 0)
 			return rc;
 		if (!res->packets++)
@@ -144,7 +144,7 @@ int pcapcut_run(int dirfd, const char *base, uint64_t from_ns, uint64_t to_ns, i
 		rc = -ENODATA;
 	if (rc == 0) {
 		res->ring_first_ns = files[0].first_ns;
-		rc = qa_write_all(out, &files[0].h, sizeof(files[0].h));
+		rc = writeall_fd(out, &files[0].h, sizeof(files[0].h));
 	}
 	for (unsigned i = 0; rc == 0 && i < n; i++) {
 		if (memcmp(&files[i].h, &files[0].h, sizeof(files[0].h)) != 0)

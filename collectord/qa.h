@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "writeall.h"
+
 #define QA_SYSTEM_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 #define QA_MAX_ARGS 40
 #define QA_MAX_INPUTS 32
@@ -140,10 +142,10 @@ void qa_unavailable(struct qa_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Builtin bodies shared by several actions (qa_files.c). They run in the
- * forked child and return 0 or -errno. */
+ * forked child and return 0 or -errno; whole buffers go out through
+ * writeall_fd (writeall.h). */
 int qa_copy_file(const char *path, int out);   /* whole file */
 int qa_copy_tail(const char *path, uint64_t max_bytes, int out);
-int qa_write_all(int fd, const void *buf, size_t len);
 int qa_write_str(int fd, const char *s);
 /* Writes "==> path <==\n" headers between files, like tail(1). */
 int qa_copy_inputs(const struct qa_plan *plan, int out);

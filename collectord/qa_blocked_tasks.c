@@ -9,7 +9,7 @@
 
 static int qa_blocked_run(const struct qa_plan *plan, int out)
 {
-	return qa_write_all(out, plan->blob, plan->blob_len);
+	return writeall_fd(out, plan->blob, plan->blob_len);
 }
 
 static void qa_blocked_plan(const struct qa_env *env, const struct qa_params *params, struct qa_plan *plan)

@@ -48,7 +48,7 @@ static int qa_events_put(struct qa_events_out *o, const struct aod_event *e)
 	if (n < 0)
 		return n;
 	o->written++;
-	return qa_write_all(o->fd, o->line, (size_t)n);
+	return writeall_fd(o->fd, o->line, (size_t)n);
 }
 
 static int qa_events_run(const struct qa_plan *plan, int out)

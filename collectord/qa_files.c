@@ -10,25 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int qa_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int qa_write_str(int fd, const char *s)
 {
-	return qa_write_all(fd, s, strlen(s));
+	return writeall_fd(fd, s, strlen(s));
 }
 
 static int qa_copy_fd(int in, int out)
@@ -42,7 +26,7 @@ static int qa_copy_fd(int in, int out)
 			return -errno;
 		if (n == 0)
 			return 0;
-		int rc = qa_write_all(out, buf, (size_t)n);
+		int rc = writeall_fd(out, buf, (size_t)n);
 		if (rc < 0)
 			return rc;
 	}
@@ -109,7 +93,7 @@ int qa_copy_inputs(const struct qa_plan *plan, int out)
 	for (unsigned i = 0; i < plan->ninputs; i++) {
 		char head[4200];
 		int n = snprintf(head, sizeof(head), "%s==> %s <==\n", i ? "\n" : "", plan->inputs[i]);
-		int rc = qa_write_all(out, head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1);
+		int rc = writeall_fd(out, head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1);
 		if (rc < 0)
 			return rc; /* the pipe is gone: nobody reads any more */
 		rc = qa_copy_file(plan->inputs[i], out);

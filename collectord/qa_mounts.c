@@ -105,7 +105,7 @@ static int qa_filter_file(const char *path, bool (*keep)(const char *line), int 
 	int rc = 0;
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0)
 		if (keep(line))
-			rc = qa_write_all(out, line, (size_t)n);
+			rc = writeall_fd(out, line, (size_t)n);
 	free(line);
 	fclose(f);
 	return rc;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "writeall.h"
+
 int tracetime_parse(const char *line, uint64_t *ns)
 {
 	const char *cpu = strstr(line, "] ");
@@ -40,17 +42,9 @@ void tracecut_init(struct tracecut *c, uint64_t from, uint64_t to, int out)
 
 static int tc_flush(struct tracecut *c)
 {
-	size_t off = 0;
-	while (off < c->outlen) {
-		ssize_t w = write(c->out, c->outbuf + off, c->outlen - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		off += (size_t)w;
-	}
+	int rc = writeall_fd(c->out, c->outbuf, c->outlen);
 	c->outlen = 0;
-	return 0;
+	return rc;
 }
 
 static int tc_put(struct tracecut *c, const char *s, size_t n)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "writeall.h"
+
 /* zstd sizes its window and match tables for big inputs: level 3 asks for
  * ~3.5 MiB per context, level 19 for ~90 MiB. collectord runs up to
  * max_concurrent_tasks contexts at once and promises a small footprint, and
@@ -37,19 +39,10 @@ int zsink_open_flags(struct zsink *z, int dirfd, const char *name, int level, vo
 
 static int zsink_write_out(struct zsink *z, size_t len)
 {
-	const char *p = z->outbuf;
-	while (len > 0) {
-		ssize_t n = write(z->fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		z->out_bytes += (uint64_t)n;
-	}
-	return 0;
+	int rc = writeall_fd(z->fd, z->outbuf, len);
+	if (rc == 0)
+		z->out_bytes += len;
+	return rc;
 }
 
 static int zsink_context(struct zsink *z)

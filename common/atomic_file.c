@@ -7,16 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "writeall.h"
+
 static int atomic_file_fill(int fd, const char *buf, size_t len)
 {
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		off += (size_t)n;
-	}
+	int rc = writeall_fd(fd, buf, len);
+	if (rc < 0)
+		return rc;
 	return fsync(fd) == 0 ? 0 : -errno;
 }
 

@@ -165,7 +165,11 @@ int cifs_attach_load(struct cifs_attach *ca, const struct aod_probes *base, cons
 			  "the verifier log)", variant_kind_name(c->kind), strerror(-err));
 		goto fail;
 	}
-	for (int ev = 0; ev < VEV_NR; ev++) {
+	/* Completions first, smb3_cmd_enter last: a start recorded while its
+	 * completion's program was not yet attached would wait in the starts
+	 * map forever and be reported as a stuck request (cifs loads during a
+	 * mount, whose NEGOTIATE and SESSION_SETUP are in flight meanwhile). */
+	for (int ev = VEV_NR - 1; ev >= 0; ev--) {
 		struct bpf_program *prog = program_for(ca->skel, c->kind, (enum variant_event)ev);
 
 		if (!c->have[ev])

@@ -725,6 +725,18 @@ START_TEST(write_spike_replay_makes_exact_collections_within_budget)
 }
 END_TEST
 
+/* Seconds since the epoch of a foreground log line's "2024-05-01
+ * 14:03:07.250" local time stamp (log.c), or -1. */
+static double log_line_time(const char *line)
+{
+	struct tm tm = { .tm_isdst = -1 };
+	const char *rest = strptime(line, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!rest || rest[0] != '.')
+		return -1;
+	time_t secs = mktime(&tm);
+	return secs == (time_t)-1 ? -1 : (double)secs + strtod(rest, NULL);
+}
+
 /* A single 1.5 s request, replayed live: the anomaly is declared at once,
  * not at its 1 s window's end. The supervisor logs it (ms resolution) and
  * names the collection by the request's wall-clock completion time. */
@@ -751,7 +763,8 @@ START_TEST(single_slow_request_is_an_anomaly_at_once)
 	const char *line = hit;
 	while (line > log && line[-1] != '\n')
 		line--;
-	double logged = strtod(line, NULL);
+	double logged = log_line_time(line);
+	ck_assert_msg(logged > 0, "the log line has no local time stamp: %.40s", line);
 	const char *name = strstr(hit, "collecting into aod_");
 	ck_assert_ptr_nonnull(name);
 	uint64_t ts = strtoull(name + strlen("collecting into aod_"), NULL, 10);
@@ -759,6 +772,9 @@ START_TEST(single_slow_request_is_an_anomaly_at_once)
 	fprintf(stderr, "# 1.5 s request completed -> anomaly logged by the supervisor: %.0f ms\n",
 		delay_ms);
 	ck_assert_msg(delay_ms < 300.0, "the emergency took %.0f ms (interval 1000 ms)", delay_ms);
+	/* logged after the completion it names (the stamp has ms resolution) */
+	ck_assert_msg(delay_ms > -1.5, "the anomaly was logged %.0f ms before its request completed",
+		      -delay_ms);
 	/* one anomaly, one collection */
 	ck_assert_ptr_null(strstr(hit + 1, "anomaly latency"));
 	snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts);

@@ -41,17 +41,29 @@ prom_start() {
 }
 _prom_target_up() { test "$(prom_query 'up{job="node"}' | jq -r '.data.result[0].value[1]' 2> /dev/null)" = 1; }
 
-# prom_query PROMQL: the JSON answer of the instant query endpoint.
+# prom_query PROMQL: the JSON answer of the instant query endpoint (three
+# tries: on a loaded host an answer can take longer than curl's 5 s).
 prom_query() {
-	curl -sf --max-time 5 "http://$PROM_ADDR/api/v1/query" --data-urlencode "query=$1"
+	local try
+	for try in 1 2 3; do
+		curl -sf --max-time 5 "http://$PROM_ADDR/api/v1/query" --data-urlencode "query=$1" && return 0
+		[ "$try" = 3 ] || sleep 1
+	done
+	return 1
 }
+# prom_last SELECTOR: the JSON answer for the selector's latest samples of
+# the last minute. A scrape that times out (1 s, easily missed on a loaded
+# host) marks every series stale, and an instant query of the bare selector
+# then finds nothing until the next scrape succeeds; last_over_time does not
+# see staleness markers.
+prom_last() { prom_query "last_over_time($1[1m])"; }
 
 # prom_hist SHARE_REGEX COMMAND BOUND: "COUNT ABOVE" of the latency histogram
 # of that share and command as prometheus has it now: all requests, and those
 # above the bucket bound BOUND (seconds, within 1% of an le); "0 0" before it
 # has the series. Buckets are compared by value, not by the le string.
 prom_hist() {
-	prom_query "aodv2_smb_request_duration_seconds_bucket{share=~\"$1\",command=\"$2\"}" |
+	prom_last "aodv2_smb_request_duration_seconds_bucket{share=~\"$1\",command=\"$2\"}" |
 		jq -r --argjson b "$3" '[.data.result[] | {le: (.metric.le | tonumber? // infinite), v: (.value[1] | tonumber)}] |
 			(map(select(.le == infinite)) | map(.v) | add // 0) as $count |
 			(map(select(.le > $b * 0.99 and .le < $b * 1.01)) | map(.v) | add // 0) as $below |

@@ -5,9 +5,11 @@
 #    loads it;
 #  - steady SMB traffic without delay: no anomaly;
 #  - netem delay on lo: a Latency anomaly for one of the first three
-#    intervals of slow traffic (at 1.2-1.6 s per delayed request, 4 loops
-#    complete 5-7 requests per 2 s window: on a slow guest the first window
-#    over acceptable_count can be the third), and a complete aod_<ts>/ holding every configured
+#    intervals of slow traffic (at 0.8-1.7 s per delayed request, the
+#    latter beside stress-ng on the host, 4 loops complete 7-15 requests per
+#    3 s window, over acceptable_count from the first full one; 2 s windows
+#    held only 5-7 on a loaded host, and the first over acceptable_count was
+#    once the fourth), and a complete aod_<ts>/ holding every configured
 #    action's output (zstd, intact, the size the manifest says) and a manifest
 #    whose summary names the slow commands and the process that sent them;
 #  - delay removed, traffic going on: no further anomaly once the cooldown is
@@ -15,7 +17,7 @@
 . "$AODVM_HERE/guest/lib.sh"
 . "$AODVM_HERE/guest/anomaly.sh"
 
-INTERVAL=2        # watch_interval_sec
+INTERVAL=3        # watch_interval_sec
 # TCG on a busy host stretches requests now and then to several hundred ms:
 # the threshold sits above that noise and the delay well above the threshold.
 THRESHOLD_MS=600  # default_threshold_ms

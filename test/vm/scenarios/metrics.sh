@@ -88,11 +88,13 @@ check_wait 60 "prometheus has both shares' SMB2_READ histograms as the text file
 read -r c1 a1 <<< "$(prom_hist "$SHARE1_RE" SMB2_READ "$BOUND")"
 read -r c2 a2 <<< "$(prom_hist "$SHARE2_RE" SMB2_READ "$BOUND")"
 note "before: share $c1 reads ($a1 above $BOUND s), other $c2 reads ($a2 above $BOUND s)"
-check "prometheus names the series by server as well (server=\"127.0.0.2\")" \
-	test "$(prom_query 'count(aodv2_smb_request_duration_seconds_count{server="127.0.0.2",command="SMB2_READ"})' |
+_by_server() {
+	test "$(prom_query 'count(last_over_time(aodv2_smb_request_duration_seconds_count{server="127.0.0.2",command="SMB2_READ"}[1m]))' |
 		jq -r '.data.result[0].value[1]')" = 1
-check "aodv2_build_info reaches prometheus" \
-	test "$(prom_query 'aodv2_build_info' | jq -r '.data.result[0].value[1]')" = 1
+}
+check_wait 30 "prometheus names the series by server as well (server=\"127.0.0.2\")" _by_server
+_build_info() { test "$(prom_last 'aodv2_build_info' | jq -r '.data.result[0].value[1]')" = 1; }
+check_wait 30 "aodv2_build_info reaches prometheus" _build_info
 
 step "netem ${DELAY_MS} ms on the packets to 127.0.0.2 only; $READS reads on each share"
 modprobe sch_netem
