@@ -249,6 +249,9 @@ static void collector_snapshot(struct collection *col, const struct aod_config *
 	col->params.tcpdump_duration_sec = cfg->tcpdump_duration_sec;
 	col->params.tcpdump_max_mb = cfg->tcpdump_max_mb;
 	col->params.trigger_wall_ns = col->anomaly.timestamp_ns;
+	/* detectord's windows start on the grid through interval_start_ns */
+	col->params.grid_wall_ns = col->anomaly.type == PROTO_ANOMALY_MANUAL ? 0
+				   : col->anomaly.interval_start_ns;
 	col->params.pre_sec = cfg->recorder.pre_sec;
 	col->params.post_sec = cfg->recorder.post_sec;
 }

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "ring.h"
 #include "sup.h"
+#include "where.h"
 
 #define NS_PER_SEC 1000000000ull
 /* The trigger is detectord's wall clock, converted with its own offset: an
@@ -136,7 +137,9 @@ static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *
 		return -errno;
 	flightrec_window(r, a, in, &from, &to);
 	unsigned nspans = ring_recent(r->s->ring, span, len);
-	long n = flightrec_write_window(fd, span, len, nspans, from, to);
+	long names = flightrec_write_names(fd, span, len, nspans, from, to,
+					   r->s->where ? &r->s->where->t : NULL);
+	long n = names < 0 ? names : flightrec_write_window(fd, span, len, nspans, from, to);
 	if (n < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
 				     F_SEAL_SEAL) != 0) {
 		int err = n < 0 ? (int)n : -errno;
@@ -144,7 +147,7 @@ static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *
 		return err;
 	}
 	in->to_ns = a->timestamp_ns;
-	in->count = (uint64_t)n;
+	in->count = (uint64_t)(names + n);
 	return fd;
 }
 
