@@ -59,7 +59,7 @@ void flightrec_close(struct flightrec *r);
  * how many, or -errno. */
 long flightrec_write_window(int fd, const struct aod_event *const span[2], const size_t len[2],
 			   unsigned nspans, uint64_t from_mono, uint64_t to_mono);
-/* The share names the window's events need (flightrec_names.c), written
+/* The share names the window's events need, written
  * before it: for each (session, tree) of an event in the window that has a
  * name in force at from_mono (known's, or announced in the ring before the
  * window), its AOD_EV_WHERE records stamped from_mono, once. At most
