@@ -24,6 +24,8 @@
 #include "recording_csv.h"
 
 #define QA_EVENTS_CHUNK 256
+/* watch_interval_sec's bound (3600 s), and as long again of slack */
+#define QA_EVENTS_GRID_MAX_NS (7200ull * 1000000000ull)
 
 static bool qa_event_ok(const struct aod_event *e)
 {
@@ -130,8 +132,12 @@ static int qa_events_run(const struct qa_plan *plan, int out)
 	}
 	smb_where_init(o->names);
 	o->fd = out;
-	if (plan->grid_wall_ns > (uint64_t)plan->mono_to_wall_ns)
-		o->grid = plan->grid_wall_ns - (uint64_t)plan->mono_to_wall_ns;
+	/* a window starts at most QA_EVENTS_GRID_MAX_NS before the trigger:
+	 * another grid is not the anomaly's */
+	uint64_t to_mono = plan->to_ns - (uint64_t)plan->mono_to_wall_ns;
+	if (plan->grid_mono_ns && plan->grid_mono_ns <= to_mono &&
+	    to_mono - plan->grid_mono_ns <= QA_EVENTS_GRID_MAX_NS)
+		o->grid = plan->grid_mono_ns;
 	rc = qa_write_str(out, RECORDING_CSV_HEADER_SHARE "\n");
 	if (rc == 0)
 		rc = qa_events_read(o);
@@ -161,7 +167,7 @@ static void qa_events_plan(const struct qa_env *env, const struct qa_params *par
 	plan->mono_to_wall_ns = params->mono_to_wall_ns;
 	plan->from_ns = params->events_from_ns;
 	plan->to_ns = params->events_to_ns;
-	plan->grid_wall_ns = params->grid_wall_ns;
+	plan->grid_mono_ns = params->grid_mono_ns;
 	qa_arg(plan, "the events of the %u s before the trigger, from the shared ring, as replay CSV",
 	       params->pre_sec);
 }

@@ -354,6 +354,7 @@ static void detect_deliver(struct detect *d, struct detect_slot *s, struct detec
 {
 	memcpy(a->name, s->name, sizeof(a->name));
 	a->type = s->ops->proto_type;
+	a->mono_to_wall_ns = (int64_t)d->mono_to_wall;
 	detect_name_scope(s, k, a);
 	s->detected++;
 	if (s->cooldown_ns && k->has_sent && ts_wall < k->last_sent_ns + s->cooldown_ns) {
