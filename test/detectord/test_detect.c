@@ -953,6 +953,8 @@ START_TEST(grid_record_anchors_the_windows)
 	ck_assert_uint_eq(cap.n, 1);
 	ck_assert_uint_eq(cap.a[0].interval_start_ns, WALL(T0 + 5 * SEC));
 	ck_assert_uint_eq(cap.a[0].violations, 2);
+	/* the anomaly says how to take its window back to the events' clock */
+	ck_assert_uint_eq(cap.a[0].interval_start_ns - (uint64_t)cap.a[0].mono_to_wall_ns, T0 + 5 * SEC);
 	detect_free(d);
 
 	d = dt_create(&t);
