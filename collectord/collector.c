@@ -249,6 +249,11 @@ static void collector_snapshot(struct collection *col, const struct aod_config *
 	col->params.tcpdump_duration_sec = cfg->tcpdump_duration_sec;
 	col->params.tcpdump_max_mb = cfg->tcpdump_max_mb;
 	col->params.trigger_wall_ns = col->anomaly.timestamp_ns;
+	/* detectord's windows lie on the grid through interval_start_ns, on
+	 * the events' clock by detectord's own conversion */
+	if (col->anomaly.type != PROTO_ANOMALY_MANUAL && col->anomaly.mono_to_wall_ns)
+		col->params.grid_mono_ns = col->anomaly.interval_start_ns -
+					   (uint64_t)col->anomaly.mono_to_wall_ns;
 	col->params.pre_sec = cfg->recorder.pre_sec;
 	col->params.post_sec = cfg->recorder.post_sec;
 }

@@ -53,6 +53,7 @@ struct qa_params {
 	uint32_t tcpdump_max_mb;
 	/* the flight recorder (watcher.flight_recorder) */
 	uint64_t trigger_wall_ns;   /* the anomaly's timestamp_ns */
+	uint64_t grid_mono_ns;      /* a start of the anomaly's windows, CLOCK_MONOTONIC (0: none) */
 	uint32_t pre_sec, post_sec;
 	int64_t mono_to_wall_ns;    /* the supervisor's, sent with the events */
 	uint64_t events_from_ns, events_to_ns; /* the events window asked for */
@@ -95,6 +96,7 @@ struct qa_plan {
 	int stdin_fd;
 	uint64_t from_ns, to_ns;
 	int64_t mono_to_wall_ns;
+	uint64_t grid_mono_ns;   /* events: qa_params' */
 	const char *blob;        /* QA_BUILTIN output given in memory (blocked_tasks) */
 	size_t blob_len;
 	int err;                 /* first error while filling (e.g. -E2BIG) */

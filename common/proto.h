@@ -130,6 +130,10 @@ struct proto_anomaly {
 	uint64_t timestamp_ns;          /* wall clock, ns since the epoch: names aod_<timestamp_ns>/ */
 	uint64_t interval_start_ns;     /* wall clock bounds of the judged window */
 	uint64_t interval_end_ns;
+	/* detectord's CLOCK_MONOTONIC -> wall clock offset (0 for a manual
+	 * one): interval_start_ns minus it is the window's start on the
+	 * events' own clock, exactly */
+	int64_t mono_to_wall_ns;
 	uint64_t events_judged;         /* events in the window this handler judged */
 	uint64_t violations;            /* slow requests (Latency) or errors (Error) */
 	uint32_t acceptable_count;

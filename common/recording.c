@@ -45,6 +45,7 @@ struct recording_reader {
 	struct aod_event pending[EV_WHERE_RECORDS_MAX + 1];
 	unsigned n_pending, next_pending;
 	struct smb_where_table *named;
+	bool handed; /* a record went out: a grid line now is too late */
 };
 
 /* One CSV line as read: its first bytes in r->buf, NUL-terminated. */
@@ -280,6 +281,25 @@ static int recording_parse_line(struct recording_reader *r, char *line, struct a
 	return 0;
 }
 
+/* A comment line: 1 with *ev the grid record, 0 to read on, -EINVAL
+ * with *why. */
+static int recording_comment(struct recording_reader *r, struct aod_event *ev, const char **why)
+{
+	uint64_t grid;
+	int rc = recording_csv_parse_comment(r->buf, &grid, why);
+
+	if (rc <= 0)
+		return rc;
+	if (r->handed) {
+		*why = "grid line after the first record";
+		return -EINVAL;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = grid;
+	ev->kind = AOD_EV_GRID;
+	return 1;
+}
+
 static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 {
 	struct recording_line l;
@@ -298,8 +318,15 @@ static int recording_next_csv(struct recording_reader *r, struct aod_event *ev)
 			why = "line too long";
 		else if (l.has_nul)
 			why = "NUL byte in line";
-		else if (recording_parse_line(r, r->buf, ev, &why) == 0)
-			return 1;
+		else if (r->buf[0] == '#') {
+			int c = recording_comment(r, ev, &why);
+			if (c == 0)
+				continue;
+			if (c == 1)
+				return r->handed = true, 1;
+		} else if (recording_parse_line(r, r->buf, ev, &why) == 0) {
+			return r->handed = true, 1;
+		}
 		recording_report(r, why);
 	}
 	return rc;

@@ -16,6 +16,12 @@
  *    records before the event)
  *    (ts_ns relative ns; kind latency|error|inflight; command SMB2_READ or a
  *    number; errno a name, a number or empty; nt_status hex or empty).
+ *    A line starting with '#' is a comment, except the grid line
+ *    "# grid_ns=N" before the first event: the original detector's windows
+ *    lay on a grid through relative time N (a collection's events.csv says
+ *    where its anomaly's windows were); the reader hands it out first as
+ *    one AOD_EV_GRID record with ts_ns N. A grid line after an event is
+ *    malformed. Readers before the grid line skip it as a malformed line.
  * Malformed CSV lines are reported with their line number through the
  * reader's error callback, skipped and counted; they never abort the read.
  */
@@ -32,6 +38,7 @@
 #define RECORDING_MAGIC "AODREC1\n"
 #define RECORDING_CSV_HEADER \
 	"ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm"
+#define RECORDING_CSV_GRID "# grid_ns="
 #define RECORDING_CSV_HEADER_SHARE \
 	"ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,share,comm"
 
@@ -60,9 +67,10 @@ typedef void (*recording_error_fn)(unsigned long line, const char *reason, void 
  * whatever the file holds. */
 int recording_open(const char *path, recording_error_fn on_error, void *arg,
 		   struct recording_reader **out, char *why, size_t why_len);
-/* Next record (ts_ns relative to the recording start): an event, or one of
- * the AOD_EV_WHERE records naming a share. Returns 1, 0 at the end, -errno
- * on a read error. */
+/* Next record (ts_ns relative to the recording start): an event, one of
+ * the AOD_EV_WHERE records naming a share, or (CSV with a grid line, before
+ * every other record) the AOD_EV_GRID record. Returns 1, 0 at the end,
+ * -errno on a read error. */
 int recording_next(struct recording_reader *r, struct aod_event *ev);
 uint64_t recording_skipped(const struct recording_reader *r);
 /* True for the binary format, false for CSV. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "recording.h"
 #include "smb_tables.h"
 #include "smb_where.h"
 
@@ -283,7 +284,22 @@ static size_t csv_put_comm(const struct aod_event *ev, char *out)
 	return n;
 }
 
-int recording_csv_format(const struct aod_event *ev, uint64_t base_ns, char *buf, size_t cap)
+int recording_csv_parse_comment(const char *line, uint64_t *grid_ns, const char **why)
+{
+	size_t n = strlen(RECORDING_CSV_GRID);
+
+	if (strncmp(line, RECORDING_CSV_GRID, n) != 0)
+		return 0;
+	if (!csv_parse_digits(line + n, 10, grid_ns)) {
+		*why = "grid_ns is not an unsigned integer";
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* One line; share NULL: without the share column. */
+static int csv_format(const struct aod_event *ev, uint64_t base_ns, const char *share, char *buf,
+		      size_t cap)
 {
 	const char *cmd = smb2_command_name(ev->command);
 	const char *err = ev->err ? errno_name(ev->err) : NULL;
@@ -300,11 +316,25 @@ int recording_csv_format(const struct aod_event *ev, uint64_t base_ns, char *buf
 	if (ev->nt_status)
 		snprintf(ntbuf, sizeof(ntbuf), "0x%08x", ev->nt_status);
 	comm[csv_put_comm(ev, comm)] = '\0';
-	int n = snprintf(buf, cap, "%llu,%s,%s,%llu,%s,%s,%llu,%u,%llu,%u,%s\n",
+	int n = snprintf(buf, cap, "%llu,%s,%s,%llu,%s,%s,%llu,%u,%llu,%u,%s%s%s\n",
 			 (unsigned long long)(ev->ts_ns > base_ns ? ev->ts_ns - base_ns : 0),
 			 ev->kind == AOD_EV_ERROR ? "error" : "latency", cmd,
 			 (unsigned long long)ev->latency_ns, err ? err : "", ntbuf,
 			 (unsigned long long)ev->session_id, ev->tree_id,
-			 (unsigned long long)ev->message_id, ev->pid, comm);
+			 (unsigned long long)ev->message_id, ev->pid, share ? share : "",
+			 share ? "," : "", comm);
 	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
+}
+
+int recording_csv_format(const struct aod_event *ev, uint64_t base_ns, char *buf, size_t cap)
+{
+	return csv_format(ev, base_ns, NULL, buf, cap);
+}
+
+int recording_csv_format_share(const struct aod_event *ev, uint64_t base_ns, const char *share,
+			       char *buf, size_t cap)
+{
+	if (strchr(share, ',') || strchr(share, '\n') || strlen(share) >= SMB_WHERE_SHARE_LEN)
+		return -EINVAL; /* the reader could not split it back */
+	return csv_format(ev, base_ns, share, buf, cap);
 }

@@ -354,6 +354,7 @@ static void detect_deliver(struct detect *d, struct detect_slot *s, struct detec
 {
 	memcpy(a->name, s->name, sizeof(a->name));
 	a->type = s->ops->proto_type;
+	a->mono_to_wall_ns = (int64_t)d->mono_to_wall;
 	detect_name_scope(s, k, a);
 	s->detected++;
 	if (s->cooldown_ns && k->has_sent && ts_wall < k->last_sent_ns + s->cooldown_ns) {
@@ -509,6 +510,18 @@ static void slot_key_idle(struct detect *d, struct detect_slot *s, struct detect
 
 /* ---- windows ------------------------------------------------------------- */
 
+/* A grid record (the replay source's) anchors the grid before any event
+ * did; an event before it moves the anchor back by whole windows. */
+static void detect_grid(struct detect *d, const struct aod_event *e)
+{
+	if (e->ts_ns > DETECT_TS_MAX)
+		d->invalid++;
+	else if (!d->anchored && !d->open) {
+		d->anchor = e->ts_ns;
+		d->anchored = true;
+	}
+}
+
 static void window_open(struct detect *d, uint64_t ts)
 {
 	if (!d->anchored) {
@@ -518,6 +531,11 @@ static void window_open(struct detect *d, uint64_t ts)
 	/* A late event reopens nothing: it goes to the window after the last
 	 * closed one. */
 	uint64_t t = ts < d->floor ? d->floor : ts;
+	if (t < d->anchor && d->floor == 0) {
+		uint64_t back = (d->anchor - t + d->width_ns - 1) / d->width_ns * d->width_ns;
+		if (back <= d->anchor)
+			d->anchor -= back;
+	}
 	if (t < d->anchor)
 		t = d->anchor;
 	uint64_t k = (t - d->anchor) / d->width_ns;
@@ -622,10 +640,13 @@ static void judge_careful(struct detect *d, const struct aod_event *ev, size_t n
 		const struct aod_event *e = &ev[i];
 		uint64_t ts = e->ts_ns;
 
-		if (e->kind == AOD_EV_WHERE || e->kind == AOD_EV_WHERE_TEXT) {
+		if (e->kind == AOD_EV_WHERE || e->kind == AOD_EV_WHERE_TEXT || e->kind == AOD_EV_GRID) {
 			judge_run(d, ev + run, i - run);
 			run = i + 1;
-			detect_where(d, e);
+			if (e->kind == AOD_EV_GRID)
+				detect_grid(d, e);
+			else
+				detect_where(d, e);
 			continue;
 		}
 		if (!event_valid(e)) {

@@ -6,8 +6,10 @@
  *
  * Windows are slices of the events' own CLOCK_MONOTONIC timestamps,
  * watch_interval_sec wide, on a grid anchored at the first event this
- * engine judged. A window closes when an event at or past its end is judged,
- * or when detect_tick() is told the clock passed its end plus a grace
+ * engine judged, or at an AOD_EV_GRID record seen before any event (a
+ * replayed collection's grid: it extends back to events before it). A
+ * window closes when an event at or past its end is judged, or when
+ * detect_tick() is told the clock passed its end plus a grace
  * (a quarter of the interval, at most 200 ms) - so results depend only on the
  * order and timestamps of the events, not on how fast they are delivered,
  * provided the caller ticks only after draining what is available. An event

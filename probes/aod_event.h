@@ -32,6 +32,11 @@ enum aod_event_kind {
 	 * name (common/ev_where.h) */
 	AOD_EV_WHERE = 4,
 	AOD_EV_WHERE_TEXT = 5,
+	/* from the replay source, not the kernel, and never in a recording
+	 * file: detectord's windows lie on a grid through ts_ns (a replayed
+	 * collection's events.csv judged in the original windows); read only
+	 * before the first event, ignored after */
+	AOD_EV_GRID = 6,
 };
 
 struct aod_event {

@@ -201,6 +201,10 @@ static int worker_fork(struct worker *w, const char *path)
 		close(sv[1]);
 		return rc;
 	}
+	/* In the parent: detectord's resets the shared ring's consumer side
+	 * against the producer's position, which a child's copy would see
+	 * stale once the parent produced after the fork. */
+	int n = w->kind->extra_fds ? w->kind->extra_fds(s, &fds[1]) : 0;
 	pid_t pid = worker_fork_isolated(w);
 	if (pid < 0) {
 		rc = -errno;
@@ -211,7 +215,6 @@ static int worker_fork(struct worker *w, const char *path)
 	}
 	if (pid == 0) {
 		fds[0] = sv[1];
-		int n = w->kind->extra_fds ? w->kind->extra_fds(s, &fds[1]) : 0;
 		worker_exec(fds, 1 + n, path, argv);
 	}
 	close(sv[1]);

@@ -3,15 +3,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "ev_where.h"
 #include "log.h"
 #include "msg.h"
 #include "ring.h"
 #include "sup.h"
+#include "where.h"
 
 #define NS_PER_SEC 1000000000ull
 /* The trigger is detectord's wall clock, converted with its own offset: an
@@ -111,6 +114,70 @@ long flightrec_write_window(int fd, const struct aod_event *const span[2], const
 	return total + (long)n;
 }
 
+/* The share names of the events window: a share is announced once, when
+ * first seen, usually long before the window; collectord needs the name of
+ * every share the window's events went to. */
+static bool names_is_where(const struct aod_event *e)
+{
+	return e->kind == AOD_EV_WHERE || e->kind == AOD_EV_WHERE_TEXT;
+}
+
+/* The names in force when the window starts: known's (the supervisor's
+ * table, may be NULL), overridden by the announcements the ring still
+ * holds from before the window (a replay has no other table). */
+static void names_before(struct smb_where_table *names, const struct aod_event *const span[2],
+			 const size_t len[2], unsigned nspans, uint64_t from_mono,
+			 const struct smb_where_table *known)
+{
+	struct ev_where_asm as = { 0 };
+	struct smb_where w;
+
+	if (known)
+		*names = *known;
+	else
+		smb_where_init(names);
+	for (unsigned s = 0; s < nspans; s++)
+		for (size_t i = 0; i < len[s]; i++) {
+			const struct aod_event *e = &span[s][i];
+			if (e->ts_ns < from_mono && names_is_where(e) && ev_where_feed(&as, e, &w) == 1)
+				smb_where_put(names, &w);
+		}
+}
+
+long flightrec_write_names(int fd, const struct aod_event *const span[2], const size_t len[2],
+			   unsigned nspans, uint64_t from_mono, uint64_t to_mono,
+			   const struct smb_where_table *known)
+{
+	struct smb_where_table *names = malloc(sizeof(*names));
+	bool *sent = calloc(SMB_WHERE_MAX, sizeof(*sent));
+	struct aod_event rec[EV_WHERE_RECORDS_MAX];
+	long total = 0;
+	int rc = 0;
+
+	if (!names || !sent) {
+		free(names);
+		free(sent);
+		return -ENOMEM;
+	}
+	names_before(names, span, len, nspans, from_mono, known);
+	for (unsigned s = 0; s < nspans && rc == 0; s++)
+		for (size_t i = 0; i < len[s] && rc == 0; i++) {
+			const struct aod_event *e = &span[s][i];
+			if (e->ts_ns < from_mono || e->ts_ns > to_mono || names_is_where(e))
+				continue;
+			const struct smb_where *w = smb_where_find(names, e->session_id, e->tree_id);
+			if (!w || sent[w - names->e])
+				continue;
+			sent[w - names->e] = true;
+			size_t n = ev_where_encode(from_mono, w->session_id, w->tree_id, w->share, rec);
+			if (n && (rc = flightrec_flush(fd, rec, n)) == 0)
+				total += (long)n;
+		}
+	free(names);
+	free(sent);
+	return rc < 0 ? rc : total;
+}
+
 /* The window of the events and the cifs trace: pre_sec before the trigger
  * up to it, on CLOCK_MONOTONIC (the events' and the trace's clock); in->
  * gets it on the wall clock. */
@@ -136,7 +203,9 @@ static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *
 		return -errno;
 	flightrec_window(r, a, in, &from, &to);
 	unsigned nspans = ring_recent(r->s->ring, span, len);
-	long n = flightrec_write_window(fd, span, len, nspans, from, to);
+	long names = flightrec_write_names(fd, span, len, nspans, from, to,
+					   r->s->where ? &r->s->where->t : NULL);
+	long n = names < 0 ? names : flightrec_write_window(fd, span, len, nspans, from, to);
 	if (n < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
 				     F_SEAL_SEAL) != 0) {
 		int err = n < 0 ? (int)n : -errno;
@@ -144,7 +213,7 @@ static int flightrec_events_fd(struct flightrec *r, const struct proto_anomaly *
 		return err;
 	}
 	in->to_ns = a->timestamp_ns;
-	in->count = (uint64_t)n;
+	in->count = (uint64_t)(names + n);
 	return fd;
 }
 

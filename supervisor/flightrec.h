@@ -6,7 +6,8 @@
  * it needs to put the seconds before the trigger into the collection:
  *  - the events of the pre_sec before the trigger, copied from the shared
  *    event ring's slots (it holds the last ring_capacity_events whatever
- *    detectord consumed: no second buffer) into a sealed memfd;
+ *    detectord consumed: no second buffer) into a sealed memfd, after the
+ *    share names (AOD_EV_WHERE records) those events need;
  *  - a read-only fd of the trace ring's "trace" file, with the same window
  *    (collectord keeps that part of it);
  *  - an fd of the packet ring's directory.
@@ -58,5 +59,14 @@ void flightrec_close(struct flightrec *r);
  * how many, or -errno. */
 long flightrec_write_window(int fd, const struct aod_event *const span[2], const size_t len[2],
 			   unsigned nspans, uint64_t from_mono, uint64_t to_mono);
+/* The share names the window's events need, written
+ * before it: for each (session, tree) of an event in the window that has a
+ * name in force at from_mono (known's, or announced in the ring before the
+ * window), its AOD_EV_WHERE records stamped from_mono, once. At most
+ * SMB_WHERE_MAX names. Returns how many records, or -errno. */
+struct smb_where_table;
+long flightrec_write_names(int fd, const struct aod_event *const span[2], const size_t len[2],
+			   unsigned nspans, uint64_t from_mono, uint64_t to_mono,
+			   const struct smb_where_table *known);
 
 #endif

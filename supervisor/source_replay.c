@@ -81,7 +81,9 @@ static size_t replay_due(struct source_replay *r)
 		return avail;
 	uint64_t now = clock_mono_ns();
 	size_t due = 0;
-	while (due < avail && r->batch[r->pos + due].ts_ns <= now)
+	/* a grid record names a time, it does not happen at it: due at once */
+	while (due < avail && (r->batch[r->pos + due].ts_ns <= now ||
+			       r->batch[r->pos + due].kind == AOD_EV_GRID))
 		due++;
 	return due;
 }

@@ -99,7 +99,8 @@ static void fake_collection(uint64_t ts, unsigned kib)
 	ck_assert_int_eq(chown(dir, NOBODY, NOBODY), 0);
 }
 
-static void setup_tree(uint64_t now)
+/* top, its empty output dir and the log's path. */
+static void setup_dirs(void)
 {
 	snprintf(top, sizeof(top), "/tmp/aod-e2e.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(top));
@@ -109,6 +110,11 @@ static void setup_tree(uint64_t now)
 	snprintf(victim, sizeof(victim), "%s/victim", top);
 	mkdir_p(out);
 	ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
+}
+
+static void setup_tree(uint64_t now)
+{
+	setup_dirs();
 	char path[300];
 	snprintf(path, sizeof(path), "%s/conf.d/50-e2e.yaml", top);
 	char *yaml = subst(dropin_tmpl, "OUT", out, "TOP", top, NULL);
@@ -459,8 +465,8 @@ static void check_action_output(const char *coll, const char *name, struct jdoc 
 		ck_assert_uint_le(pnum(j, act, "covers.from_ns"), pnum(j, act, "covers.to_ns"));
 	}
 	if (!strcmp(name, "events"))
-		ck_assert_msg(strncmp(text, RECORDING_CSV_HEADER "\n",
-				      strlen(RECORDING_CSV_HEADER) + 1) == 0 && strchr(text, ','),
+		ck_assert_msg(strncmp(text, RECORDING_CSV_HEADER_SHARE "\n",
+				      strlen(RECORDING_CSV_HEADER_SHARE) + 1) == 0 && strchr(text, ','),
 			      "%s: not a replay CSV", where);
 	if (!strcmp(name, "tcpdump")) {
 		/* Stopped by SIGTERM at watcher.tcpdump_duration_sec, once it was
@@ -784,6 +790,125 @@ START_TEST(single_slow_request_is_an_anomaly_at_once)
 }
 END_TEST
 
+/* A share-scoped anomaly whose 12 slow writes lie in the live window
+ * [5 s, 6 s) of a grid anchored at the trace's first event (0 s), named by
+ * an announcement long before the flight recorder's 2 s: its events.csv
+ * starts at 4.5 s, where a replay anchored on its first event would split
+ * the writes 4 + 8 over two windows (10 acceptable) and judge them under
+ * no share. The replay must give the same anomaly: same share, same 12. */
+static const char scoped_dropin[] =
+	"aod_output_dir: @OUT@\n"
+	"control_socket: @TOP@/ctl.sock\n"
+	"service_user: nobody\n"
+	"shutdown_timeout_sec: 20\n"
+	"guardian:\n"
+	"  anomalies:\n"
+	"    latency:\n"
+	"      scope: share\n"
+	"      cooldown_sec: 2\n"
+	"      actions: [mounts]\n"
+	"    error:\n"
+	"      cooldown_sec: 2\n"
+	"      actions: [mounts]\n"
+	"watcher:\n"
+	"  flight_recorder:\n"
+	"    pre_sec: 2\n";
+
+static void write_scoped_trace(const char *path)
+{
+	char *text = malloc(8192);
+	size_t n = 0;
+	ck_assert_ptr_nonnull(text);
+	n += (size_t)snprintf(text + n, 8192 - n, "%s\n"
+			      "0,latency,SMB2_READ,1000000,,,77,5,1,4242,\\\\srv\\b,app\n"
+			      "4500000000,latency,SMB2_READ,1000000,,,78,9,2,4242,\\\\other\\a,app\n",
+			      RECORDING_CSV_HEADER_SHARE);
+	for (unsigned i = 0; i < 12; i++) /* 5.30 .. 5.85 s, 100 ms each; the ids named at 0 */
+		n += (size_t)snprintf(text + n, 8192 - n,
+				      "%llu,latency,SMB2_WRITE,100000000,,,77,5,%u,4242,,app\n",
+				      5300000000ull + 50000000ull * i, 10 + i);
+	write_file(path, text, 0644);
+	free(text);
+}
+
+/* The one latency collection in out: its manifest checked for the share's
+ * 12 writes; returns its timestamp. */
+static uint64_t scoped_anomaly_in_out(const char *what)
+{
+	uint64_t ts[16], found = 0;
+	unsigned partial, n = list_collections(ts, 16, &partial);
+	for (unsigned i = 0; i < n; i++) {
+		char path[512];
+		struct jdoc j;
+		snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts[i]);
+		ck_assert(jdoc_load(&j, path));
+		yaml_node_t *an = jdoc_path(&j, NULL, "anomaly");
+		snprintf(where, sizeof(where), "%s: aod_%" PRIu64, what, ts[i]);
+		STR_EQ(&j, an, "name", "latency");
+		STR_EQ(&j, an, "emergency", "false");
+		STR_EQ(&j, an, "scope", "share");
+		STR_EQ(&j, an, "share", "\\\\srv\\b");
+		STR_EQ(&j, an, "server", "srv");
+		STR_EQ(&j, an, "summary.violations", "12");
+		STR_EQ(&j, an, "summary.commands.0.command", "SMB2_WRITE");
+		STR_EQ(&j, an, "summary.commands.0.count", "12");
+		ck_assert_msg(!found, "%s: more than one anomaly", what);
+		found = ts[i];
+		jdoc_free(&j);
+	}
+	ck_assert_msg(found, "%s: no anomaly (%u collections)", what, n);
+	return found;
+}
+
+START_TEST(events_csv_replays_in_the_live_windows_and_shares)
+{
+	char trace[300], csv[300], dropin[300], source[320];
+
+	setup_dirs();
+	snprintf(dropin, sizeof(dropin), "%s/conf.d/50-e2e.yaml", top);
+	char *yaml = subst(scoped_dropin, "OUT", out, "TOP", top, NULL);
+	write_file(dropin, yaml, 0644);
+	free(yaml);
+	snprintf(trace, sizeof(trace), "%s/scoped.csv", top);
+	write_scoped_trace(trace);
+	snprintf(source, sizeof(source), "replay:%s", trace);
+	int status = run_supervisor(source, SUP_MAX_SPEED, 120000);
+	log_tail_if_failed(status);
+	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the live replay failed");
+	uint64_t live = scoped_anomaly_in_out("live");
+
+	snprintf(csv, sizeof(csv), "%s/events.csv", top);
+	events_csv_of(live, csv);
+	char *text = read_file(csv, NULL);
+	ck_assert_ptr_nonnull(text);
+	/* the live window started 0.5 s after the first event it holds (the
+	 * two processes' clock offsets may differ by microseconds) */
+	const char *grid = RECORDING_CSV_HEADER_SHARE "\n" RECORDING_CSV_GRID;
+	ck_assert_msg(!strncmp(text, grid, strlen(grid)), "events.csv: no share header and grid line:\n%s",
+		      text);
+	double grid_ms = strtod(text + strlen(grid), NULL) / 1e6;
+	ck_assert_msg(grid_ms > 499.0 && grid_ms < 501.0, "events.csv: grid at %.3f ms, want 500", grid_ms);
+	ck_assert_msg(strstr(text, ",\\\\other\\a,app\n") && strstr(text, ",\\\\srv\\b,app\n"),
+		      "events.csv does not name the shares:\n%s", text);
+	free(text);
+
+	snprintf(out, sizeof(out), "%s/replayed", top);
+	mkdir_p(out);
+	ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
+	yaml = subst(scoped_dropin, "OUT", out, "TOP", top, NULL);
+	write_file(dropin, yaml, 0644);
+	free(yaml);
+	snprintf(source, sizeof(source), "replay:%s", csv);
+	status = run_supervisor(source, SUP_MAX_SPEED, 120000);
+	log_tail_if_failed(status);
+	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "replaying %s failed", csv);
+	scoped_anomaly_in_out("replayed events.csv");
+	rm_rf(top);
+}
+END_TEST
+
 /* `aodctl status --json` into path; its exit status. */
 static int aodctl_status(const char *path)
 {
@@ -855,6 +980,7 @@ int main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, write_spike_replay_makes_exact_collections_within_budget);
 	tcase_add_test(tc, single_slow_request_is_an_anomaly_at_once);
+	tcase_add_test(tc, events_csv_replays_in_the_live_windows_and_shares);
 	tcase_add_test(tc, cooldown_suppression_shows_in_aodctl_status);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -19,6 +19,7 @@
 
 #include "pcapcut.h"
 #include "recording_csv.h"
+#include "smb_where.h"
 #include "tracetime.h"
 
 #define S 1000000000ull
@@ -269,6 +270,33 @@ START_TEST(csv_format_reads_back_to_the_same_event)
 }
 END_TEST
 
+/* events.csv's lines name the share: they read back to the same event and
+ * share; a share the reader could not split back is refused. */
+START_TEST(csv_share_format_reads_back)
+{
+	struct aod_event in = { .ts_ns = 5000, .latency_ns = 30000000, .session_id = 0x200b,
+				.message_id = 9, .tree_id = 7, .pid = 42, .comm = "a,b",
+				.command = 9, .kind = AOD_EV_LATENCY };
+	static const char *const shares[] = { "\\\\srv\\data", "" };
+	for (size_t i = 0; i < 2; i++) {
+		char line[RECORDING_CSV_MAX_LINE], share[SMB_WHERE_SHARE_LEN];
+		struct aod_event out;
+		const char *why = NULL;
+		int n = recording_csv_format_share(&in, 1000, shares[i], line, sizeof(line));
+		ck_assert_int_gt(n, 0);
+		line[n - 1] = '\0';
+		ck_assert_msg(recording_csv_parse_share(line, &out, share, &why) == 0, "%s: %s", line, why);
+		struct aod_event want = in;
+		want.ts_ns -= 1000;
+		ck_assert_mem_eq(&out, &want, sizeof(want));
+		ck_assert_str_eq(share, shares[i]);
+	}
+	char line[RECORDING_CSV_MAX_LINE];
+	ck_assert_int_eq(recording_csv_format_share(&in, 0, "\\\\srv\\a,b", line, sizeof(line)),
+			 -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("recorder_parts");
@@ -282,6 +310,7 @@ int main(void)
 	TCase *tt = tcase_create("text");
 	tcase_add_test(tt, trace_line_timestamps);
 	tcase_add_test(tt, csv_format_reads_back_to_the_same_event);
+	tcase_add_test(tt, csv_share_format_reads_back);
 	suite_add_tcase(s, tt);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

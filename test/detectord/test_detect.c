@@ -929,6 +929,46 @@ START_TEST(late_and_malformed_events)
 }
 END_TEST
 
+/* A grid record before any event puts the windows where it says (a replayed
+ * collection's events in the original windows), also for events before
+ * it; once events anchored the grid, a grid record changes nothing. */
+START_TEST(grid_record_anchors_the_windows)
+{
+	struct dt_config t;
+	struct detect *d;
+	struct aod_event ev[4];
+
+	dt_config_init(&t, 1.0);
+	dt_anomaly(&t, "lat", AOD_TYPE_LATENCY, AOD_MODE_ALL, 1);
+	d = dt_create(&t);
+	memset(&ev[0], 0, sizeof(ev[0]));
+	ev[0].ts_ns = T0 + 5 * SEC; /* the live windows started at T0 + k s */
+	ev[0].kind = AOD_EV_GRID;
+	ev[1] = dt_lat(T0 + 4 * SEC + 500 * MS, SMB2_READ, 1 * MS); /* before the grid record */
+	ev[2] = dt_lat(T0 + 5 * SEC + 300 * MS, SMB2_READ, 30 * MS);
+	ev[3] = dt_lat(T0 + 5 * SEC + 600 * MS, SMB2_READ, 30 * MS);
+	detect_judge(d, ev, 4);
+	detect_flush(d);
+	/* first-event anchoring would have split them: [4.5, 5.5) and [5.5, 6.5) */
+	ck_assert_uint_eq(cap.n, 1);
+	ck_assert_uint_eq(cap.a[0].interval_start_ns, WALL(T0 + 5 * SEC));
+	ck_assert_uint_eq(cap.a[0].violations, 2);
+	/* the anomaly says how to take its window back to the events' clock */
+	ck_assert_uint_eq(cap.a[0].interval_start_ns - (uint64_t)cap.a[0].mono_to_wall_ns, T0 + 5 * SEC);
+	detect_free(d);
+
+	d = dt_create(&t);
+	ev[0] = dt_lat(T0 + 4 * SEC + 500 * MS, SMB2_READ, 1 * MS);
+	memset(&ev[1], 0, sizeof(ev[1]));
+	ev[1].ts_ns = T0 + 5 * SEC;
+	ev[1].kind = AOD_EV_GRID; /* too late: the first event anchored */
+	detect_judge(d, ev, 4);
+	detect_flush(d);
+	ck_assert_uint_eq(cap.n, 0); /* one violation in each window: none over 1 */
+	detect_free(d);
+}
+END_TEST
+
 /* ---- the histogram on its own -------------------------------------------- */
 
 START_TEST(lathist_buckets)
@@ -1007,6 +1047,7 @@ static Suite *detect_suite(void)
 	tcase_add_test(tc, replay_speed_invariance);
 	tcase_add_test(tc, window_closes_by_event_or_clock);
 	tcase_add_test(tc, late_and_malformed_events);
+	tcase_add_test(tc, grid_record_anchors_the_windows);
 	suite_add_tcase(s, tc);
 	return s;
 }

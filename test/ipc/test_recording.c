@@ -284,6 +284,55 @@ START_TEST(test_csv_share_column)
 }
 END_TEST
 
+/* The grid line (a collection's events.csv): handed out first as one
+ * AOD_EV_GRID record; other comments are skipped; a grid line after an
+ * event, or with a bad number, is a malformed line. */
+START_TEST(test_csv_grid_line)
+{
+	struct recording_reader *r;
+	struct aod_event ev;
+	struct errors errs = { 0 };
+
+	write_text(RECORDING_CSV_HEADER "\n"
+		   "# written by hand\n"
+		   RECORDING_CSV_GRID "500000000\n"
+		   "0,latency,SMB2_READ,30000000,,,7,3,1,1,dd\n"
+		   RECORDING_CSV_GRID "7\n"
+		   RECORDING_CSV_GRID "-1\n"
+		   "#\n"
+		   "900000000,latency,SMB2_READ,30000000,,,7,3,2,1,dd\n");
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.kind, AOD_EV_GRID);
+	ck_assert_uint_eq(ev.ts_ns, 500000000);
+	ck_assert_uint_eq(ev.latency_ns + ev.session_id + ev.tree_id + ev.message_id, 0);
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.kind, AOD_EV_LATENCY);
+	ck_assert_uint_eq(ev.message_id, 1);
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.message_id, 2);
+	ck_assert_int_eq(recording_next(r, &ev), 0);
+	ck_assert_int_eq(errs.n, 2);
+	ck_assert_uint_eq(errs.line[0], 5);
+	ck_assert_str_eq(errs.reason[0], "grid line after the first record");
+	ck_assert_uint_eq(errs.line[1], 6);
+	ck_assert_str_eq(errs.reason[1], "grid_ns is not an unsigned integer");
+	recording_close(r);
+
+	/* with the share column, the grid record still comes before the share's */
+	write_text(RECORDING_CSV_HEADER_SHARE "\n" RECORDING_CSV_GRID "0\n"
+		   "3,latency,SMB2_READ,30000000,,,7,3,1,1,\\\\srv\\a,dd\n");
+	ck_assert_int_eq(recording_open(tmp_path, on_error, &errs, &r, NULL, 0), 0);
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.kind, AOD_EV_GRID);
+	ck_assert_uint_eq(ev.ts_ns, 0);
+	expect_share(r, 7, 3, "\\\\srv\\a");
+	ck_assert_int_eq(recording_next(r, &ev), 1);
+	ck_assert_uint_eq(ev.ts_ns, 3);
+	recording_close(r);
+}
+END_TEST
+
 /* Share records pass through a binary recording unchanged (but for ts_ns). */
 START_TEST(test_binary_keeps_share_records)
 {
@@ -480,6 +529,7 @@ static Suite *recording_suite(void)
 	tcase_add_test(tc, test_create_never_follows_a_symlink);
 	tcase_add_test(tc, test_csv_good_lines);
 	tcase_add_test(tc, test_csv_share_column);
+	tcase_add_test(tc, test_csv_grid_line);
 	tcase_add_test(tc, test_binary_keeps_share_records);
 	tcase_add_test(tc, test_csv_malformed_lines_counted);
 	tcase_add_test(tc, test_csv_nul_and_long_lines);

@@ -3,7 +3,8 @@
  * The flight recorder's events window: what the supervisor hands collectord
  * for an anomaly is exactly the events of [from, to] that the shared ring
  * still holds (consumed or not), oldest slot first, across the ring's
- * wraparound; nothing older than the ring's capacity.
+ * wraparound; nothing older than the ring's capacity. Before it, the share
+ * names its events need.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ev_where.h"
 #include "flightrec.h"
 #include "ring.h"
 
@@ -105,12 +107,74 @@ START_TEST(window_larger_than_a_chunk)
 }
 END_TEST
 
+/* The share names the window needs, before it: each named (session, tree)
+ * of its events once, stamped at the window's start; the name in force then
+ * (an announcement in the ring before the window overrides the table's);
+ * nothing for ids without a name or for events outside the window. */
+START_TEST(names_of_the_window_before_it)
+{
+	struct aod_event ev[32], got[64];
+	struct smb_where_table *known = calloc(1, sizeof(*known));
+	size_t n = 0;
+
+	smb_where_init(known);
+	struct smb_where k = { .session_id = 7, .tree_id = 1 };
+	ck_assert_int_eq(smb_where_from_unc("\\\\table\\one", &k), 0);
+	smb_where_put(known, &k);
+	k.tree_id = 2;
+	ck_assert_int_eq(smb_where_from_unc("\\\\table\\two", &k), 0);
+	smb_where_put(known, &k);
+	n += ev_where_encode(10, 7, 2, "\\\\ring\\two", ev + n); /* before the window */
+	n += ev_where_encode(11, 7, 3, "\\\\ring\\three", ev + n);
+	for (uint32_t t = 1; t <= 4; t++) { /* tree 4 has no name */
+		ev[n] = ev_at(100 + t);
+		ev[n].session_id = 7;
+		ev[n++].tree_id = t;
+		ev[n] = ev_at(200 + t); /* the same ids again */
+		ev[n].session_id = 7;
+		ev[n++].tree_id = t;
+	}
+	ev[n] = ev_at(500); /* after the window: its ids are not needed */
+	ev[n].session_id = 8;
+	ev[n++].tree_id = 1;
+	const struct aod_event *span[2] = { ev, NULL };
+	size_t len[2] = { n, 0 };
+	int fd = memfd_create("names", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	long w = flightrec_write_names(fd, span, len, 1, 100, 400, known);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(pread(fd, got, (size_t)w * sizeof(got[0]), 0), w * (long)sizeof(got[0]));
+	close(fd);
+
+	static const char *const want[] = { "\\\\table\\one", "\\\\ring\\two",
+					    "\\\\ring\\three" };
+	struct ev_where_asm as = { 0 };
+	struct smb_where named;
+	unsigned names = 0;
+	for (long i = 0; i < w; i++) {
+		ck_assert_uint_eq(got[i].ts_ns, 100);
+		int rc = ev_where_feed(&as, &got[i], &named);
+		ck_assert_int_ge(rc, 0);
+		if (rc == 0)
+			continue;
+		ck_assert_uint_lt(names, 3);
+		ck_assert_uint_eq(named.session_id, 7);
+		ck_assert_uint_eq(named.tree_id, names + 1);
+		ck_assert_str_eq(named.share, want[names]);
+		names++;
+	}
+	ck_assert_uint_eq(names, 3);
+	free(known);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("flightrec");
 	TCase *tc = tcase_create("window");
 	tcase_add_test(tc, window_is_the_events_in_time_the_ring_still_holds);
 	tcase_add_test(tc, window_larger_than_a_chunk);
+	tcase_add_test(tc, names_of_the_window_before_it);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

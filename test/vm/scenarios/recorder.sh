@@ -9,7 +9,9 @@
 #    timestamped before the anomaly's trigger (read from the files), the
 #    TCP state of the SMB connection, Stats/DebugData from the trigger and
 #    the end (marked), and events.csv.zst that a replay judges to the same
-#    anomaly; each part's manifest entry says what span it covers;
+#    anomaly (name, scope, share, violations: the share-scoped anomaly's
+#    events name their share, its grid line puts the replay's windows where
+#    the live ones were); each part's manifest entry says what span it covers;
 #  - the trace is cut at the trigger: none of its events is after it, none
 #    older than pre_sec before it, while the ring holds the later ones;
 #  - a reload restarts the ring whose settings changed (trace events and
@@ -42,6 +44,7 @@ guardian:
       emergency_threshold_ms: 0
       acceptable_count: $ACCEPTABLE
       cooldown_sec: 600
+      scope: share
       actions: [dmesg]
 CONFIG
 
@@ -163,9 +166,13 @@ check "both snapshots hold Stats and DebugData" \
 
 # events.csv replays to the same anomaly
 zstd -dc "$C/events.csv.zst" > "$AOD_DIR/events.csv" 2> /dev/null
-n_ev=$(($(wc -l < "$AOD_DIR/events.csv") - 1))
-check "events.csv.zst: a replay CSV of $n_ev events" \
-	test "$(head -1 "$AOD_DIR/events.csv")" = "ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,comm" -a "$n_ev" -gt 0
+n_ev=$(($(grep -vc '^#' "$AOD_DIR/events.csv") - 1))
+check "events.csv.zst: a replay CSV with the share column, of $n_ev events" \
+	test "$(head -1 "$AOD_DIR/events.csv")" = "ts_ns,kind,command,latency_ns,errno,nt_status,session_id,tree_id,message_id,pid,share,comm" -a "$n_ev" -gt 0
+check "events.csv.zst: its grid line (where the anomaly's windows start) comes second" \
+	test "$(sed -n 2p "$AOD_DIR/events.csv" | grep -cE '^# grid_ns=[0-9]+$')" = 1
+n_named=$(grep -c ',\\\\127\.0\.0\.1\\share,' "$AOD_DIR/events.csv")
+check "events.csv.zst: events name the share \\\\127.0.0.1\\share ($n_named of $n_ev)" test "$n_named" -gt 0
 R=$AOD_DIR/replay
 mkdir -p "$R/d"
 sed -e "s|^aod_output_dir: .*|aod_output_dir: $R/out|" -e "s|^control_socket: .*|control_socket: $R/sock|" \
@@ -176,7 +183,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} timeout 240 "$SUP" -f -c "$R/aodv2.
 rc=$?
 check "the replay runs to its end (exit $rc)" test "$rc" = 0
 rts=$(ls -1 "$R/out" 2> /dev/null | grep -E '^aod_[0-9]+$' | head -1)
-sig='"\(.anomaly.name) \(.anomaly.type) \(.anomaly.emergency) \([.anomaly.summary.commands[].command] | sort | join(","))"'
+sig='"\(.anomaly.name) \(.anomaly.type) \(.anomaly.emergency) scope \(.anomaly.scope) \(.anomaly.server) \(.anomaly.share) violations \(.anomaly.summary.violations) \([.anomaly.summary.commands[].command] | sort | join(","))"'
 want=$(mf "$ts" "$sig")
 got=none
 [ -n "$rts" ] && got=$(jq -r "$sig" "$R/out/$rts/manifest.json")
