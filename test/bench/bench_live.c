@@ -18,6 +18,9 @@
  * phase and once everything fed is judged. The feeder shares the machine
  * with them: one core of two is partly its own.
  *
+ * Real SMB traffic on the machine while it runs would be counted with the
+ * fed events: run it where no share is in use (cifs need not be loaded).
+ *
  * Usage: bench_live [RATE [SECONDS]]    (default 1000000 events/s, 5 s)
  * Needs root and BPF (exit 77 without). Prints BENCH lines (benchenv.h).
  */
@@ -52,6 +55,7 @@ struct live_snap {
 	uint64_t t;
 	long long emitted, bpf_dropped, rejected, produced, ring_dropped, judged;
 	uint64_t sup_ns, det_ns;
+	uint64_t sup_wait_ns;   /* the supervisor's time runnable but not running */
 };
 
 struct live {
@@ -61,6 +65,24 @@ struct live {
 	uint64_t next_mid;
 	char json[65536];
 };
+
+/* Time the main thread of pid waited on a run queue (schedstat's second
+ * field): what a busy machine makes the supervisor wait. */
+static uint64_t runq_wait_ns(pid_t pid)
+{
+	char path[64];
+	unsigned long long run = 0, wait = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
 
 /* "judged" of the anomaly named name in the status document, or -1. */
 static long long json_anomaly_judged(const char *json, const char *name)
@@ -91,6 +113,7 @@ static int live_snap(struct live *l, struct live_snap *s)
 	if (bench_usage(l->pids[BP_SUPERVISOR], &u) < 0)
 		return -ESRCH;
 	s->sup_ns = u.cpu_ns;
+	s->sup_wait_ns = runq_wait_ns(l->pids[BP_SUPERVISOR]);
 	if (bench_usage(l->pids[BP_DETECTORD], &u) < 0)
 		return -ESRCH;
 	s->det_ns = u.cpu_ns;
@@ -271,7 +294,8 @@ static void phase_report(const struct phase *p)
 	double all = judged ? (double)(b->sup_ns - a->sup_ns + b->det_ns - a->det_ns) / judged : 0;
 	double rate = fed / ((double)p->feed_ns / 1e9);
 	double loss = fed ? 100.0 * (fed - judged) / fed : 0;
-	char id[48], fig[200], how[600], what[96];
+	double wait_ms = (double)(b->sup_wait_ns - a->sup_wait_ns) / 1e6;
+	char id[48], fig[200], how[800], what[96];
 
 	if (p->offered > 0)
 		snprintf(what, sizeof(what), "%.2f M events/s offered", p->offered / 1e6);
@@ -279,16 +303,17 @@ static void phase_report(const struct phase *p)
 		snprintf(what, sizeof(what), "saturation (fed as fast as possible)");
 	printf("live path, %s: fed %.0f events in %.2f s (%.2f M/s); supervisor drained %.0f, put %.0f in "
 	       "the shared ring; detectord judged %.0f; dropped: BPF ring full %.0f, shared ring full %.0f, "
-	       "malformed %.0f; CPU per event: supervisor %.0f ns, detectord %.0f ns; feeder program %.0f ns\n",
+	       "malformed %.0f; CPU per event: supervisor %.0f ns, detectord %.0f ns; feeder program %.0f ns; "
+	       "the supervisor waited %.0f ms for a CPU\n",
 	       what, fed, (double)p->feed_ns / 1e9, rate / 1e6, drained, shared, judged, bpf_drop, ring_drop,
-	       rejected, sup, det, fed ? (double)p->prog_ns / fed : 0);
+	       rejected, sup, det, fed ? (double)p->prog_ns / fed : 0, wait_ms);
 	snprintf(how, sizeof(how), "real supervisor + detectord, BPF source; %.0f latency events written into "
 		 "its BPF ring by a BPF_PROG_TEST_RUN program in %.2f s (%.2f M/s achieved); drained %.0f, "
 		 "shared ring %.0f, judged %.0f; dropped BPF ring %.0f, shared ring %.0f; on-CPU ns/event "
-		 "(schedstat) supervisor %.0f (per drained), detectord %.0f (per judged); Python tool: "
-		 "%.0f ns judging, %.0f ns in all, 0.3-4.4%% lost at 1 M/s",
-		 fed, (double)p->feed_ns / 1e9, rate / 1e6, drained, shared, judged, bpf_drop, ring_drop,
-		 sup, det, PY_JUDGE_NS, PY_ALL_NS);
+		 "(schedstat) supervisor %.0f (per drained), detectord %.0f (per judged); the supervisor "
+		 "waited %.0f ms on a run queue; Python tool: %.0f ns judging, %.0f ns in all, 0.3-4.4%% "
+		 "lost at 1 M/s", fed, (double)p->feed_ns / 1e9, rate / 1e6, drained, shared, judged,
+		 bpf_drop, ring_drop, sup, det, wait_ms, PY_JUDGE_NS, PY_ALL_NS);
 	snprintf(id, sizeof(id), "live.cpu_ns_%s", p->id);
 	snprintf(fig, sizeof(fig), "live path CPU per event, supervisor + detectord, %s", what);
 	bench_report(id, all, "ns", "<310", fig, how);
@@ -348,6 +373,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_live: starting the supervisor: %s\n", strerror(-rc));
 	if (rc == 0)
 		rc = feeder_load(&l);
+	if (rc == 0 && (rc = bench_status(&l.sup, l.json, sizeof(l.json))) == 0) {
+		/* cifs absent, the probes wait for it, and their ring is drained meanwhile */
+		const char *v = strstr(l.json, "\"variant\":\"");
+		printf("bench_live: supervisor %d, detectord %d; probes: %.*s\n", (int)l.pids[BP_SUPERVISOR],
+		       (int)l.pids[BP_DETECTORD], v ? (int)strcspn(v + 11, "\"") : 1, v ? v + 11 : "?");
+	}
 	stats_fd = rc == 0 ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 	for (int i = 0; rc == 0 && i < 2; i++) {
 		rc = phase_run(&l, &ph[i], sec);
