@@ -335,6 +335,10 @@ static void phase_report(const struct phase *p)
 			 "the cores)", judged, secs, (double)p->feed_ns / 1e9, rate / 1e6);
 		bench_report("live.max_judged_per_s", judged / ((double)p->feed_ns / 1e9) / 1e6, "M/s", "-",
 			     "live path at saturation: events judged per second of feeding", how);
+		bench_report("live.cpu_capacity", 1e3 / (sup > det ? sup : det), "M/s", "-",
+			     "live path capacity from CPU time: 1 / CPU per event of the busier process",
+			     "supervisor and detectord on-CPU ns per event at saturation (schedstat): the rate "
+			     "with a free core each, whatever else the machine runs");
 		snprintf(how, sizeof(how), "the kernel's BPF run-time statistics of the feeder program "
 			 "(the probes' aod_emit per event), %.0f events at saturation", fed);
 		bench_report("live.emit_ns", fed ? (double)p->prog_ns / fed : 0, "ns", "-",
