@@ -8,8 +8,9 @@
  * BPF_PROG_TEST_RUN: one run writes args[0] events, message ids from
  * args[1], under pid args[2]. Never attached.
  *
- * The events: a common command each (READ twice as often), 1..15 ms, one in 100 taking 30 ms
- * (over the default 20 ms threshold), chosen by a hash of the message id.
+ * The events: a common command each (READ twice as often), 1..15 ms, one
+ * in 100 taking 30 ms (over the default 20 ms threshold), on 8 trees of 2
+ * sessions, chosen by a hash of the message id.
  */
 #include "aod_probes.bpf.h"
 
