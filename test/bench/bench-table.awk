@@ -23,6 +23,8 @@ BEGIN {
 		"pipeline.emergency_p50 pipeline.emergency_p99 pipeline.emergency_missed collectord.first_action_p99 " \
 		"collectord.peak_rss idle.cpu_seconds idle.rss_total idle.pss_total " \
 		"vm.smb_ops_ratio vm.bpf_ns_per_event probes.ns_request_metrics_off probes.ns_request_metrics_on " \
+		"live.cpu_ns_1m live.detectord_ns_1m live.loss_1m live.cpu_ns_max live.detectord_ns_max " \
+		"live.loss_max live.max_judged_per_s live.cpu_capacity live.emit_ns " \
 		"vm.recorder_idle_cpu vm.recorder_idle_guest_cpu " \
 		"vm.recorder_smb_ops_ratio vm.recorder_guest_us_per_request vm.recorder_aod_us_per_request " \
 		"vm.recorder_trace_events_per_request pipeline.growth_1x pipeline.rss_after_1x " \
