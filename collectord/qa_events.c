@@ -63,7 +63,7 @@ static int qa_events_start(struct qa_events_out *o, uint64_t ts)
 		return 0;
 	int n = snprintf(o->line, sizeof(o->line), RECORDING_CSV_GRID "%llu\n",
 			 (unsigned long long)(o->grid - o->base));
-	return qa_write_all(o->fd, o->line, (size_t)n);
+	return writeall_fd(o->fd, o->line, (size_t)n);
 }
 
 static int qa_events_put(struct qa_events_out *o, const struct aod_event *e)
