@@ -19,6 +19,7 @@
 #include "record.h"
 #include "sup.h"
 #include "where.h"
+#include "namelog.h"
 #include "clock.h"
 
 #define BPF_MAX_FDS 8
@@ -36,6 +37,7 @@ struct source_bpf {
 	int drop_tfd;                 /* reports drops left over after a burst */
 	struct loop_watch drop_watch;
 	uint64_t share_records;       /* share-name records put into the stream */
+	struct namelog names;         /* share names that found the ring full */
 	bool stopped;
 };
 
@@ -74,22 +76,30 @@ static void bpf_sink(const struct aod_event *ev, size_t n, void *arg)
 		return;
 	if (b->rec)
 		recorder_write(b->rec, ev, n);
-	size_t put = ring_produce(b->sup->ring, ev, n);
+	/* Names waiting for room go first: events behind them wait too. */
+	b->share_records += namelog_flush(&b->names, b->sup->ring);
+	size_t put = namelog_empty(&b->names) ? ring_produce(b->sup->ring, ev, n) : 0;
 	if (put < n)
 		bpf_note_drops(b, n - put);
 }
 
-/* A share's name goes into the stream before the events it names. */
+/* A share's name goes into the stream before the events it names; one that
+ * finds the ring full waits in the backlog for the next events. */
 static void bpf_announce(const struct smb_where *e, void *arg)
 {
 	struct aod_event rec[EV_WHERE_RECORDS_MAX];
 	size_t n = ev_where_encode(clock_mono_ns(), e->session_id, e->tree_id, e->share, rec);
 	struct source_bpf *b = arg;
 
-	if (n) {
-		b->share_records += n;
-		bpf_sink(rec, n, arg);
+	if (!n || b->stopped)
+		return;
+	if (b->rec)
+		recorder_write(b->rec, rec, n);
+	if (namelog_add(&b->names, rec, n) < 0) {
+		bpf_note_drops(b, n); /* 16 names behind a full ring: counted as drops */
+		return;
 	}
+	b->share_records += namelog_flush(&b->names, b->sup->ring);
 }
 
 static void bpf_on_ready(struct loop_watch *lw, uint32_t events)

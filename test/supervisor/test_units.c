@@ -9,6 +9,7 @@
  * counters carried across their restarts.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include "backoff.h"
 #include "cooldown.h"
 #include "droplog.h"
+#include "namelog.h"
+#include "ring.h"
 #include "stats_carry.h"
 #include "suptest.h"
 
@@ -282,6 +285,77 @@ START_TEST(worker_timeout_option)
 }
 END_TEST
 
+/* Everything the consumer can read now, appended to out[*n]. */
+static void drain_ring(struct ring *cons, struct aod_event *out, size_t *n)
+{
+	const struct aod_event *got;
+	long k;
+	while ((k = ring_peek(cons, &got, RING_MIN_CAPACITY)) > 0) {
+		if (out)
+			memcpy(&out[*n], got, (size_t)k * sizeof(*got));
+		if (n)
+			*n += (size_t)k;
+		ring_release(cons, (size_t)k);
+	}
+	ck_assert_int_eq(k, 0);
+}
+
+/* Share names that find the ring full wait and go in later, whole and in
+ * order, as far as there is room; a name beyond 16 waiting is refused. */
+START_TEST(a_name_that_finds_the_ring_full_goes_in_later)
+{
+	struct ring *prod, *cons;
+	int memfd, data, space;
+	ck_assert_int_eq(ring_create(RING_MIN_CAPACITY, &prod), 0);
+	ring_fds(prod, &memfd, &data, &space);
+	ck_assert_int_eq(ring_attach(memfd, data, space, &cons), 0);
+	struct aod_event fill[RING_MIN_CAPACITY] = { 0 };
+	ck_assert_uint_eq(ring_produce(prod, fill, RING_MIN_CAPACITY), RING_MIN_CAPACITY);
+
+	static struct namelog q; /* zeroed */
+	static struct aod_event want[NAMELOG_MAX_NAMES * EV_WHERE_RECORDS_MAX], seen[sizeof(want) / sizeof(want[0])];
+	size_t nwant = 0, nseen = 0;
+	char share[64];
+	unsigned names = 0;
+	for (;; names++) {
+		struct aod_event rec[EV_WHERE_RECORDS_MAX];
+		snprintf(share, sizeof(share), "\\\\server\\a-share-with-a-long-name-%u", names);
+		size_t n = ev_where_encode(7 + names, 77, names, share, rec);
+		ck_assert_uint_ge(n, 2);
+		int rc = namelog_add(&q, rec, n);
+		if (rc == -ENOSPC)
+			break; /* refused whole */
+		ck_assert_int_eq(rc, 0);
+		memcpy(&want[nwant], rec, n * sizeof(rec[0]));
+		nwant += n;
+		ck_assert_uint_eq(namelog_flush(&q, prod), 0); /* full: it waits */
+	}
+	ck_assert_uint_ge(names, NAMELOG_MAX_NAMES);
+	ck_assert_uint_gt(nwant, RING_MIN_CAPACITY);
+
+	drain_ring(cons, NULL, NULL); /* detectord reads the events */
+	ck_assert_uint_eq(namelog_flush(&q, prod), RING_MIN_CAPACITY); /* as far as it fits */
+	ck_assert(!namelog_empty(&q));
+	drain_ring(cons, seen, &nseen);
+	ck_assert_uint_eq(namelog_flush(&q, prod), nwant - RING_MIN_CAPACITY);
+	ck_assert(namelog_empty(&q));
+	drain_ring(cons, seen, &nseen);
+	ck_assert_uint_eq(nseen, nwant);
+	ck_assert_mem_eq(seen, want, nwant * sizeof(want[0]));
+
+	struct ev_where_asm a;
+	struct smb_where w;
+	int rc = 0;
+	memset(&a, 0, sizeof(a));
+	for (size_t i = 0; i < nseen && rc == 0; i++)
+		rc = ev_where_feed(&a, &seen[i], &w);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_str_eq(w.share, "\\\\server\\a-share-with-a-long-name-0");
+	ring_close(cons);
+	ring_close(prod);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("supervisor_units");
@@ -308,5 +382,8 @@ int main(void)
 	tcase_add_test(cs, detector_counts_carry_over_by_name);
 	tcase_add_test(cs, sweeper_deletions_carry_over);
 	suite_add_tcase(s, cs);
+	TCase *nl = tcase_create("namelog");
+	tcase_add_test(nl, a_name_that_finds_the_ring_full_goes_in_later);
+	suite_add_tcase(s, nl);
 	return suptest_run(s);
 }
