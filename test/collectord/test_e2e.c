@@ -45,14 +45,18 @@
 
 static char top[128], out[192], logpath[192], victim[192];
 
-static const char dropin_tmpl[] =
-	"aod_output_dir: @OUT@\n"
-	"control_socket: @TOP@/ctl.sock\n"
-	"service_user: nobody\n"
-	"shutdown_timeout_sec: 20\n"
-	"guardian:\n"
-	"  anomalies:\n"
+/* What every drop-in of these tests starts with, up to the latency anomaly. */
+#define DROPIN_HEAD                                  \
+	"aod_output_dir: @OUT@\n"                     \
+	"control_socket: @TOP@/ctl.sock\n"            \
+	"service_user: nobody\n"                      \
+	"shutdown_timeout_sec: 20\n"                  \
+	"guardian:\n"                                 \
+	"  anomalies:\n"                              \
 	"    latency:\n"
+
+static const char dropin_tmpl[] =
+	DROPIN_HEAD
 	"      cooldown_sec: 2\n"
 	"      actions: [dmesg, journalctl, debugdata, stats, mounts, smbinfo, syslogs, tcpdump]\n"
 	"    error:\n"
@@ -797,13 +801,7 @@ END_TEST
  * the writes 4 + 8 over two windows (10 acceptable) and judge them under
  * no share. The replay must give the same anomaly: same share, same 12. */
 static const char scoped_dropin[] =
-	"aod_output_dir: @OUT@\n"
-	"control_socket: @TOP@/ctl.sock\n"
-	"service_user: nobody\n"
-	"shutdown_timeout_sec: 20\n"
-	"guardian:\n"
-	"  anomalies:\n"
-	"    latency:\n"
+	DROPIN_HEAD
 	"      scope: share\n"
 	"      cooldown_sec: 2\n"
 	"      actions: [mounts]\n"
