@@ -83,7 +83,7 @@ static void wproc_check_rules(struct wproc *p, const struct aod_config *cfg)
 		return;
 	log_warn("the new configuration moves the paths of %s's file rules (aod_output_dir): "
 		 "exiting to be restarted with rules for them", p->desc->name);
-	wproc_exit(p, 0);
+	wproc_exit(p, AOD_EX_NEW_RULES);
 }
 
 /* Parses p->msg's config and hands it to the worker; the skeleton keeps it

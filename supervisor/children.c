@@ -249,6 +249,7 @@ int worker_spawn(struct worker *w)
 	}
 	w->state = WS_STARTING;
 	w->started_ns = clock_mono_ns();
+	w->started_reloads = s->reloads;
 	w->ready_ns = 0;
 	w->lost = w->verified = w->stats_asked = false;
 	memset(&w->ping, 0, sizeof(w->ping));

@@ -96,6 +96,17 @@ static void worker_died(struct worker *w, int status)
 			  "until a valid config is reloaded", w->name, (int)pid, AOD_EX_CONFIG);
 		return;
 	}
+	/* Asked for by a reload, not a death: no backoff, not counted toward
+	 * giving up. Only after a reload, so a worker cannot use it to dodge
+	 * the give-up rule. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == AOD_EX_NEW_RULES &&
+	    w->started_reloads != s->reloads) {
+		log_info("%s (pid %d) exited for file rules that fit the reloaded configuration; "
+			 "restarting it now", w->name, (int)pid);
+		w->state = WS_RESTARTING;
+		timer_arm_ms(w->restart_tfd, 1);
+		return;
+	}
 	char what[160];
 	snprintf(what, sizeof(what), "(pid %d) %s", (int)pid, how);
 	death_schedule_restart(w, what);

@@ -102,6 +102,7 @@ struct worker {
 	int restart_tfd;
 	struct loop_watch restart_watch;
 	uint64_t started_ns, ready_ns;
+	uint64_t started_reloads;  /* sup->reloads when it started */
 	unsigned restarts;
 	struct backoff backoff;    /* restart delay and recent deaths */
 	bool gave_up;              /* died too often: the supervisor stops */

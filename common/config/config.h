@@ -61,6 +61,9 @@
 #define AOD_DEFAULT_DROPIN_DIR "/etc/aodv2.d"
 #define CONFIG_METRICS_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/aodv2.prom"
 #define AOD_EX_CONFIG 78 /* sysexits EX_CONFIG: bad configuration */
+/* A confined worker that applied a config moving its file rules' paths
+ * exits with this (sysexits EX_TEMPFAIL) to be restarted with new rules. */
+#define AOD_EX_NEW_RULES 75
 
 enum aod_anomaly_type { AOD_TYPE_LATENCY = 1, AOD_TYPE_ERROR = 2 };
 enum aod_tool { AOD_TOOL_SMBSLOWER = 1, AOD_TOOL_SMBIOSNOOP = 2 };
