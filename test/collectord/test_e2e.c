@@ -629,13 +629,34 @@ static void events_csv_of(uint64_t ts, const char *path)
 	free(text);
 }
 
+/* A fresh output dir out = top/name, owned by the workers' user, the drop-in
+ * from tmpl pointing there, and a oneshot replay of csv at maximum speed,
+ * which must succeed. */
+static void replay_into(const char *tmpl, const char *name, const char *csv)
+{
+	char dropin[300], source[320];
+
+	snprintf(out, sizeof(out), "%s/%s", top, name);
+	mkdir_p(out);
+	ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
+	snprintf(dropin, sizeof(dropin), "%s/conf.d/50-e2e.yaml", top);
+	char *yaml = subst(tmpl, "OUT", out, "TOP", top, NULL);
+	write_file(dropin, yaml, 0644);
+	free(yaml);
+	snprintf(source, sizeof(source), "replay:%s", csv);
+	int status = run_supervisor(source, SUP_MAX_SPEED, 120000);
+	log_tail_if_failed(status);
+	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "replaying %s failed", csv);
+}
+
 /* The flight recorder's events.csv.zst of each collection, replayed through
  * the real processes into a fresh output dir, gives the same anomaly again
  * (name, type, emergency, the command and its count, the worst request). */
 static void replay_gives_the_same_anomaly(const uint64_t *mine, uint64_t t0)
 {
 	static const unsigned which[] = { 0, 1, 2 }; /* a window, an error window, an emergency */
-	char csv[300], dropin[300], source[320], first_out[192];
+	char csv[300], name[32], first_out[192];
 
 	snprintf(first_out, sizeof(first_out), "%s", out);
 	for (size_t k = 0; k < sizeof(which) / sizeof(which[0]); k++) {
@@ -643,18 +664,8 @@ static void replay_gives_the_same_anomaly(const uint64_t *mine, uint64_t t0)
 		snprintf(csv, sizeof(csv), "%s/events-%zu.csv", top, k);
 		snprintf(out, sizeof(out), "%s", first_out);
 		events_csv_of(mine[which[k]], csv);
-		snprintf(out, sizeof(out), "%s/replayed-%zu", top, k);
-		mkdir_p(out);
-		ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
-		snprintf(dropin, sizeof(dropin), "%s/conf.d/50-e2e.yaml", top);
-		char *yaml = subst(dropin_tmpl, "OUT", out, "TOP", top, NULL);
-		write_file(dropin, yaml, 0644);
-		free(yaml);
-		snprintf(source, sizeof(source), "replay:%s", csv);
-		int status = run_supervisor(source, SUP_MAX_SPEED, 120000);
-		log_tail_if_failed(status);
-		ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			      "replaying %s failed", csv);
+		snprintf(name, sizeof(name), "replayed-%zu", k);
+		replay_into(dropin_tmpl, name, csv);
 		uint64_t ts[16];
 		unsigned partial, n = list_collections(ts, 16, &partial), found = 0;
 		for (unsigned i = 0; i < n; i++) {
@@ -891,17 +902,7 @@ START_TEST(events_csv_replays_in_the_live_windows_and_shares)
 		      "events.csv does not name the shares:\n%s", text);
 	free(text);
 
-	snprintf(out, sizeof(out), "%s/replayed", top);
-	mkdir_p(out);
-	ck_assert_int_eq(chown(out, NOBODY, NOBODY), 0);
-	yaml = subst(scoped_dropin, "OUT", out, "TOP", top, NULL);
-	write_file(dropin, yaml, 0644);
-	free(yaml);
-	snprintf(source, sizeof(source), "replay:%s", csv);
-	status = run_supervisor(source, SUP_MAX_SPEED, 120000);
-	log_tail_if_failed(status);
-	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "replaying %s failed", csv);
+	replay_into(scoped_dropin, "replayed", csv);
 	scoped_anomaly_in_out("replayed events.csv");
 	rm_rf(top);
 }
