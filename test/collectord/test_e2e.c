@@ -629,6 +629,18 @@ static void events_csv_of(uint64_t ts, const char *path)
 	free(text);
 }
 
+/* The manifest of out/aod_<ts> loaded into j, where (the assertions'
+ * context) naming what and ts; returns its anomaly node. */
+static yaml_node_t *manifest_anomaly(struct jdoc *j, uint64_t ts, const char *what)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts);
+	ck_assert_msg(jdoc_load(j, path), "%s: cannot load %s", what, path);
+	snprintf(where, sizeof(where), "%s: aod_%" PRIu64, what, ts);
+	return jdoc_path(j, NULL, "anomaly");
+}
+
 /* A fresh output dir out = top/name, owned by the workers' user, the drop-in
  * from tmpl pointing there, and a oneshot replay of csv at maximum speed,
  * which must succeed. */
@@ -669,12 +681,8 @@ static void replay_gives_the_same_anomaly(const uint64_t *mine, uint64_t t0)
 		uint64_t ts[16];
 		unsigned partial, n = list_collections(ts, 16, &partial), found = 0;
 		for (unsigned i = 0; i < n; i++) {
-			char path[512];
 			struct jdoc j;
-			snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts[i]);
-			ck_assert(jdoc_load(&j, path));
-			yaml_node_t *an = jdoc_path(&j, NULL, "anomaly");
-			snprintf(where, sizeof(where), "replay %zu: aod_%" PRIu64, k, ts[i]);
+			yaml_node_t *an = manifest_anomaly(&j, ts[i], name);
 			if (!strcmp(jdoc_pstr(&j, an, "name"), w->name) &&
 			    !strcmp(jdoc_pstr(&j, an, "emergency"), w->emergency)) {
 				STR_EQ(&j, an, "type", w->type);
@@ -847,12 +855,8 @@ static uint64_t scoped_anomaly_in_out(const char *what)
 	uint64_t ts[16], found = 0;
 	unsigned partial, n = list_collections(ts, 16, &partial);
 	for (unsigned i = 0; i < n; i++) {
-		char path[512];
 		struct jdoc j;
-		snprintf(path, sizeof(path), "%s/aod_%" PRIu64 "/manifest.json", out, ts[i]);
-		ck_assert(jdoc_load(&j, path));
-		yaml_node_t *an = jdoc_path(&j, NULL, "anomaly");
-		snprintf(where, sizeof(where), "%s: aod_%" PRIu64, what, ts[i]);
+		yaml_node_t *an = manifest_anomaly(&j, ts[i], what);
 		STR_EQ(&j, an, "name", "latency");
 		STR_EQ(&j, an, "emergency", "false");
 		STR_EQ(&j, an, "scope", "share");
